@@ -1,0 +1,3 @@
+module github.com/ddaebm/ddaebm
+
+go 1.26.8
