@@ -1,0 +1,237 @@
+package autograd
+
+import (
+	"fmt"
+
+	"github.com/ddaebm/ddaebm/core/tensor"
+)
+
+type opKind uint8
+
+const (
+	opLeaf opKind = iota
+	opMatMul
+	opAdd
+	opSub
+	opMul
+	opScale
+	opAddConst
+	opAddRow
+	opMulRow
+	opMulCol
+	opSumRows
+	opSumCols
+	opSumAll
+	opBroadcastRows
+	opBroadcastCols
+	opBroadcastAll
+	opSquare
+	opExp
+	opLog
+	opPow
+	opSin
+	opCos
+	opMaskedScale
+	opZeroWherePositive
+	opConcatCols
+	opSliceCols
+	opPadCols
+	opGatherRows
+	opScatterRows
+	numOps
+)
+
+// backwardFunc propagates grad (the gradient flowing into n) to n's inputs
+// by calling g.accumulate; it must use only recorded operations so that
+// the result is differentiable again.
+type backwardFunc func(g *Graph, n *Node, grad *Node)
+
+// backwardOf is filled by each operation's file.
+var backwardOf [numOps]backwardFunc
+
+// Node is a value in a graph: an operation's output, a constant, a leaf
+// that gradients are taken with respect to, or a parameter.
+type Node struct {
+	Value *tensor.Dense
+
+	// Grad accumulates first-order gradients of parameters across Backward
+	// calls (nil for other nodes); optimisers read and clear it.
+	Grad *tensor.Dense
+	Name string
+
+	kind     opKind
+	requires bool // depends on a leaf or parameter
+	in       [2]*Node
+	grad     *Node // gradient during a Grad call
+	mark     uint64
+
+	// operation attributes
+	scalar tensor.Float
+	ref    *tensor.Dense // mask reference for MaskedScale/ZeroWherePositive
+	idx    []int         // row indices for GatherRows/ScatterRows
+	a, b   int           // transpose flags, column ranges, broadcast sizes
+}
+
+// NewParam returns a trainable parameter holding value (kept, not copied).
+func NewParam(name string, value *tensor.Dense) *Node {
+	return &Node{Name: name, Value: value, Grad: tensor.New(value.R, value.C), requires: true}
+}
+
+// Graph records the operations of one step. It is not safe for
+// concurrent use.
+type Graph struct {
+	arena  tensor.Arena
+	nodes  []*Node // recorded nodes, in creation (hence topological) order
+	pool   [][]Node
+	npool  int
+	record bool
+	epoch  uint64
+}
+
+// NewGraph returns an empty graph that records operations.
+func NewGraph() *Graph { return &Graph{record: true} }
+
+// Reset forgets every node and value of the step; parameters are untouched.
+func (g *Graph) Reset() {
+	g.arena.Reset()
+	clear(g.nodes)
+	g.nodes = g.nodes[:0]
+	g.npool = 0
+	g.record = true
+}
+
+// Tensor returns a zeroed r×c matrix from the graph's arena, valid until Reset.
+func (g *Graph) Tensor(r, c int) *tensor.Dense { return g.arena.New(r, c) }
+
+// Const wraps v as a constant: no gradient flows into it.
+func (g *Graph) Const(v *tensor.Dense) *Node {
+	n := g.alloc()
+	n.Value = v
+	return n
+}
+
+// Leaf wraps v as an input that gradients can be taken with respect to.
+func (g *Graph) Leaf(v *tensor.Dense) *Node {
+	n := g.alloc()
+	n.Value = v
+	n.requires = true
+	g.nodes = append(g.nodes, n)
+	return n
+}
+
+func (g *Graph) alloc() *Node {
+	const chunk = 512
+	i, j := g.npool/chunk, g.npool%chunk
+	if i == len(g.pool) {
+		g.pool = append(g.pool, make([]Node, chunk))
+	}
+	g.npool++
+	n := &g.pool[i][j]
+	*n = Node{}
+	return n
+}
+
+// op creates the output node of an operation on the given inputs. The
+// node remembers its inputs only when recording and when some input needs
+// a gradient; otherwise it is a constant.
+func (g *Graph) op(kind opKind, value *tensor.Dense, x, y *Node) *Node {
+	n := g.alloc()
+	n.Value = value
+	requires := x.requires || (y != nil && y.requires)
+	if g.record && requires {
+		n.kind = kind
+		n.requires = true
+		n.in = [2]*Node{x, y}
+		g.nodes = append(g.nodes, n)
+	}
+	return n
+}
+
+// Grad returns the gradients of the scalar y with respect to each node of
+// wrt (nil where y does not depend on it). With createGraph the returned
+// gradients are recorded nodes that can be differentiated again.
+func (g *Graph) Grad(y *Node, wrt []*Node, createGraph bool) []*Node {
+	if y.Value.R != 1 || y.Value.C != 1 {
+		panic(fmt.Sprintf("autograd: Grad of a %d×%d value; want a scalar", y.Value.R, y.Value.C))
+	}
+	g.epoch++
+	for _, w := range wrt {
+		w.mark = g.epoch
+	}
+	end := -1
+	for i, n := range g.nodes {
+		if n.mark != g.epoch && (n.in[0] != nil && n.in[0].mark == g.epoch || n.in[1] != nil && n.in[1].mark == g.epoch) {
+			n.mark = g.epoch
+		}
+		if n == y {
+			end = i
+			break
+		}
+	}
+	out := make([]*Node, len(wrt))
+	if end < 0 || y.mark != g.epoch {
+		return out // y does not depend on wrt
+	}
+
+	saved := g.record
+	g.record = createGraph
+	one := g.arena.New(1, 1)
+	one.Data[0] = 1
+	y.grad = g.Const(one)
+	for i := end; i >= 0; i-- {
+		n := g.nodes[i]
+		if n.grad == nil || n.mark != g.epoch || n.kind == opLeaf {
+			continue
+		}
+		backwardOf[n.kind](g, n, n.grad)
+	}
+	g.record = saved
+
+	for i, w := range wrt {
+		out[i] = w.grad
+	}
+	for _, n := range g.nodes[:end+1] {
+		n.grad = nil
+		for _, in := range n.in {
+			if in != nil {
+				in.grad = nil // parameters are not in g.nodes
+			}
+		}
+	}
+	for _, w := range wrt {
+		w.grad = nil
+	}
+	return out
+}
+
+// Backward adds the gradient of the scalar y to Param.Grad of every
+// parameter in params (first order, nothing recorded).
+func (g *Graph) Backward(y *Node, params []*Node) {
+	for i, d := range g.Grad(y, params, false) {
+		if d == nil {
+			continue
+		}
+		p := params[i]
+		for j, v := range d.Value.Data {
+			p.Grad.Data[j] += v
+		}
+	}
+}
+
+// needs reports whether the running Grad call wants a gradient for n.
+func (g *Graph) needs(n *Node) bool { return n != nil && n.mark == g.epoch }
+
+// accumulate adds d to the gradient of n.
+func (g *Graph) accumulate(n *Node, d *Node) {
+	if !g.needs(n) {
+		return
+	}
+	if !tensor.SameShape(n.Value, d.Value) {
+		panic(fmt.Sprintf("autograd: gradient %v for a %v value", d.Value, n.Value))
+	}
+	if n.grad == nil {
+		n.grad = d
+		return
+	}
+	n.grad = g.Add(n.grad, d)
+}

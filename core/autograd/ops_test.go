@@ -1,0 +1,185 @@
+package autograd
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/ddaebm/ddaebm/core/tensor"
+)
+
+// randMatrix draws entries with |x| in [0.2, 1.5]: away from zero, so that
+// finite differences never straddle a PReLU kink.
+func randMatrix(rng *rand.Rand, r, c int) *tensor.Dense {
+	d := tensor.New(r, c)
+	for i := range d.Data {
+		v := 0.2 + 1.3*rng.Float64()
+		if rng.IntN(2) == 0 {
+			v = -v
+		}
+		d.Data[i] = tensor.Float(v)
+	}
+	return d
+}
+
+func positiveMatrix(rng *rand.Rand, r, c int) *tensor.Dense {
+	d := tensor.New(r, c)
+	for i := range d.Data {
+		d.Data[i] = tensor.Float(0.5 + rng.Float64())
+	}
+	return d
+}
+
+// weighted turns a matrix output into a scalar with fixed, unequal
+// weights, so every output element contributes a different amount, and
+// squares it once so that even linear operations have non-zero second
+// derivatives to check.
+func weighted(g *Graph, y *Node) *Node {
+	rng := rand.New(rand.NewPCG(uint64(y.Value.R), uint64(y.Value.C)))
+	w := g.Tensor(y.Value.R, y.Value.C)
+	for i := range w.Data {
+		w.Data[i] = tensor.Float(rng.NormFloat64())
+	}
+	s := g.SumAll(g.Mul(y, g.Const(w)))
+	return g.Add(s, g.Scale(g.Square(s), 0.1))
+}
+
+type opCase struct {
+	name   string
+	inputs func(rng *rand.Rand) []*tensor.Dense
+	f      func(g *Graph, in []*Node) *Node
+}
+
+func shapes(gen func(*rand.Rand, int, int) *tensor.Dense, dims ...[2]int) func(*rand.Rand) []*tensor.Dense {
+	return func(rng *rand.Rand) []*tensor.Dense {
+		out := make([]*tensor.Dense, len(dims))
+		for i, d := range dims {
+			out[i] = gen(rng, d[0], d[1])
+		}
+		return out
+	}
+}
+
+var opCases = []opCase{
+	{"MatMul", shapes(randMatrix, [2]int{3, 4}, [2]int{4, 5}), func(g *Graph, in []*Node) *Node { return g.MatMul(in[0], in[1], false, false) }},
+	{"MatMulNT", shapes(randMatrix, [2]int{3, 4}, [2]int{5, 4}), func(g *Graph, in []*Node) *Node { return g.MatMul(in[0], in[1], false, true) }},
+	{"MatMulTN", shapes(randMatrix, [2]int{4, 3}, [2]int{4, 5}), func(g *Graph, in []*Node) *Node { return g.MatMul(in[0], in[1], true, false) }},
+	{"MatMulTT", shapes(randMatrix, [2]int{4, 3}, [2]int{5, 4}), func(g *Graph, in []*Node) *Node { return g.MatMul(in[0], in[1], true, true) }},
+	{"Add", shapes(randMatrix, [2]int{3, 4}, [2]int{3, 4}), func(g *Graph, in []*Node) *Node { return g.Add(in[0], in[1]) }},
+	{"Sub", shapes(randMatrix, [2]int{3, 4}, [2]int{3, 4}), func(g *Graph, in []*Node) *Node { return g.Sub(in[0], in[1]) }},
+	{"Mul", shapes(randMatrix, [2]int{3, 4}, [2]int{3, 4}), func(g *Graph, in []*Node) *Node { return g.Mul(in[0], in[1]) }},
+	{"Scale", shapes(randMatrix, [2]int{3, 4}), func(g *Graph, in []*Node) *Node { return g.Scale(in[0], -1.7) }},
+	{"AddConst", shapes(randMatrix, [2]int{3, 4}), func(g *Graph, in []*Node) *Node { return g.AddConst(in[0], 0.3) }},
+	{"AddRow", shapes(randMatrix, [2]int{3, 4}, [2]int{1, 4}), func(g *Graph, in []*Node) *Node { return g.AddRow(in[0], in[1]) }},
+	{"MulRow", shapes(randMatrix, [2]int{3, 4}, [2]int{1, 4}), func(g *Graph, in []*Node) *Node { return g.MulRow(in[0], in[1]) }},
+	{"MulCol", shapes(randMatrix, [2]int{3, 4}, [2]int{3, 1}), func(g *Graph, in []*Node) *Node { return g.MulCol(in[0], in[1]) }},
+	{"SumRows", shapes(randMatrix, [2]int{3, 4}), func(g *Graph, in []*Node) *Node { return g.SumRows(in[0]) }},
+	{"SumCols", shapes(randMatrix, [2]int{3, 4}), func(g *Graph, in []*Node) *Node { return g.SumCols(in[0]) }},
+	{"SumAll", shapes(randMatrix, [2]int{3, 4}), func(g *Graph, in []*Node) *Node { return g.SumAll(in[0]) }},
+	{"Mean", shapes(randMatrix, [2]int{3, 4}), func(g *Graph, in []*Node) *Node { return g.Mean(in[0]) }},
+	{"BroadcastRows", shapes(randMatrix, [2]int{1, 4}), func(g *Graph, in []*Node) *Node { return g.BroadcastRows(in[0], 3) }},
+	{"BroadcastCols", shapes(randMatrix, [2]int{3, 1}), func(g *Graph, in []*Node) *Node { return g.BroadcastCols(in[0], 4) }},
+	{"BroadcastAll", shapes(randMatrix, [2]int{1, 1}), func(g *Graph, in []*Node) *Node { return g.BroadcastAll(in[0], 3, 4) }},
+	{"Square", shapes(randMatrix, [2]int{3, 4}), func(g *Graph, in []*Node) *Node { return g.Square(in[0]) }},
+	{"Exp", shapes(randMatrix, [2]int{3, 4}), func(g *Graph, in []*Node) *Node { return g.Exp(in[0]) }},
+	{"Log", shapes(positiveMatrix, [2]int{3, 4}), func(g *Graph, in []*Node) *Node { return g.Log(in[0]) }},
+	{"Pow", shapes(positiveMatrix, [2]int{3, 4}), func(g *Graph, in []*Node) *Node { return g.Pow(in[0], -0.5) }},
+	{"Sin", shapes(randMatrix, [2]int{3, 4}), func(g *Graph, in []*Node) *Node { return g.Sin(in[0]) }},
+	{"Cos", shapes(randMatrix, [2]int{3, 4}), func(g *Graph, in []*Node) *Node { return g.Cos(in[0]) }},
+	{"PReLU", shapes(randMatrix, [2]int{3, 4}, [2]int{1, 1}), func(g *Graph, in []*Node) *Node { return g.PReLU(in[0], in[1]) }},
+	{"PReLUOfProduct", shapes(randMatrix, [2]int{3, 4}, [2]int{4, 4}, [2]int{1, 1}), func(g *Graph, in []*Node) *Node {
+		// x enters through a product so that ∂²/∂W∂x is non-trivial.
+		return g.PReLU(g.MatMul(in[0], in[1], false, false), in[2])
+	}},
+	{"ZeroWherePositive", shapes(randMatrix, [2]int{3, 4}), func(g *Graph, in []*Node) *Node {
+		return g.ZeroWherePositive(g.Square(in[0]), in[0].Value)
+	}},
+	{"ConcatCols", shapes(randMatrix, [2]int{3, 2}, [2]int{3, 4}), func(g *Graph, in []*Node) *Node { return g.ConcatCols(in[0], in[1]) }},
+	{"SliceCols", shapes(randMatrix, [2]int{3, 5}), func(g *Graph, in []*Node) *Node { return g.SliceCols(in[0], 1, 4) }},
+	{"PadCols", shapes(randMatrix, [2]int{3, 2}), func(g *Graph, in []*Node) *Node { return g.PadCols(in[0], 1, 5) }},
+	{"GatherRows", shapes(randMatrix, [2]int{3, 4}), func(g *Graph, in []*Node) *Node { return g.GatherRows(in[0], []int{2, 0, 2, 1, 2}) }},
+	{"ScatterRows", shapes(randMatrix, [2]int{5, 4}), func(g *Graph, in []*Node) *Node { return g.ScatterRows(in[0], []int{2, 0, 2, 1, 2}, 3) }},
+	{"GaussianLogPDF", shapes(randMatrix, [2]int{3, 2}, [2]int{3, 2}, [2]int{3, 2}), func(g *Graph, in []*Node) *Node {
+		return g.GaussianLogPDF(in[0], in[1], in[2])
+	}},
+	{"StdNormalKL", shapes(randMatrix, [2]int{3, 2}, [2]int{3, 2}), func(g *Graph, in []*Node) *Node { return g.StdNormalKL(in[0], in[1]) }},
+}
+
+func TestOpGradients(t *testing.T) {
+	for _, c := range opCases {
+		t.Run(c.name, func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(3, 5))
+			f := func(g *Graph, in []*Node) *Node { return weighted(g, c.f(g, in)) }
+			if err := CheckGrad(f, c.inputs(rng), fdStep, fdTol); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+}
+
+func TestOpSecondDerivatives(t *testing.T) {
+	for _, c := range opCases {
+		t.Run(c.name, func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(3, 5))
+			f := func(g *Graph, in []*Node) *Node { return weighted(g, c.f(g, in)) }
+			if err := CheckGradOfGrad(f, c.inputs(rng), fdStep, fdTol); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+}
+
+// A wrong backward rule must be caught: the checker is not vacuous.
+func TestCheckGradDetectsWrongRule(t *testing.T) {
+	saved := backwardOf[opSin]
+	defer func() { backwardOf[opSin] = saved }()
+	backwardOf[opSin] = func(g *Graph, n, grad *Node) {
+		g.accumulate(n.in[0], g.Mul(grad, g.Sin(n.in[0]))) // should be Cos
+	}
+	rng := rand.New(rand.NewPCG(3, 5))
+	f := func(g *Graph, in []*Node) *Node { return weighted(g, g.Sin(in[0])) }
+	if CheckGrad(f, []*tensor.Dense{randMatrix(rng, 3, 4)}, fdStep, fdTol) == nil {
+		t.Fatal("CheckGrad accepted sin' = sin")
+	}
+}
+
+func TestGaussianLogPDFValue(t *testing.T) {
+	g := NewGraph()
+	x := g.Const(tensor.FromSlice(1, 2, []tensor.Float{0.5, -1}))
+	mu := g.Const(tensor.FromSlice(1, 2, []tensor.Float{0, 0}))
+	lv := g.Const(tensor.FromSlice(1, 2, []tensor.Float{0, tensor.Float(math.Log(4))}))
+	got := float64(g.GaussianLogPDF(x, mu, lv).Value.Data[0])
+	want := -0.5*0.25 - 0.5*math.Log(2*math.Pi) + (-0.5*1/4 - 0.5*math.Log(2*math.Pi*4))
+	if math.Abs(got-want) > 1e-5 {
+		t.Fatalf("log N = %v, want %v", got, want)
+	}
+}
+
+// Gradients with respect to a subset of inputs leave the others alone, and
+// nodes that y does not depend on get nil.
+func TestGradOnlyWhereAsked(t *testing.T) {
+	g := NewGraph()
+	a := g.Leaf(tensor.FromSlice(1, 1, []tensor.Float{2}))
+	b := g.Leaf(tensor.FromSlice(1, 1, []tensor.Float{3}))
+	c := g.Leaf(tensor.FromSlice(1, 1, []tensor.Float{4}))
+	y := g.Mul(a, b)
+	d := g.Grad(y, []*Node{a, c}, false)
+	if d[0] == nil || d[0].Value.Data[0] != 3 {
+		t.Fatalf("dy/da = %v, want 3", d[0])
+	}
+	if d[1] != nil {
+		t.Fatalf("dy/dc = %v, want nil", d[1].Value.Data)
+	}
+}
+
+func TestBackwardAccumulatesIntoParams(t *testing.T) {
+	w := NewParam("w", tensor.FromSlice(1, 2, []tensor.Float{1, 2}))
+	for range 2 {
+		g := NewGraph()
+		x := g.Const(tensor.FromSlice(1, 2, []tensor.Float{3, 5}))
+		g.Backward(g.SumAll(g.Mul(x, w)), []*Node{w})
+	}
+	if w.Grad.Data[0] != 6 || w.Grad.Data[1] != 10 {
+		t.Fatalf("accumulated grad %v, want [6 10]", w.Grad.Data)
+	}
+}

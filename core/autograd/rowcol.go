@@ -1,0 +1,171 @@
+package autograd
+
+import (
+	"fmt"
+
+	"github.com/ddaebm/ddaebm/core/tensor"
+)
+
+// Broadcasting operations between a B×F matrix and a 1×F row or a B×1
+// column. Each backward is another operation of this file, so the family
+// is closed under differentiation.
+
+func mustRow(op string, x, r *tensor.Dense) {
+	if r.R != 1 || r.C != x.C {
+		panic(fmt.Sprintf("autograd: %s: want a 1×%d row, got %v", op, x.C, r))
+	}
+}
+
+func mustCol(op string, x, c *tensor.Dense) {
+	if c.C != 1 || c.R != x.R {
+		panic(fmt.Sprintf("autograd: %s: want a %d×1 column, got %v", op, x.R, c))
+	}
+}
+
+// AddRow returns x + r, adding the 1×F row r to every row of x.
+func (g *Graph) AddRow(x, r *Node) *Node {
+	mustRow("AddRow", x.Value, r.Value)
+	out := g.arena.New(x.Value.R, x.Value.C)
+	rv := r.Value.Data
+	for i := 0; i < x.Value.R; i++ {
+		o, xi := out.Row(i), x.Value.Row(i)
+		for j, v := range xi {
+			o[j] = v + rv[j]
+		}
+	}
+	return g.op(opAddRow, out, x, r)
+}
+
+// MulRow returns x ⊙ r, scaling column j of x by r[j].
+func (g *Graph) MulRow(x, r *Node) *Node {
+	mustRow("MulRow", x.Value, r.Value)
+	out := g.arena.New(x.Value.R, x.Value.C)
+	rv := r.Value.Data
+	for i := 0; i < x.Value.R; i++ {
+		o, xi := out.Row(i), x.Value.Row(i)
+		for j, v := range xi {
+			o[j] = v * rv[j]
+		}
+	}
+	return g.op(opMulRow, out, x, r)
+}
+
+// MulCol returns x ⊙ c, scaling row i of x by c[i].
+func (g *Graph) MulCol(x, c *Node) *Node {
+	mustCol("MulCol", x.Value, c.Value)
+	out := g.arena.New(x.Value.R, x.Value.C)
+	for i := 0; i < x.Value.R; i++ {
+		o, s := out.Row(i), c.Value.Data[i]
+		for j, v := range x.Value.Row(i) {
+			o[j] = v * s
+		}
+	}
+	return g.op(opMulCol, out, x, c)
+}
+
+// SumRows returns the B×1 column of row sums.
+func (g *Graph) SumRows(x *Node) *Node {
+	out := g.arena.New(x.Value.R, 1)
+	for i := 0; i < x.Value.R; i++ {
+		var s tensor.Float
+		for _, v := range x.Value.Row(i) {
+			s += v
+		}
+		out.Data[i] = s
+	}
+	return g.op(opSumRows, out, x, nil)
+}
+
+// SumCols returns the 1×F row of column sums.
+func (g *Graph) SumCols(x *Node) *Node {
+	out := g.arena.New(1, x.Value.C)
+	for i := 0; i < x.Value.R; i++ {
+		for j, v := range x.Value.Row(i) {
+			out.Data[j] += v
+		}
+	}
+	return g.op(opSumCols, out, x, nil)
+}
+
+// SumAll returns the 1×1 sum of every element.
+func (g *Graph) SumAll(x *Node) *Node {
+	out := g.arena.New(1, 1)
+	var s tensor.Float
+	for _, v := range x.Value.Data {
+		s += v
+	}
+	out.Data[0] = s
+	return g.op(opSumAll, out, x, nil)
+}
+
+// BroadcastRows repeats the 1×F row r as a rows×F matrix.
+func (g *Graph) BroadcastRows(r *Node, rows int) *Node {
+	out := g.arena.New(rows, r.Value.C)
+	for i := 0; i < rows; i++ {
+		copy(out.Row(i), r.Value.Data)
+	}
+	return g.op(opBroadcastRows, out, r, nil)
+}
+
+// BroadcastCols repeats the B×1 column c as a B×cols matrix.
+func (g *Graph) BroadcastCols(c *Node, cols int) *Node {
+	out := g.arena.New(c.Value.R, cols)
+	for i := 0; i < c.Value.R; i++ {
+		o, v := out.Row(i), c.Value.Data[i]
+		for j := range o {
+			o[j] = v
+		}
+	}
+	return g.op(opBroadcastCols, out, c, nil)
+}
+
+// BroadcastAll repeats the 1×1 value s as an r×c matrix.
+func (g *Graph) BroadcastAll(s *Node, r, c int) *Node {
+	out := g.arena.New(r, c)
+	out.Fill(s.Value.Data[0])
+	return g.op(opBroadcastAll, out, s, nil)
+}
+
+func init() {
+	backwardOf[opAddRow] = func(g *Graph, n, grad *Node) {
+		g.accumulate(n.in[0], grad)
+		if g.needs(n.in[1]) {
+			g.accumulate(n.in[1], g.SumCols(grad))
+		}
+	}
+	backwardOf[opMulRow] = func(g *Graph, n, grad *Node) {
+		if g.needs(n.in[0]) {
+			g.accumulate(n.in[0], g.MulRow(grad, n.in[1]))
+		}
+		if g.needs(n.in[1]) {
+			g.accumulate(n.in[1], g.SumCols(g.Mul(grad, n.in[0])))
+		}
+	}
+	backwardOf[opMulCol] = func(g *Graph, n, grad *Node) {
+		if g.needs(n.in[0]) {
+			g.accumulate(n.in[0], g.MulCol(grad, n.in[1]))
+		}
+		if g.needs(n.in[1]) {
+			g.accumulate(n.in[1], g.SumRows(g.Mul(grad, n.in[0])))
+		}
+	}
+	backwardOf[opSumRows] = func(g *Graph, n, grad *Node) {
+		g.accumulate(n.in[0], g.BroadcastCols(grad, n.in[0].Value.C))
+	}
+	backwardOf[opSumCols] = func(g *Graph, n, grad *Node) {
+		g.accumulate(n.in[0], g.BroadcastRows(grad, n.in[0].Value.R))
+	}
+	backwardOf[opSumAll] = func(g *Graph, n, grad *Node) {
+		x := n.in[0].Value
+		g.accumulate(n.in[0], g.BroadcastAll(grad, x.R, x.C))
+	}
+	backwardOf[opBroadcastRows] = func(g *Graph, n, grad *Node) {
+		g.accumulate(n.in[0], g.SumCols(grad))
+	}
+	backwardOf[opBroadcastCols] = func(g *Graph, n, grad *Node) {
+		g.accumulate(n.in[0], g.SumRows(grad))
+	}
+	backwardOf[opBroadcastAll] = func(g *Graph, n, grad *Node) {
+		g.accumulate(n.in[0], g.SumAll(grad))
+	}
+}
