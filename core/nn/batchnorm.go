@@ -1,0 +1,77 @@
+package nn
+
+import (
+	"math"
+
+	"github.com/ddaebm/ddaebm/core/autograd"
+	"github.com/ddaebm/ddaebm/core/tensor"
+)
+
+// BatchNorm normalises each feature over the batch (training) or with
+// running statistics (evaluation), then applies a learned scale and shift.
+// Momentum and ε follow PyTorch's BatchNorm1d (0.1, 1e-5), including the
+// unbiased variance in the running estimate.
+type BatchNorm struct {
+	Gamma, Beta     *autograd.Node
+	RunMean, RunVar *tensor.Dense
+	Momentum, Eps   tensor.Float
+	runMean, runVar string
+}
+
+// NewBatchNorm returns a layer over f features with γ = 1, β = 0.
+func NewBatchNorm(name string, f int) *BatchNorm {
+	return &BatchNorm{
+		Gamma:    autograd.NewParam(name+"/gamma", tensor.Full(1, f, 1)),
+		Beta:     autograd.NewParam(name+"/beta", tensor.New(1, f)),
+		RunMean:  tensor.New(1, f),
+		RunVar:   tensor.Full(1, f, 1),
+		Momentum: 0.1,
+		Eps:      1e-5,
+		runMean:  name + "/running_mean",
+		runVar:   name + "/running_var",
+	}
+}
+
+// Forward normalises x. In training mode it uses the batch statistics and
+// updates the running ones; otherwise it uses the running statistics.
+func (b *BatchNorm) Forward(g *autograd.Graph, x *autograd.Node, train bool) *autograd.Node {
+	rows := x.Value.R
+	if !train {
+		scale := g.Tensor(1, x.Value.C)
+		shift := g.Tensor(1, x.Value.C)
+		for j := range scale.Data {
+			inv := tensor.Float(1 / math.Sqrt(float64(b.RunVar.Data[j]+b.Eps)))
+			scale.Data[j] = inv
+			shift.Data[j] = -b.RunMean.Data[j] * inv
+		}
+		xn := g.AddRow(g.MulRow(x, g.Const(scale)), g.Const(shift))
+		return g.AddRow(g.MulRow(xn, b.Gamma), b.Beta)
+	}
+	inv := 1 / tensor.Float(rows)
+	mean := g.Scale(g.SumCols(x), inv)
+	centred := g.Sub(x, g.BroadcastRows(mean, rows))
+	variance := g.Scale(g.SumCols(g.Square(centred)), inv)
+	invStd := g.Pow(g.AddConst(variance, b.Eps), -0.5)
+	b.updateRunning(mean.Value, variance.Value, rows)
+	return g.AddRow(g.MulRow(centred, g.Mul(invStd, b.Gamma)), b.Beta)
+}
+
+func (b *BatchNorm) updateRunning(mean, variance *tensor.Dense, rows int) {
+	unbias := tensor.Float(1)
+	if rows > 1 {
+		unbias = tensor.Float(rows) / tensor.Float(rows-1)
+	}
+	m := b.Momentum
+	for j := range b.RunMean.Data {
+		b.RunMean.Data[j] = (1-m)*b.RunMean.Data[j] + m*mean.Data[j]
+		b.RunVar.Data[j] = (1-m)*b.RunVar.Data[j] + m*variance.Data[j]*unbias
+	}
+}
+
+// Params returns γ and β.
+func (b *BatchNorm) Params() []*autograd.Node { return []*autograd.Node{b.Gamma, b.Beta} }
+
+// Buffers returns the running mean and variance.
+func (b *BatchNorm) Buffers() []Buffer {
+	return []Buffer{{b.runMean, b.RunMean}, {b.runVar, b.RunVar}}
+}

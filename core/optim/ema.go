@@ -1,0 +1,42 @@
+package optim
+
+import (
+	"github.com/ddaebm/ddaebm/core/autograd"
+	"github.com/ddaebm/ddaebm/core/tensor"
+)
+
+// EMA keeps an exponential moving average of parameters; samplers use the
+// averaged weights, which are smoother than the last iterate.
+type EMA struct {
+	Decay  float64
+	Params []*autograd.Node
+	Shadow []*tensor.Dense
+}
+
+// NewEMA starts the average at the current values.
+func NewEMA(params []*autograd.Node, decay float64) *EMA {
+	e := &EMA{Decay: decay, Params: params}
+	for _, p := range params {
+		e.Shadow = append(e.Shadow, p.Value.Clone())
+	}
+	return e
+}
+
+// Update moves the average towards the current values.
+func (e *EMA) Update() {
+	d := tensor.Float(e.Decay)
+	for i, p := range e.Params {
+		s := e.Shadow[i].Data
+		for j, v := range p.Value.Data {
+			s[j] = d*s[j] + (1-d)*v
+		}
+	}
+}
+
+// Swap exchanges the live and averaged values; calling it twice restores
+// the live weights. Sampling with the average is Swap, sample, Swap.
+func (e *EMA) Swap() {
+	for i, p := range e.Params {
+		p.Value.Data, e.Shadow[i].Data = e.Shadow[i].Data, p.Value.Data
+	}
+}
