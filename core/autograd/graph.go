@@ -100,6 +100,15 @@ func (g *Graph) Reset() {
 	g.record = true
 }
 
+// SetRecord turns recording on or off and returns the previous setting.
+// With recording off every new node is a constant: use it for forward
+// passes whose result is never differentiated (sampling, scoring,
+// detached fakes), which then cost no graph memory.
+func (g *Graph) SetRecord(on bool) (previous bool) {
+	previous, g.record = g.record, on
+	return previous
+}
+
 // Tensor returns a zeroed r×c matrix from the graph's arena, valid until Reset.
 func (g *Graph) Tensor(r, c int) *tensor.Dense { return g.arena.New(r, c) }
 

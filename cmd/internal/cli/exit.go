@@ -1,0 +1,57 @@
+package cli
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+)
+
+// Exit codes shared by the commands.
+const (
+	ExitOK      = 0
+	ExitFailure = 1 // the work itself failed (bad data, diverged training, I/O)
+	ExitUsage   = 2 // bad flags or arguments
+)
+
+// UsageError marks an error in how the command was called.
+type UsageError struct{ Msg string }
+
+func (e *UsageError) Error() string { return e.Msg }
+
+// Usagef returns a UsageError.
+func Usagef(format string, args ...any) error { return &UsageError{fmt.Sprintf(format, args...)} }
+
+// Exit prints err (if any) prefixed with the command name and exits with
+// the matching code.
+func Exit(cmd string, err error) {
+	if err == nil {
+		os.Exit(ExitOK)
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		os.Exit(ExitOK)
+	}
+	fmt.Fprintf(os.Stderr, "%s: %v\n", cmd, err)
+	var u *UsageError
+	if errors.As(err, &u) {
+		fmt.Fprintf(os.Stderr, "Run '%s -help' for the flags.\n", cmd)
+		os.Exit(ExitUsage)
+	}
+	os.Exit(ExitFailure)
+}
+
+// Parse parses args into fs, turning flag errors into UsageErrors and
+// rejecting stray positional arguments.
+func Parse(fs *flag.FlagSet, args []string) error {
+	fs.SetOutput(os.Stderr)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return &UsageError{err.Error()}
+	}
+	if fs.NArg() > 0 {
+		return Usagef("unexpected argument %q (all options are flags)", fs.Arg(0))
+	}
+	return nil
+}

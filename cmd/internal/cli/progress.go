@@ -1,0 +1,64 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/ddaebm/ddaebm/core/ddaebm"
+)
+
+// Progress prints a one-line status with rate and ETA: rewritten in place
+// on a terminal, a new line every few seconds otherwise (logs, CI).
+type Progress struct {
+	w        io.Writer
+	terminal bool
+	last     time.Time
+	every    time.Duration
+}
+
+// NewProgress writes to stderr.
+func NewProgress() *Progress {
+	terminal := false
+	if fi, err := os.Stderr.Stat(); err == nil {
+		terminal = fi.Mode()&os.ModeCharDevice != 0
+	}
+	every := 10 * time.Second
+	if terminal {
+		every = 200 * time.Millisecond
+	}
+	return &Progress{w: os.Stderr, terminal: terminal, every: every}
+}
+
+// Update prints p if enough time has passed (always on the last step and
+// on evaluation steps).
+func (pr *Progress) Update(p ddaebm.Progress) {
+	final := p.Step == p.Total
+	if !final && p.Metrics == nil && time.Since(pr.last) < pr.every {
+		return
+	}
+	pr.last = time.Now()
+	line := fmt.Sprintf("step %d/%d (%4.1f%%)  %.1f it/s  elapsed %s  ETA %s  loss_E %.4f  gap %.3f  penalty %.3f  loss_G %.3f",
+		p.Step, p.Total, 100*float64(p.Step)/float64(p.Total), p.PerSecond,
+		p.Elapsed.Round(time.Second), p.ETA.Round(time.Second),
+		p.Stats.LossE, p.Stats.EnergyGap, p.Stats.Penalty, p.Stats.LossG)
+	if p.Metrics != nil {
+		var parts []string
+		for _, k := range []string{"grid_nll", "kl_grid", "mmd", "modes_covered", "hq_fraction"} {
+			if v, ok := p.Metrics[k]; ok {
+				parts = append(parts, fmt.Sprintf("%s %.4g", k, v))
+			}
+		}
+		line += "\n  eval: " + strings.Join(parts, "  ")
+	}
+	if pr.terminal && p.Metrics == nil && !final {
+		fmt.Fprintf(pr.w, "\r\033[K%s", line)
+		return
+	}
+	if pr.terminal {
+		fmt.Fprint(pr.w, "\r\033[K")
+	}
+	fmt.Fprintln(pr.w, line)
+}

@@ -1,0 +1,246 @@
+// Command train trains a DDAEBM on a 2-D toy set (or an N×D .npy file) and
+// writes, into -out: config.json, checkpoint.npz, samples.npy, density.png,
+// samples.png and metrics.json (and metrics.jsonl with -eval-every).
+//
+//	go run ./cmd/train -data 25gaussians -iters 20000 -seed 0 -out runs/x
+//
+// -resume continues from -out/checkpoint.npz, also after the process was
+// killed: checkpoints are written atomically every -checkpoint-every
+// iterations and on Ctrl-C.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"github.com/ddaebm/ddaebm/cmd/internal/cli"
+	"github.com/ddaebm/ddaebm/core/data"
+	"github.com/ddaebm/ddaebm/core/ddaebm"
+	"github.com/ddaebm/ddaebm/core/npy"
+	"github.com/ddaebm/ddaebm/core/tensor"
+)
+
+const usage = `Usage: train [flags]
+
+Trains a Denoising Diffusion Adversarial EBM. -data is a toy set (%s)
+or the path of an N×D .npy file. Defaults follow the paper (Geng et al., ICML 2024):
+T = 4, β = 0.1…20, γ = 0.02, Adam(0, 0.9), lr 1e-4, batch 200.
+
+Outputs in -out: config.json, checkpoint.npz, samples.npy, density.png,
+samples.png, metrics.json, and metrics.jsonl when -eval-every is set.
+
+Flags:
+`
+
+// resumable are the flags that may differ from the checkpoint's configuration.
+var resumable = map[string]bool{
+	"iters": true, "out": true, "resume": true, "checkpoint-every": true, "eval-every": true,
+	"device": true, "eval-samples": true, "quiet": true,
+}
+
+func main() { cli.Exit("train", run(os.Args[1:])) }
+
+func run(args []string) error {
+	flags := flag.NewFlagSet("train", flag.ContinueOnError)
+	flags.Usage = func() {
+		fmt.Fprintf(flags.Output(), usage, strings.Join(data.ToyNames(), ", "))
+		flags.PrintDefaults()
+	}
+	cfg := ddaebm.DefaultToyConfig("25gaussians")
+	flags.StringVar(&cfg.Data, "data", cfg.Data, "toy set name or path of an N×D .npy file")
+	flags.IntVar(&cfg.T, "T", cfg.T, "diffusion steps (NFE of sampling); T = 1 is a plain adversarial EBM")
+	flags.Float64Var(&cfg.BetaMin, "beta-min", cfg.BetaMin, "β_min of the VP schedule")
+	flags.Float64Var(&cfg.BetaMax, "beta-max", cfg.BetaMax, "β_max of the VP schedule")
+	flags.StringVar(&cfg.Schedule, "schedule", cfg.Schedule, "time schedule: vp (equidistant) or drl")
+	flags.Float64Var(&cfg.Gamma, "gamma", cfg.Gamma, "gradient-penalty weight γ")
+	flags.Float64Var(&cfg.WFake, "w-fake", cfg.WFake, "weight of E on fakes in the energy loss")
+	flags.Float64Var(&cfg.WEnt, "w-ent", cfg.WEnt, "weight of the entropy bound in the generator loss (paper: 1)")
+	flags.Float64Var(&cfg.LambdaW, "lambda-w", cfg.LambdaW, "importance ratio w (eq. 21)")
+	flags.Float64Var(&cfg.LambdaWMid, "lambda-w-mid", cfg.LambdaWMid, "importance ratio w_mid (eq. 21)")
+	flags.Float64Var(&cfg.PostVarFloor, "post-var-floor", cfg.PostVarFloor, "floor of the posterior variance inside L2")
+	ablation := flags.String("ablation", string(cfg.Ablation), "generator loss: full, kl-only, no-encoder or no-latent")
+	flags.IntVar(&cfg.ZDim, "z-dim", cfg.ZDim, "latent dimension")
+	flags.IntVar(&cfg.Hidden, "hidden", cfg.Hidden, "width of the trunk layers")
+	flags.Float64Var(&cfg.LR, "lr", cfg.LR, "Adam learning rate (both players)")
+	flags.Float64Var(&cfg.Beta1, "adam-beta1", cfg.Beta1, "Adam β1")
+	flags.Float64Var(&cfg.Beta2, "adam-beta2", cfg.Beta2, "Adam β2")
+	flags.IntVar(&cfg.Batch, "batch", cfg.Batch, "batch size")
+	flags.Float64Var(&cfg.EMA, "ema", cfg.EMA, "decay of the generator's weight average used for sampling (0: off)")
+	flags.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "random seed (weights, data, noise)")
+	iters := flags.Int64("iters", 20000, "train until this many iterations in total")
+	out := flags.String("out", "runs/latest", "output directory")
+	resume := flags.Bool("resume", false, "continue from -out/checkpoint.npz")
+	ckptEvery := flags.Int64("checkpoint-every", 1000, "write a checkpoint every N iterations")
+	evalEvery := flags.Int64("eval-every", 0, "evaluate every N iterations into metrics.jsonl (0: only at the end)")
+	evalSamples := flags.Int("eval-samples", 5000, "test points and samples for each evaluation")
+	device := flags.String("device", "cpu", "where to compute: cpu")
+	quiet := flags.Bool("quiet", false, "no progress line")
+	if err := cli.Parse(flags, args); err != nil {
+		return err
+	}
+	cfg.Ablation = ddaebm.Ablation(*ablation)
+	if *device != "cpu" {
+		return cli.Usagef("-device %q is not available in this build (want cpu)", *device)
+	}
+	if *iters < 1 || *ckptEvery < 0 || *evalEvery < 0 || *evalSamples < 1 {
+		return cli.Usagef("-iters must be ≥ 1 and -checkpoint-every, -eval-every ≥ 0, -eval-samples ≥ 1")
+	}
+
+	ckptPath := filepath.Join(*out, "checkpoint.npz")
+	var m *ddaebm.Model
+	if *resume {
+		var err error
+		if m, err = ddaebm.Load(ckptPath); err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return fmt.Errorf("-resume: no checkpoint at %s", ckptPath)
+			}
+			return err
+		}
+		var changed []string
+		flags.Visit(func(f *flag.Flag) {
+			if !resumable[f.Name] {
+				changed = append(changed, "-"+f.Name)
+			}
+		})
+		if len(changed) > 0 {
+			return cli.Usagef("-resume takes the configuration from the checkpoint; %s cannot change (start a new -out instead)", strings.Join(changed, ", "))
+		}
+		cfg = m.Config
+		fmt.Fprintf(os.Stderr, "resuming %s at step %d\n", ckptPath, m.Step)
+	}
+
+	src, err := source(&cfg)
+	if err != nil {
+		return err
+	}
+	if m == nil {
+		if m, err = ddaebm.New(cfg); err != nil {
+			return cli.Usagef("%v", err)
+		}
+		if _, err := os.Stat(ckptPath); err == nil {
+			return cli.Usagef("%s already holds a checkpoint: pass -resume to continue it, or choose another -out", *out)
+		}
+	}
+	if w := m.Schedule.PriorWarning(); w != "" {
+		fmt.Fprintln(os.Stderr, "warning:", w)
+	}
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		return err
+	}
+	if err := cli.WriteJSON(filepath.Join(*out, "config.json"), cfg); err != nil {
+		return err
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	_, isToy := src.(*ddaebm.ToySource)
+	eval := func(m *ddaebm.Model) (map[string]float64, error) {
+		opt := ddaebm.DefaultToyEval(cfg.Data)
+		opt.TestN, opt.SampleN = *evalSamples, *evalSamples
+		r, err := m.EvaluateToy(opt)
+		if err != nil {
+			return nil, err
+		}
+		mt := cli.ToyMetrics(r)
+		mt["iters"] = float64(m.Step)
+		return mt, cli.AppendJSONLine(filepath.Join(*out, "metrics.jsonl"), mt)
+	}
+	progress := cli.NewProgress()
+	opt := ddaebm.TrainOptions{
+		Iters: *iters, CheckpointPath: ckptPath, CheckpointEvery: *ckptEvery,
+		OnProgress: func(p ddaebm.Progress) bool {
+			if !*quiet {
+				progress.Update(p)
+			}
+			return true
+		},
+	}
+	if isToy && *evalEvery > 0 {
+		opt.EvalEvery, opt.Evaluate = *evalEvery, eval
+	}
+	res, err := m.Train(ctx, src, opt)
+	if err != nil {
+		return err
+	}
+	if res.Stopped {
+		fmt.Fprintf(os.Stderr, "\nstopped at step %d; checkpoint saved to %s (continue with -resume)\n", m.Step, ckptPath)
+		return nil
+	}
+	return finish(m, &cfg, *out, isToy, *evalSamples, res)
+}
+
+// finish writes samples, pictures and metrics of the trained model.
+func finish(m *ddaebm.Model, cfg *ddaebm.Config, out string, isToy bool, n int, res ddaebm.TrainResult) error {
+	summary := map[string]any{"iters": m.Step, "ms_per_iter_median": res.MsPerIterMed}
+	if isToy {
+		opt := ddaebm.DefaultToyEval(cfg.Data)
+		opt.TestN, opt.SampleN = n, n
+		r, err := m.EvaluateToy(opt)
+		if err != nil {
+			return err
+		}
+		for k, v := range cli.ToyMetrics(r) {
+			summary[k] = v
+		}
+		if r.KLGrid == nil {
+			summary["kl_grid"] = nil
+		}
+		if err := cli.WriteMatrix(filepath.Join(out, "samples.npy"), r.Samples); err != nil {
+			return err
+		}
+		if err := cli.WriteToyPictures(out, cfg.Data, m.Step, r); err != nil {
+			return err
+		}
+	} else {
+		samples, err := m.Sample(n, rand.New(rand.NewPCG(cfg.Seed, uint64(m.Step))))
+		if err != nil {
+			return err
+		}
+		if err := cli.WriteMatrix(filepath.Join(out, "samples.npy"), samples); err != nil {
+			return err
+		}
+	}
+	if err := cli.WriteJSON(filepath.Join(out, "metrics.json"), summary); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "wrote %s: %v\n", out, summary)
+	return nil
+}
+
+// source returns the training data named by cfg.Data and sets cfg.Dim.
+func source(cfg *ddaebm.Config) (ddaebm.Source, error) {
+	if !strings.HasSuffix(cfg.Data, ".npy") {
+		s, err := ddaebm.NewToySource(cfg.Data)
+		if err != nil {
+			return nil, cli.Usagef("-data: %v (or give a .npy file)", err)
+		}
+		cfg.Dim = 2
+		return s, nil
+	}
+	a, err := npy.ReadFile(cfg.Data, npy.ReadOptions{})
+	if err != nil {
+		return nil, err
+	}
+	if len(a.Shape) != 2 {
+		return nil, fmt.Errorf("%s: shape %v, want N×D", cfg.Data, a.Shape)
+	}
+	x := tensor.New(a.Shape[0], a.Shape[1])
+	for i, v := range a.ToFloat64() {
+		x.Data[i] = tensor.Float(v)
+	}
+	s, err := ddaebm.NewArraySource(x)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", cfg.Data, err)
+	}
+	cfg.Dim = x.C
+	return s, nil
+}

@@ -1,0 +1,119 @@
+package ddaebm
+
+import (
+	"fmt"
+
+	"github.com/ddaebm/ddaebm/core/checkpoint"
+	"github.com/ddaebm/ddaebm/core/npy"
+	"github.com/ddaebm/ddaebm/core/tensor"
+)
+
+// namedTensor is one persistent tensor of a model under its checkpoint name.
+type namedTensor struct {
+	name  string
+	value *tensor.Dense
+}
+
+// state lists every tensor a checkpoint carries: parameters, batch-norm
+// statistics, Adam moments and the generator's weight average.
+func (m *Model) state() []namedTensor {
+	var out []namedTensor
+	for _, p := range append(m.OptE.Params, m.OptG.Params...) {
+		out = append(out, namedTensor{p.Name, p.Value})
+	}
+	for _, b := range m.Buffers() {
+		out = append(out, namedTensor{b.Name, b.Value})
+	}
+	for i, p := range m.OptE.Params {
+		out = append(out, namedTensor{"adam/m/" + p.Name, m.OptE.M[i]}, namedTensor{"adam/v/" + p.Name, m.OptE.V[i]})
+	}
+	for i, p := range m.OptG.Params {
+		out = append(out, namedTensor{"adam/m/" + p.Name, m.OptG.M[i]}, namedTensor{"adam/v/" + p.Name, m.OptG.V[i]})
+	}
+	if m.EMA != nil {
+		for i, p := range m.EMA.Params {
+			out = append(out, namedTensor{"ema/" + p.Name, m.EMA.Shadow[i]})
+		}
+	}
+	return out
+}
+
+// Save writes the complete training state to path atomically (a
+// checksummed .npz that numpy can read, with the configuration as JSON).
+func (m *Model) Save(path string) error {
+	c := &checkpoint.Checkpoint{Step: m.Step, Config: m.Config.JSON()}
+	for _, t := range m.state() {
+		c.Arrays = append(c.Arrays, checkpoint.Named{Name: t.name, Array: toArray(t.value)})
+	}
+	rngState, err := m.pcg.MarshalBinary()
+	if err != nil {
+		return fmt.Errorf("saving random state: %w", err)
+	}
+	c.Arrays = append(c.Arrays,
+		checkpoint.Named{Name: "rng", Array: &npy.Array{Shape: []int{len(rngState)}, Dtype: npy.Uint8, U8: rngState}},
+		checkpoint.Named{Name: "adam/steps", Array: &npy.Array{Shape: []int{2}, Dtype: npy.Int64, I64: []int64{m.OptE.Step, m.OptG.Step}}},
+	)
+	return checkpoint.Save(path, c)
+}
+
+// Load restores a model saved by Save, with the configuration stored in
+// the checkpoint. A checkpoint that fails its checksums, lacks an array or
+// holds one of the wrong shape is reported, never half-loaded.
+func Load(path string) (*Model, error) {
+	c, err := checkpoint.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := ParseConfig(c.Config)
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint %s: %w", path, err)
+	}
+	m, err := New(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint %s: %w", path, err)
+	}
+	for _, t := range m.state() {
+		a, err := c.Get(t.name)
+		if err != nil {
+			return nil, fmt.Errorf("checkpoint %s: %w", path, err)
+		}
+		if err := fromArray(t.value, a); err != nil {
+			return nil, fmt.Errorf("checkpoint %s: array %q: %w", path, t.name, err)
+		}
+	}
+	rngState, err := c.Get("rng")
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint %s: %w", path, err)
+	}
+	if err := m.pcg.UnmarshalBinary(rngState.U8); err != nil {
+		return nil, fmt.Errorf("checkpoint %s: random state: %w", path, err)
+	}
+	steps, err := c.Get("adam/steps")
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint %s: %w", path, err)
+	}
+	if len(steps.I64) != 2 {
+		return nil, fmt.Errorf("checkpoint %s: adam/steps holds %d int64 values, want 2", path, len(steps.I64))
+	}
+	m.OptE.Step, m.OptG.Step = steps.I64[0], steps.I64[1]
+	m.Step = c.Step
+	return m, nil
+}
+
+func toArray(d *tensor.Dense) *npy.Array {
+	a := &npy.Array{Shape: []int{d.R, d.C}, Dtype: npy.Float32, F32: make([]float32, len(d.Data))}
+	for i, v := range d.Data {
+		a.F32[i] = float32(v)
+	}
+	return a
+}
+
+func fromArray(d *tensor.Dense, a *npy.Array) error {
+	if len(a.Shape) != 2 || a.Shape[0] != d.R || a.Shape[1] != d.C || a.Dtype != npy.Float32 {
+		return fmt.Errorf("found %s %v, want float32 [%d %d]", a.Dtype, a.Shape, d.R, d.C)
+	}
+	for i, v := range a.F32 {
+		d.Data[i] = tensor.Float(v)
+	}
+	return nil
+}

@@ -1,0 +1,159 @@
+package ddaebm
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/ddaebm/ddaebm/core/diffusion"
+)
+
+// Ablation selects one of the generator-loss variants the paper reports
+// (Table 5, Fig. 5/7).
+type Ablation string
+
+const (
+	// Full is the paper's algorithm: L1 + L2 with the encoder.
+	Full Ablation = "full"
+	// KLOnly drops the reverse-KL bound L2.
+	KLOnly Ablation = "kl-only"
+	// NoEncoder drops every q_ψ term: a sequence of WGAN-0GPs.
+	NoEncoder Ablation = "no-encoder"
+	// NoLatent fixes z = 0: the generator is deterministic, so the entropy
+	// and KL terms vanish and L2 is the posterior log-likelihood alone.
+	NoLatent Ablation = "no-latent"
+)
+
+// Ablations lists the accepted Ablation values.
+var Ablations = []Ablation{Full, KLOnly, NoEncoder, NoLatent}
+
+// Config is everything that defines a run. Its JSON form is written next
+// to every checkpoint, and a checkpoint is loaded with its own Config.
+type Config struct {
+	Data  string `json:"data"`  // toy name or path of a .npy file
+	Dim   int    `json:"dim"`   // data dimension
+	Model string `json:"model"` // network family: "toy"
+
+	T        int     `json:"T"`
+	BetaMin  float64 `json:"beta_min"`
+	BetaMax  float64 `json:"beta_max"`
+	Schedule string  `json:"schedule"` // "vp" or "drl"
+
+	Gamma        float64  `json:"gamma"`          // gradient-penalty weight γ
+	WFake        float64  `json:"w_fake"`         // weight of E on fakes in the max step
+	WEnt         float64  `json:"w_ent"`          // weight of the entropy bound in L1
+	LambdaW      float64  `json:"lambda_w"`       // importance ratio λ_k = w·t'^{log_{1/2}(w_mid/w)}
+	LambdaWMid   float64  `json:"lambda_w_mid"`   //
+	PostVarFloor float64  `json:"post_var_floor"` // floor of v_k inside L2
+	Ablation     Ablation `json:"ablation"`
+
+	ZDim   int `json:"z_dim"`
+	Hidden int `json:"hidden"`
+
+	LR    float64 `json:"lr"`
+	Beta1 float64 `json:"adam_beta1"`
+	Beta2 float64 `json:"adam_beta2"`
+	Batch int     `json:"batch"`
+	EMA   float64 `json:"ema"` // decay of the generator's weight average; 0 = off
+
+	Seed uint64 `json:"seed"`
+}
+
+// DefaultToyConfig returns the §6 defaults for a 2-D toy set.
+func DefaultToyConfig(data string) Config {
+	return Config{
+		Data: data, Dim: 2, Model: "toy",
+		T: 4, BetaMin: 0.1, BetaMax: 20, Schedule: "vp",
+		Gamma: 0.02, WFake: 1, WEnt: 0.1, LambdaW: 1, LambdaWMid: 1, PostVarFloor: 1e-2,
+		Ablation: Full,
+		ZDim:     2, Hidden: 300,
+		LR: 1e-4, Beta1: 0, Beta2: 0.9, Batch: 200,
+	}
+}
+
+// Validate reports the first setting that cannot work, naming the value found.
+func (c *Config) Validate() error {
+	var errs []string
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Sprintf(format, args...)) }
+	if c.Model != "toy" {
+		bad("model %q is not known (want toy)", c.Model)
+	}
+	if c.Dim < 1 {
+		bad("dim must be positive, got %d", c.Dim)
+	}
+	if c.T < 1 {
+		bad("T must be at least 1, got %d", c.T)
+	}
+	if c.Schedule != "vp" && c.Schedule != "drl" {
+		bad("schedule %q is not known (want vp or drl)", c.Schedule)
+	}
+	for _, v := range []struct {
+		name string
+		x    float64
+	}{{"gamma", c.Gamma}, {"w-fake", c.WFake}, {"w-ent", c.WEnt}, {"adam-beta1", c.Beta1}, {"ema", c.EMA}} {
+		if !(v.x >= 0) || math.IsInf(v.x, 0) {
+			bad("%s must be a finite number ≥ 0, got %v", v.name, v.x)
+		}
+	}
+	for _, v := range []struct {
+		name string
+		x    float64
+	}{{"lr", c.LR}, {"lambda-w", c.LambdaW}, {"lambda-w-mid", c.LambdaWMid}, {"post-var-floor", c.PostVarFloor}} {
+		if !(v.x > 0) || math.IsInf(v.x, 0) {
+			bad("%s must be a finite number > 0, got %v", v.name, v.x)
+		}
+	}
+	if !(c.Beta1 < 1) || !(c.Beta2 >= 0 && c.Beta2 < 1) || !(c.EMA < 1) {
+		bad("adam-beta1, adam-beta2 and ema must be below 1, got %v, %v, %v", c.Beta1, c.Beta2, c.EMA)
+	}
+	if c.Batch < 2 {
+		bad("batch must be at least 2 (batch norm needs two examples), got %d", c.Batch)
+	}
+	if c.ZDim < 1 || c.Hidden < 1 {
+		bad("z-dim and hidden must be positive, got %d and %d", c.ZDim, c.Hidden)
+	}
+	known := false
+	for _, a := range Ablations {
+		known = known || a == c.Ablation
+	}
+	if !known {
+		bad("ablation %q is not known (want one of %v)", c.Ablation, Ablations)
+	}
+	if len(errs) == 0 {
+		if _, err := c.schedule(); err != nil {
+			bad("%v", err)
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("invalid configuration: %s", strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+func (c *Config) schedule() (*diffusion.Schedule, error) {
+	if c.Schedule == "drl" {
+		return diffusion.DRL(c.T, c.BetaMin, c.BetaMax)
+	}
+	return diffusion.VP(c.T, c.BetaMin, c.BetaMax)
+}
+
+// JSON returns the indented JSON form.
+func (c *Config) JSON() []byte {
+	b, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		panic(err) // a Config has only plain fields
+	}
+	return b
+}
+
+// ParseConfig reads a Config from JSON, rejecting unknown fields.
+func ParseConfig(b []byte) (Config, error) {
+	var c Config
+	dec := json.NewDecoder(strings.NewReader(string(b)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		return c, fmt.Errorf("configuration: %w", err)
+	}
+	return c, c.Validate()
+}

@@ -1,0 +1,10 @@
+// Package ddaebm is the Denoising Diffusion Adversarial Energy-Based Model
+// (Geng et al., ICML 2024) as ALGORITHM.md specifies it: the energy,
+// generator and encoder networks, the max step (energy with the gradient
+// penalty on the conditional energy) and the min step (generator and
+// encoder), the training loop with checkpoints, sampling with NFE = T, and
+// energy scoring.
+//
+// A Model owns its networks, optimisers and random state; everything a
+// run needs to continue lives in its checkpoint.
+package ddaebm

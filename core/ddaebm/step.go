@@ -1,0 +1,149 @@
+package ddaebm
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/ddaebm/ddaebm/core/autograd"
+	"github.com/ddaebm/ddaebm/core/diffusion"
+	"github.com/ddaebm/ddaebm/core/tensor"
+)
+
+// StepStats are the losses of one training iteration.
+type StepStats struct {
+	LossE     float64 `json:"loss_e"`  // max-step loss including the penalty
+	Penalty   float64 `json:"penalty"` // mean ‖∇ₓ[E + log q]‖² on real pairs
+	EnergyGap float64 `json:"e_gap"`   // mean E(real) − mean E(fake)
+	LossG     float64 `json:"loss_g"`  // L1 + L2
+	L2        float64 `json:"l2"`      // reverse-KL bound (0 when dropped)
+}
+
+// TrainStep runs one iteration on the clean batch x0 (B×Dim): draw steps
+// and pairs, one max step on the energy, one min step on the generator
+// and encoder. It returns an error, leaving the weights of the failing
+// step unapplied, when a loss is not finite.
+func (m *Model) TrainStep(x0 *tensor.Dense) (StepStats, error) {
+	cfg := &m.Config
+	if x0.C != cfg.Dim || x0.R < 2 {
+		return StepStats{}, fmt.Errorf("batch is %d×%d, want at least 2 rows of %d values", x0.R, x0.C, cfg.Dim)
+	}
+	s := m.scratch(x0.R)
+	s.x0.CopyFrom(x0)
+	for i := range s.k {
+		s.k[i] = m.rng.IntN(cfg.T)
+	}
+	m.Schedule.Pair(s.x0, s.k, m.rng, s.xk, s.xk1)
+
+	var st StepStats
+	if err := m.maxStep(s, &st); err != nil {
+		return st, err
+	}
+	if err := m.minStep(s, &st); err != nil {
+		return st, err
+	}
+	m.Step++
+	return st, nil
+}
+
+// maxStep: loss_E = mean(−E(x_k,k) + w_fake·E(x'_k,k)) + γ/2·mean‖∇_{x_k}[E(x_k,k) + log q(x_{k+1}|x_k)]‖².
+func (m *Model) maxStep(s *batchScratch, st *StepStats) error {
+	cfg, g := &m.Config, m.graph
+	g.Reset()
+	defer g.Reset()
+
+	// Fakes x'_k ~ p_φ(x_k | x_{k+1}), detached from the generator.
+	m.latent(s.z)
+	diffusion.FillNormal(s.noise, m.rng)
+	prev := g.SetRecord(false)
+	xk1 := g.Const(s.xk1)
+	fake := m.Schedule.PosteriorSample(g, m.Generator.Forward(g, xk1, g.Const(s.z), s.k, true), xk1, s.k, s.noise)
+	g.SetRecord(prev)
+
+	xk := g.Leaf(s.xk)
+	eReal := m.Energy.Forward(g, xk, s.k)
+	eFake := m.Energy.Forward(g, g.Const(fake.Value), s.k)
+	loss := g.Mean(g.Sub(g.Scale(eFake, tensor.Float(cfg.WFake)), eReal))
+	if cfg.Gamma > 0 {
+		cond := g.Add(eReal, m.Schedule.LogTransition(g, xk1, xk, s.k))
+		grad := g.Grad(g.SumAll(cond), []*autograd.Node{xk}, true)[0]
+		penalty := g.Mean(g.SumRows(g.Square(grad)))
+		st.Penalty = float64(penalty.Value.Data[0])
+		loss = g.Add(loss, g.Scale(penalty, tensor.Float(cfg.Gamma/2)))
+	}
+	st.LossE = float64(loss.Value.Data[0])
+	st.EnergyGap = mean(eReal.Value) - mean(eFake.Value)
+	if !finite(st.LossE) {
+		return fmt.Errorf("step %d: energy loss is %v (energy gap %v, penalty %v); lower lr or raise gamma",
+			m.Step, st.LossE, st.EnergyGap, st.Penalty)
+	}
+	m.OptE.ZeroGrad()
+	g.Backward(loss, m.OptE.Params)
+	m.OptE.Update()
+	return nil
+}
+
+// minStep: loss_G = L1 + L2 (§5) through the frozen energy.
+func (m *Model) minStep(s *batchScratch, st *StepStats) error {
+	cfg, g := &m.Config, m.graph
+	g.Reset()
+	defer g.Reset()
+	xk, xk1 := g.Const(s.xk), g.Const(s.xk1)
+
+	// L1 = mean(−E(x'_k, k) − log q(x_{k+1} | x'_k)) + w_ent·mean(−log q_ψ(z | x'_k, x_{k+1}, k)).
+	m.latent(s.z)
+	diffusion.FillNormal(s.noise, m.rng)
+	z := g.Const(s.z)
+	fake := m.Schedule.PosteriorSample(g, m.Generator.Forward(g, xk1, z, s.k, true), xk1, s.k, s.noise)
+	per := g.Add(m.Energy.Forward(g, fake, s.k), m.Schedule.LogTransition(g, xk1, fake, s.k))
+	loss := g.Scale(g.Mean(per), -1)
+	useEncoder := cfg.Ablation == Full || cfg.Ablation == KLOnly
+	if useEncoder && cfg.WEnt > 0 {
+		mu, lv := m.Encoder.Forward(g, fake, xk1, s.k, true)
+		ent := g.Mean(g.GaussianLogPDF(z, mu, lv))
+		loss = g.Sub(loss, g.Scale(ent, tensor.Float(cfg.WEnt)))
+	}
+
+	// L2 = λ_k·mean(KL(q_ψ(·|x_k, x_{k+1}, k) ‖ N(0, I)) − log q(x_k | x_{k+1}, G(x_{k+1}, z_q, k))).
+	if cfg.Ablation == Full || cfg.Ablation == NoLatent {
+		floor := math.Log(cfg.PostVarFloor)
+		var zq, kl *autograd.Node
+		if cfg.Ablation == Full {
+			mu, lv := m.Encoder.Forward(g, xk, xk1, s.k, true)
+			diffusion.FillNormal(s.zq, m.rng)
+			zq = g.Add(mu, g.Mul(g.Exp(g.Scale(lv, 0.5)), g.Const(s.zq)))
+			kl = g.StdNormalKL(mu, lv)
+		} else {
+			clear(s.zq.Data)
+			zq = g.Const(s.zq)
+		}
+		rec := m.Schedule.PosteriorLogPDF(g, xk, m.Generator.Forward(g, xk1, zq, s.k, true), xk1, s.k, floor)
+		term := g.Scale(rec, -1)
+		if kl != nil {
+			term = g.Add(kl, term)
+		}
+		l2 := g.Mean(g.MulCol(term, diffusion.Column(g, m.lambda, s.k)))
+		st.L2 = float64(l2.Value.Data[0])
+		loss = g.Add(loss, l2)
+	}
+	st.LossG = float64(loss.Value.Data[0])
+	if !finite(st.LossG) {
+		return fmt.Errorf("step %d: generator loss is %v (L2 %v); lower lr", m.Step, st.LossG, st.L2)
+	}
+	m.OptG.ZeroGrad()
+	g.Backward(loss, m.OptG.Params)
+	m.OptG.Update()
+	if m.EMA != nil {
+		m.EMA.Update()
+	}
+	return nil
+}
+
+func mean(d *tensor.Dense) float64 {
+	var s float64
+	for _, v := range d.Data {
+		s += float64(v)
+	}
+	return s / float64(len(d.Data))
+}
+
+func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }

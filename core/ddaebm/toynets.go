@@ -1,0 +1,164 @@
+package ddaebm
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/ddaebm/ddaebm/core/autograd"
+	"github.com/ddaebm/ddaebm/core/nn"
+	"github.com/ddaebm/ddaebm/core/tensor"
+)
+
+// The 2-D toy networks of Table 6: an x-branch and a t-branch, each
+// FC16 → [BN] → PReLU → FC32, concatenated into a trunk
+// FC300 → [BN] → PReLU → FC300 → [BN] → PReLU → FC(out). Batch norm
+// (before the activation, as in the public release) is in the generator's
+// and encoder's x-branch and trunk, never in the energy: the gradient
+// penalty differentiates the energy per example.
+
+const (
+	toyEmbedDim = 16
+	toyBranch   = 32
+)
+
+// mlpBlock is FC → [BN] → PReLU.
+type mlpBlock struct {
+	fc  *nn.Linear
+	bn  *nn.BatchNorm
+	act *nn.PReLU
+}
+
+func newBlock(name string, in, out int, batchNorm bool, rng *rand.Rand) mlpBlock {
+	b := mlpBlock{fc: nn.NewLinear(name+".fc", in, out, rng), act: nn.NewPReLU(name + ".act")}
+	if batchNorm {
+		b.bn = nn.NewBatchNorm(name+".bn", out)
+	}
+	return b
+}
+
+func (b mlpBlock) forward(g *autograd.Graph, x *autograd.Node, train bool) *autograd.Node {
+	h := b.fc.Forward(g, x)
+	if b.bn != nil {
+		h = b.bn.Forward(g, h, train)
+	}
+	return b.act.Forward(g, h)
+}
+
+func (b mlpBlock) params() []*autograd.Node {
+	ps := append(b.fc.Params(), b.act.Params()...)
+	if b.bn != nil {
+		ps = append(ps, b.bn.Params()...)
+	}
+	return ps
+}
+
+func (b mlpBlock) buffers() []nn.Buffer {
+	if b.bn == nil {
+		return nil
+	}
+	return b.bn.Buffers()
+}
+
+// toyNet is the shared two-branch architecture.
+type toyNet struct {
+	xIn  mlpBlock
+	xOut *nn.Linear
+	tIn  mlpBlock
+	tOut *nn.Linear
+	h1   mlpBlock
+	h2   mlpBlock
+	out  *nn.Linear
+
+	embed *tensor.Dense // SE(k) for k = 0..T−1
+}
+
+func newToyNet(name string, in, out, hidden, steps int, batchNorm bool, rng *rand.Rand) *toyNet {
+	return &toyNet{
+		xIn:   newBlock(name+"/x.0", in, toyEmbedDim, batchNorm, rng),
+		xOut:  nn.NewLinear(name+"/x.1", toyEmbedDim, toyBranch, rng),
+		tIn:   newBlock(name+"/t.0", toyEmbedDim, toyEmbedDim, false, rng),
+		tOut:  nn.NewLinear(name+"/t.1", toyEmbedDim, toyBranch, rng),
+		h1:    newBlock(name+"/trunk.0", 2*toyBranch, hidden, batchNorm, rng),
+		h2:    newBlock(name+"/trunk.1", hidden, hidden, batchNorm, rng),
+		out:   nn.NewLinear(name+"/trunk.2", hidden, out, rng),
+		embed: nn.SinusoidalTable(steps, toyEmbedDim),
+	}
+}
+
+func (n *toyNet) forward(g *autograd.Graph, x *autograd.Node, k []int, train bool) *autograd.Node {
+	hx := n.xOut.Forward(g, n.xIn.forward(g, x, train))
+	// The t-branch sees only k ∈ {0..T−1}: run it on the T embeddings and
+	// give each example its row.
+	ht := n.tOut.Forward(g, n.tIn.forward(g, g.Const(n.embed), train))
+	h := g.ConcatCols(hx, g.GatherRows(ht, k))
+	return n.out.Forward(g, n.h2.forward(g, n.h1.forward(g, h, train), train))
+}
+
+func (n *toyNet) Params() []*autograd.Node {
+	var ps []*autograd.Node
+	for _, b := range []mlpBlock{n.xIn, n.tIn, n.h1, n.h2} {
+		ps = append(ps, b.params()...)
+	}
+	for _, l := range []*nn.Linear{n.xOut, n.tOut, n.out} {
+		ps = append(ps, l.Params()...)
+	}
+	return ps
+}
+
+func (n *toyNet) Buffers() []nn.Buffer {
+	var bs []nn.Buffer
+	for _, b := range []mlpBlock{n.xIn, n.h1, n.h2} {
+		bs = append(bs, b.buffers()...)
+	}
+	return bs
+}
+
+// ToyEnergy is the Table-6 energy E(x_k, k).
+type ToyEnergy struct{ *toyNet }
+
+// NewToyEnergy builds the energy for dim-dimensional data and T steps.
+func NewToyEnergy(dim, hidden, steps int, rng *rand.Rand) *ToyEnergy {
+	return &ToyEnergy{newToyNet("energy", dim, 1, hidden, steps, false, rng)}
+}
+
+// Forward returns E(x, k) as a B×1 column.
+func (e *ToyEnergy) Forward(g *autograd.Graph, x *autograd.Node, k []int) *autograd.Node {
+	return e.forward(g, x, k, true)
+}
+
+// ToyGenerator is the Table-6 generator G(x_{k+1}, z, k).
+type ToyGenerator struct{ *toyNet }
+
+// NewToyGenerator builds the generator for dim-dimensional data and a zDim latent.
+func NewToyGenerator(dim, zDim, hidden, steps int, rng *rand.Rand) *ToyGenerator {
+	return &ToyGenerator{newToyNet("generator", dim+zDim, dim, hidden, steps, true, rng)}
+}
+
+// Forward returns the predicted clean sample x̂0.
+func (n *ToyGenerator) Forward(g *autograd.Graph, xk1, z *autograd.Node, k []int, train bool) *autograd.Node {
+	return n.forward(g, g.ConcatCols(xk1, z), k, train)
+}
+
+// ToyEncoder is the Table-6 encoder q_ψ(z | x_k, x_{k+1}, k).
+type ToyEncoder struct {
+	*toyNet
+	zDim int
+}
+
+// NewToyEncoder builds the encoder for dim-dimensional data and a zDim latent.
+func NewToyEncoder(dim, zDim, hidden, steps int, rng *rand.Rand) *ToyEncoder {
+	return &ToyEncoder{newToyNet("encoder", 2*dim, 2*zDim, hidden, steps, true, rng), zDim}
+}
+
+// Forward returns the mean and log-variance of q_ψ(z | x_k, x_{k+1}, k).
+func (n *ToyEncoder) Forward(g *autograd.Graph, xk, xk1 *autograd.Node, k []int, train bool) (mean, logVar *autograd.Node) {
+	h := n.forward(g, g.ConcatCols(xk, xk1), k, train)
+	return g.SliceCols(h, 0, n.zDim), g.SliceCols(h, n.zDim, 2*n.zDim)
+}
+
+func checkToyShapes(dim, zDim, hidden int) error {
+	if dim < 1 || zDim < 1 || hidden < 1 {
+		return fmt.Errorf("toy networks need positive sizes, got dim %d, z-dim %d, hidden %d", dim, zDim, hidden)
+	}
+	return nil
+}

@@ -1,0 +1,121 @@
+package metrics_test
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/ddaebm/ddaebm/core/metrics"
+)
+
+// naiveMMD is the V-statistic straight from its definition.
+func naiveMMD(x, y []float64, dim int, h float64) float64 {
+	mean := func(a, b []float64) float64 {
+		sum := 0.0
+		for i := 0; i < len(a); i += dim {
+			for j := 0; j < len(b); j += dim {
+				d2 := 0.0
+				for k := range dim {
+					d2 += (a[i+k] - b[j+k]) * (a[i+k] - b[j+k])
+				}
+				sum += math.Exp(-d2 / (2 * h * h))
+			}
+		}
+		return sum / float64(len(a)/dim*len(b)/dim)
+	}
+	return mean(x, x) + mean(y, y) - 2*mean(x, y)
+}
+
+func uniformPoints(n, dim int, rng *rand.Rand) []float64 {
+	out := make([]float64, n*dim)
+	for i := range out {
+		out[i] = rng.Float64()
+	}
+	return out
+}
+
+func TestMMDSmallCases(t *testing.T) {
+	// One point each in 1-D, distance 1, h = 1: 1 + 1 − 2e^{−1/2}.
+	if got, want := metrics.MMD([]float64{0}, []float64{1}, 1, 1), 2-2*math.Exp(-0.5); math.Abs(got-want) > 1e-15 {
+		t.Errorf("MMD({0}, {1}) = %.15f, want %.15f", got, want)
+	}
+	// Odd sizes and dimension 3 exercise the row blocks' edges.
+	rng := newRNG(2)
+	x, y := uniformPoints(37, 3, rng), uniformPoints(53, 3, rng)
+	if got, want := metrics.MMD(x, y, 3, 0.4), naiveMMD(x, y, 3, 0.4); math.Abs(got-want) > 1e-12 {
+		t.Errorf("MMD = %.15f, the definition gives %.15f", got, want)
+	}
+}
+
+func TestMMDIdenticalSymmetricAndSeparated(t *testing.T) {
+	rng := newRNG(3)
+	x := normalSamples(2000, rng)
+	if got := metrics.MMD(x, x, 2, 1); got > 1e-12 {
+		t.Errorf("MMD of a set with itself = %g", got)
+	}
+	y := normalSamples(2000, rng)
+	for i := range y {
+		y[i] += 3 / math.Sqrt2 // a shift of 3 along the diagonal
+	}
+	xy, yx := metrics.MMD(x, y, 2, 1), metrics.MMD(y, x, 2, 1)
+	if math.Abs(xy-yx) > 1e-12 {
+		t.Errorf("MMD not symmetric: %.15f vs %.15f", xy, yx)
+	}
+	// Population value for N(0, I) vs N(μ, I) in 2-D with h = 1:
+	// 2·h²/(h²+2)·(1 − exp(−‖μ‖²/(2(h²+2)))); the V-statistic adds ~0.0007.
+	want := 2.0 / 3 * (1 - math.Exp(-9.0/6))
+	if math.Abs(xy-want) > 0.02 {
+		t.Errorf("MMD of normals 3 apart = %.4f, want about %.4f", xy, want)
+	}
+	fresh := normalSamples(2000, rng)
+	if same := metrics.MMD(x, fresh, 2, 1); same > 0.01 {
+		t.Errorf("MMD of two samples of one normal = %.4f, want near 0", same)
+	}
+}
+
+func TestMedianBandwidth(t *testing.T) {
+	// Distances 1, 3, 2: median 2.
+	if got := metrics.MedianBandwidth([]float64{0, 1}, []float64{3}, 1); got != 2 {
+		t.Errorf("odd count: %g, want 2", got)
+	}
+	// Distances 1, 2, 4, 1, 3, 2: median of the middle two, 2.
+	if got := metrics.MedianBandwidth([]float64{0, 1}, []float64{2, 4}, 1); got != 2 {
+		t.Errorf("even count: %g, want 2", got)
+	}
+	if got := metrics.MedianBandwidth([]float64{5}, nil, 1); got != 0 {
+		t.Errorf("one point: %g, want 0", got)
+	}
+	// The difference of two N(0, I) points in 2-D is N(0, 2I); its length is
+	// Rayleigh with scale √2, median 2√(ln 2). 10000 pooled points exercise
+	// the 2000-point subset.
+	rng := newRNG(4)
+	got := metrics.MedianBandwidth(normalSamples(5000, rng), normalSamples(5000, rng), 2)
+	if want := 2 * math.Sqrt(math.Ln2); math.Abs(got-want) > 0.03 {
+		t.Errorf("normal data: %.4f, want %.4f", got, want)
+	}
+}
+
+func TestMMDRejectsBadArguments(t *testing.T) {
+	for name, f := range map[string]func(){
+		"zero bandwidth": func() { metrics.MMD([]float64{0, 0}, []float64{1, 1}, 2, 0) },
+		"ragged points":  func() { metrics.MMD([]float64{0, 0, 1}, []float64{1, 1}, 2, 1) },
+		"zero dimension": func() { metrics.MedianBandwidth([]float64{0}, nil, 0) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			defer func() {
+				if recover() == nil {
+					t.Error("no panic")
+				}
+			}()
+			f()
+		})
+	}
+}
+
+func BenchmarkMMD5000(b *testing.B) {
+	rng := newRNG(5)
+	x, y := normalSamples(5000, rng), normalSamples(5000, rng)
+	for b.Loop() {
+		metrics.MMD(x, y, 2, metrics.MedianBandwidth(x, y, 2))
+	}
+}
