@@ -100,8 +100,18 @@ func Load(path string) (*Model, error) {
 	return m, nil
 }
 
+// toArray stores d in its own precision: float32, or float64 in the f64
+// build, so that a checkpoint restores the state bit for bit.
 func toArray(d *tensor.Dense) *npy.Array {
-	a := &npy.Array{Shape: []int{d.R, d.C}, Dtype: npy.Float32, F32: make([]float32, len(d.Data))}
+	a := &npy.Array{Shape: []int{d.R, d.C}}
+	if tensor.Is64 {
+		a.Dtype, a.F64 = npy.Float64, make([]float64, len(d.Data))
+		for i, v := range d.Data {
+			a.F64[i] = float64(v)
+		}
+		return a
+	}
+	a.Dtype, a.F32 = npy.Float32, make([]float32, len(d.Data))
 	for i, v := range d.Data {
 		a.F32[i] = float32(v)
 	}
@@ -109,10 +119,10 @@ func toArray(d *tensor.Dense) *npy.Array {
 }
 
 func fromArray(d *tensor.Dense, a *npy.Array) error {
-	if len(a.Shape) != 2 || a.Shape[0] != d.R || a.Shape[1] != d.C || a.Dtype != npy.Float32 {
+	if len(a.Shape) != 2 || a.Shape[0] != d.R || a.Shape[1] != d.C || (a.Dtype != npy.Float32 && a.Dtype != npy.Float64) {
 		return fmt.Errorf("found %s %v, want float32 [%d %d]", a.Dtype, a.Shape, d.R, d.C)
 	}
-	for i, v := range a.F32 {
+	for i, v := range a.ToFloat64() {
 		d.Data[i] = tensor.Float(v)
 	}
 	return nil

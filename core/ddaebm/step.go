@@ -45,9 +45,9 @@ func (m *Model) TrainStep(x0 *tensor.Dense) (StepStats, error) {
 	return st, nil
 }
 
-// maxStep: loss_E = mean(−E(x_k,k) + w_fake·E(x'_k,k)) + γ/2·mean‖∇_{x_k}[E(x_k,k) + log q(x_{k+1}|x_k)]‖².
+// maxStep: one Adam step of the energy on energyLoss.
 func (m *Model) maxStep(s *batchScratch, st *StepStats) error {
-	cfg, g := &m.Config, m.graph
+	g := m.graph
 	g.Reset()
 	defer g.Reset()
 
@@ -59,19 +59,7 @@ func (m *Model) maxStep(s *batchScratch, st *StepStats) error {
 	fake := m.Schedule.PosteriorSample(g, m.Generator.Forward(g, xk1, g.Const(s.z), s.k, true), xk1, s.k, s.noise)
 	g.SetRecord(prev)
 
-	xk := g.Leaf(s.xk)
-	eReal := m.Energy.Forward(g, xk, s.k)
-	eFake := m.Energy.Forward(g, g.Const(fake.Value), s.k)
-	loss := g.Mean(g.Sub(g.Scale(eFake, tensor.Float(cfg.WFake)), eReal))
-	if cfg.Gamma > 0 {
-		cond := g.Add(eReal, m.Schedule.LogTransition(g, xk1, xk, s.k))
-		grad := g.Grad(g.SumAll(cond), []*autograd.Node{xk}, true)[0]
-		penalty := g.Mean(g.SumRows(g.Square(grad)))
-		st.Penalty = float64(penalty.Value.Data[0])
-		loss = g.Add(loss, g.Scale(penalty, tensor.Float(cfg.Gamma/2)))
-	}
-	st.LossE = float64(loss.Value.Data[0])
-	st.EnergyGap = mean(eReal.Value) - mean(eFake.Value)
+	loss := m.energyLoss(g, s.xk, s.xk1, fake.Value, s.k, st)
 	if !finite(st.LossE) {
 		return fmt.Errorf("step %d: energy loss is %v (energy gap %v, penalty %v); lower lr or raise gamma",
 			m.Step, st.LossE, st.EnergyGap, st.Penalty)
@@ -80,6 +68,28 @@ func (m *Model) maxStep(s *batchScratch, st *StepStats) error {
 	g.Backward(loss, m.OptE.Params)
 	m.OptE.Update()
 	return nil
+}
+
+// energyLoss builds loss_E = mean(−E(x_k,k) + w_fake·E(x'_k,k))
+// + γ/2·mean‖∇_{x_k}[E(x_k,k) + log q(x_{k+1}|x_k)]‖² (eqs. 22, 23). The
+// penalty's gradient is recorded (double backpropagation), so the
+// returned loss differentiates exactly into the energy's parameters.
+func (m *Model) energyLoss(g *autograd.Graph, xkV, xk1V, fakeV *tensor.Dense, k []int, st *StepStats) *autograd.Node {
+	cfg := &m.Config
+	xk, xk1 := g.Leaf(xkV), g.Const(xk1V)
+	eReal := m.Energy.Forward(g, xk, k)
+	eFake := m.Energy.Forward(g, g.Const(fakeV), k)
+	loss := g.Mean(g.Sub(g.Scale(eFake, tensor.Float(cfg.WFake)), eReal))
+	if cfg.Gamma > 0 {
+		cond := g.Add(eReal, m.Schedule.LogTransition(g, xk1, xk, k))
+		grad := g.Grad(g.SumAll(cond), []*autograd.Node{xk}, true)[0]
+		penalty := g.Mean(g.SumRows(g.Square(grad)))
+		st.Penalty = float64(penalty.Value.Data[0])
+		loss = g.Add(loss, g.Scale(penalty, tensor.Float(cfg.Gamma/2)))
+	}
+	st.LossE = float64(loss.Value.Data[0])
+	st.EnergyGap = mean(eReal.Value) - mean(eFake.Value)
+	return loss
 }
 
 // minStep: loss_G = L1 + L2 (§5) through the frozen energy.

@@ -1,0 +1,336 @@
+package ddaebm
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ddaebm/ddaebm/core/autograd"
+	"github.com/ddaebm/ddaebm/core/data"
+	"github.com/ddaebm/ddaebm/core/metrics"
+	"github.com/ddaebm/ddaebm/core/tensor"
+)
+
+func smallConfig() Config {
+	cfg := DefaultToyConfig("25gaussians")
+	cfg.Hidden = 8
+	cfg.Batch = 6
+	cfg.Seed = 3
+	return cfg
+}
+
+func newModel(t testing.TB, cfg Config) *Model {
+	t.Helper()
+	m, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func randomMatrix(rng *rand.Rand, r, c int) *tensor.Dense {
+	d := tensor.New(r, c)
+	for i := range d.Data {
+		d.Data[i] = tensor.Float(rng.NormFloat64())
+	}
+	return d
+}
+
+// The energy loss, gradient penalty included, has exactly the gradient
+// that finite differences of the loss give, for every energy parameter.
+// This is the test of the double backpropagation through the energy.
+func TestEnergyLossGradientIsExact(t *testing.T) {
+	cfg := smallConfig()
+	cfg.Gamma = 0.5 // large, so the penalty's share of the gradient is visible
+	m := newModel(t, cfg)
+	rng := rand.New(rand.NewPCG(1, 2))
+	xk, xk1, fake := randomMatrix(rng, 6, 2), randomMatrix(rng, 6, 2), randomMatrix(rng, 6, 2)
+	k := []int{0, 1, 2, 3, 1, 0}
+	lossAt := func() float64 {
+		g := autograd.NewGraph()
+		var st StepStats
+		return float64(m.energyLoss(g, xk, xk1, fake, k, &st).Value.Data[0])
+	}
+	m.OptE.ZeroGrad()
+	g := autograd.NewGraph()
+	var st StepStats
+	g.Backward(m.energyLoss(g, xk, xk1, fake, k, &st), m.OptE.Params)
+	if st.Penalty <= 0 {
+		t.Fatalf("penalty %v, want > 0", st.Penalty)
+	}
+	checked := 0
+	for _, p := range m.OptE.Params {
+		for j := range p.Value.Data {
+			v := p.Value.Data[j]
+			p.Value.Data[j] = v + fdStep
+			up := lossAt()
+			p.Value.Data[j] = v - fdStep
+			down := lossAt()
+			p.Value.Data[j] = v
+			numeric := (up - down) / (2 * fdStep)
+			analytic := float64(p.Grad.Data[j])
+			if math.Abs(analytic-numeric) > fdTol*math.Max(1, math.Abs(numeric)) {
+				t.Fatalf("%s[%d]: analytic %.8g, finite differences %.8g", p.Name, j, analytic, numeric)
+			}
+			checked++
+		}
+	}
+	t.Logf("checked %d parameters", checked)
+}
+
+// Without the second-order term the parameter gradient would differ: the
+// penalty really reaches the energy's weights.
+func TestPenaltyChangesParameterGradient(t *testing.T) {
+	cfg := smallConfig()
+	m := newModel(t, cfg)
+	rng := rand.New(rand.NewPCG(1, 2))
+	xk, xk1, fake := randomMatrix(rng, 6, 2), randomMatrix(rng, 6, 2), randomMatrix(rng, 6, 2)
+	k := []int{0, 1, 2, 3, 1, 0}
+	grads := func(gamma float64) []float64 {
+		m.Config.Gamma = gamma
+		m.OptE.ZeroGrad()
+		g := autograd.NewGraph()
+		var st StepStats
+		g.Backward(m.energyLoss(g, xk, xk1, fake, k, &st), m.OptE.Params)
+		var out []float64
+		for _, p := range m.OptE.Params {
+			for _, v := range p.Grad.Data {
+				out = append(out, float64(v))
+			}
+		}
+		return out
+	}
+	with, without := grads(1), grads(0)
+	var diff float64
+	for i := range with {
+		diff = math.Max(diff, math.Abs(with[i]-without[i]))
+	}
+	if diff < 1e-4 {
+		t.Fatalf("the penalty changed no parameter gradient by more than %g", diff)
+	}
+}
+
+func TestAblationsTrainAndDropTheirTerms(t *testing.T) {
+	for _, a := range Ablations {
+		t.Run(string(a), func(t *testing.T) {
+			cfg := smallConfig()
+			cfg.Ablation = a
+			m := newModel(t, cfg)
+			before := m.Encoder.Params()[0].Value.Clone()
+			x, _ := data.Toy("25gaussians", cfg.Batch, rand.New(rand.NewPCG(5, 5)))
+			st, err := m.TrainStep(x)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (a == KLOnly || a == NoEncoder) != (st.L2 == 0) {
+				t.Errorf("L2 = %v for %s", st.L2, a)
+			}
+			encoderMoved := false
+			for i, v := range m.Encoder.Params()[0].Value.Data {
+				encoderMoved = encoderMoved || v != before.Data[i]
+			}
+			if encoderMoved != (a == Full || a == KLOnly) {
+				t.Errorf("%s: encoder weights moved = %v", a, encoderMoved)
+			}
+		})
+	}
+}
+
+func TestTrainStepRejectsBadBatches(t *testing.T) {
+	m := newModel(t, smallConfig())
+	if _, err := m.TrainStep(tensor.New(6, 3)); err == nil || !strings.Contains(err.Error(), "want") {
+		t.Errorf("3-column batch: %v", err)
+	}
+	x := tensor.New(6, 2)
+	x.Data[3] = tensor.Float(math.NaN())
+	if _, err := m.TrainStep(x); err == nil || !strings.Contains(err.Error(), "loss") {
+		t.Errorf("NaN batch: %v", err)
+	}
+	if _, err := NewArraySource(x); err == nil || !strings.Contains(err.Error(), "non-finite") {
+		t.Errorf("NaN data set accepted: %v", err)
+	}
+}
+
+func TestConfigValidation(t *testing.T) {
+	for _, mutate := range []func(*Config){
+		func(c *Config) { c.T = 0 },
+		func(c *Config) { c.LR = -1 },
+		func(c *Config) { c.Gamma = math.NaN() },
+		func(c *Config) { c.Batch = 1 },
+		func(c *Config) { c.Ablation = "nope" },
+		func(c *Config) { c.Schedule = "cosine" },
+		func(c *Config) { c.BetaMax = 0.01 },
+	} {
+		c := DefaultToyConfig("25gaussians")
+		mutate(&c)
+		if err := c.Validate(); err == nil {
+			t.Errorf("accepted %+v", c)
+		}
+	}
+	c := DefaultToyConfig("x")
+	back, err := ParseConfig(c.JSON())
+	if err != nil || back != c {
+		t.Fatalf("JSON round trip: %v, %+v", err, back)
+	}
+	if _, err := ParseConfig([]byte(`{"T": 4, "bogus": 1}`)); err == nil {
+		t.Fatal("unknown field accepted")
+	}
+}
+
+func TestSampleIsReproducible(t *testing.T) {
+	m := newModel(t, smallConfig())
+	a, _ := m.Sample(5000, rand.New(rand.NewPCG(1, 1)))
+	b, _ := m.Sample(5000, rand.New(rand.NewPCG(1, 1)))
+	if a.R != 5000 || a.C != 2 {
+		t.Fatalf("shape %v", a)
+	}
+	for i := range a.Data {
+		if a.Data[i] != b.Data[i] || math.IsNaN(float64(a.Data[i])) {
+			t.Fatalf("sample %d differs or is NaN: %v %v", i, a.Data[i], b.Data[i])
+		}
+	}
+	if _, err := m.Sample(0, nil); err == nil {
+		t.Fatal("Sample(0) accepted")
+	}
+	if _, err := m.EnergyAt(tensor.New(3, 3), 0); err == nil {
+		t.Fatal("EnergyAt accepted 3 columns")
+	}
+	if _, err := m.EnergyAt(tensor.New(3, 2), 4); err == nil {
+		t.Fatal("EnergyAt accepted k = T")
+	}
+}
+
+// A model saved and loaded continues exactly as the original does.
+func TestCheckpointResumeIsExact(t *testing.T) {
+	cfg := smallConfig()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "ckpt.npz")
+	src, _ := NewToySource("25gaussians")
+	a := newModel(t, cfg)
+	if _, err := a.Train(context.Background(), src, TrainOptions{Iters: 5, CheckpointPath: path}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Step != 5 {
+		t.Fatalf("loaded step %d, want 5", b.Step)
+	}
+	for _, m := range []*Model{a, b} {
+		if _, err := m.Train(context.Background(), src, TrainOptions{Iters: 9}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sa, sb := a.state(), b.state()
+	for i := range sa {
+		for j := range sa[i].value.Data {
+			if sa[i].value.Data[j] != sb[i].value.Data[j] {
+				t.Fatalf("%s[%d] differs after resuming: %v vs %v", sa[i].name, j, sa[i].value.Data[j], sb[i].value.Data[j])
+			}
+		}
+	}
+}
+
+// A damaged checkpoint is either refused or, where the damage hit bytes
+// that carry no state (zip timestamps), loads to exactly the saved state:
+// never silently different numbers.
+func TestCorruptCheckpointIsRejected(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "ckpt.npz")
+	m := newModel(t, smallConfig())
+	if err := m.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	good, _ := os.ReadFile(path)
+	refused := 0
+	for off := 0; off < len(good); off += len(good)/97 + 1 {
+		bad := append([]byte(nil), good...)
+		bad[off] ^= 0x5a
+		os.WriteFile(path, bad, 0o644)
+		loaded, err := Load(path)
+		if err != nil {
+			refused++
+			continue
+		}
+		want, got := m.state(), loaded.state()
+		for i := range want {
+			for j := range want[i].value.Data {
+				if want[i].value.Data[j] != got[i].value.Data[j] {
+					t.Fatalf("byte %d flipped: %s[%d] loaded as %v, saved %v", off, want[i].name, j, got[i].value.Data[j], want[i].value.Data[j])
+				}
+			}
+		}
+	}
+	if refused == 0 {
+		t.Fatal("no damaged checkpoint was refused")
+	}
+	for name, content := range map[string][]byte{"truncated": good[:len(good)*2/3], "empty": nil} {
+		os.WriteFile(path, content, 0o644)
+		if _, err := Load(path); err == nil {
+			t.Errorf("%s checkpoint loaded", name)
+		}
+	}
+	if _, err := Load(filepath.Join(dir, "missing.npz")); err == nil || !os.IsNotExist(unwrapAll(err)) {
+		t.Errorf("missing checkpoint: %v", err)
+	}
+}
+
+func unwrapAll(err error) error {
+	for {
+		u, ok := err.(interface{ Unwrap() error })
+		if !ok {
+			return err
+		}
+		err = u.Unwrap()
+	}
+}
+
+// Training for real: after a short run the energy prefers the data to
+// uniform noise and the samples are far closer to the data than noise is.
+func TestTrainingLearnsTheData(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains for a few seconds")
+	}
+	cfg := DefaultToyConfig("8gaussians")
+	cfg.Hidden = 64
+	cfg.LR = 1e-3
+	m := newModel(t, cfg)
+	src, _ := NewToySource("8gaussians")
+	if _, err := m.Train(context.Background(), src, TrainOptions{Iters: 1500}); err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(9, 9))
+	x, _ := data.Toy("8gaussians", 2000, rng)
+	lim := data.ToyLimit("8gaussians")
+	u := tensor.New(2000, 2)
+	for i := range u.Data {
+		u.Data[i] = tensor.Float((2*rng.Float64() - 1) * lim)
+	}
+	ed, _ := m.EnergyAt(x, 0)
+	eu, _ := m.EnergyAt(u, 0)
+	var md, mu float64
+	for i := range ed {
+		md += ed[i] / 2000
+		mu += eu[i] / 2000
+	}
+	opt := DefaultToyEval("8gaussians")
+	opt.GridN, opt.TestN, opt.SampleN = 100, 2000, 2000
+	r, err := m.EvaluateToy(opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t64, u64 := float64s(r.Test), float64s(u)
+	uniformMMD := metrics.MMD(u64, t64, 2, metrics.MedianBandwidth(t64, t64, 2))
+	t.Logf("mean E: data %.3f, uniform %.3f; sample MMD %.5f (uniform noise %.5f); grid NLL %.3f", md, mu, r.MMD, uniformMMD, r.GridNLL)
+	if md < mu+1 {
+		t.Errorf("mean energy on data %.3f is not clearly above uniform noise %.3f", md, mu)
+	}
+	if r.MMD > uniformMMD/10 {
+		t.Errorf("samples are as far from the data (MMD %.5f) as uniform noise is (%.5f)", r.MMD, uniformMMD)
+	}
+}
