@@ -5,7 +5,7 @@ import "github.com/ddaebm/ddaebm/core/tensor"
 // Add returns a + b (same shapes).
 func (g *Graph) Add(a, b *Node) *Node {
 	tensor.MustSameShape("Add", a.Value, b.Value)
-	out := g.arena.New(a.Value.R, a.Value.C)
+	out := g.arena.NewUninit(a.Value.R, a.Value.C)
 	bd := b.Value.Data[:len(a.Value.Data)]
 	for i, v := range a.Value.Data {
 		out.Data[i] = v + bd[i]
@@ -16,7 +16,7 @@ func (g *Graph) Add(a, b *Node) *Node {
 // Sub returns a − b (same shapes).
 func (g *Graph) Sub(a, b *Node) *Node {
 	tensor.MustSameShape("Sub", a.Value, b.Value)
-	out := g.arena.New(a.Value.R, a.Value.C)
+	out := g.arena.NewUninit(a.Value.R, a.Value.C)
 	bd := b.Value.Data[:len(a.Value.Data)]
 	for i, v := range a.Value.Data {
 		out.Data[i] = v - bd[i]

@@ -11,7 +11,7 @@ func (g *Graph) ConcatCols(a, b *Node) *Node {
 		panic(fmt.Sprintf("autograd: ConcatCols: %v and %v have different row counts", a.Value, b.Value))
 	}
 	ca := a.Value.C
-	out := g.arena.New(a.Value.R, ca+b.Value.C)
+	out := g.arena.NewUninit(a.Value.R, ca+b.Value.C)
 	for i := 0; i < out.R; i++ {
 		o := out.Row(i)
 		copy(o[:ca], a.Value.Row(i))
@@ -25,7 +25,7 @@ func (g *Graph) SliceCols(x *Node, from, to int) *Node {
 	if from < 0 || to > x.Value.C || from > to {
 		panic(fmt.Sprintf("autograd: SliceCols [%d, %d) of %v", from, to, x.Value))
 	}
-	out := g.arena.New(x.Value.R, to-from)
+	out := g.arena.NewUninit(x.Value.R, to-from)
 	for i := 0; i < out.R; i++ {
 		copy(out.Row(i), x.Value.Row(i)[from:to])
 	}

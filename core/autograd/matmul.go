@@ -16,7 +16,7 @@ func (g *Graph) MatMul(a, b *Node, ta, tb bool) *Node {
 	if tb {
 		n = b.Value.R
 	}
-	out := g.arena.New(m, n)
+	out := g.arena.NewUninit(m, n)
 	tensor.Gemm(ta, tb, 1, a.Value, b.Value, 0, out)
 	node := g.op(opMatMul, out, a, b)
 	if ta {

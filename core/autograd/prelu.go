@@ -21,15 +21,8 @@ func (g *Graph) MaskedScale(v *Node, ref *tensor.Dense, a *Node) *Node {
 		panic(fmt.Sprintf("autograd: MaskedScale: slope is %v, want 1×1", a.Value))
 	}
 	s := a.Value.Data[0]
-	out := g.arena.New(v.Value.R, v.Value.C)
-	r := ref.Data[:len(v.Value.Data)]
-	for i, x := range v.Value.Data {
-		if r[i] > 0 {
-			out.Data[i] = x
-		} else {
-			out.Data[i] = s * x
-		}
-	}
+	out := g.arena.NewUninit(v.Value.R, v.Value.C)
+	tensor.MaskedScale(out.Data, v.Value.Data, ref.Data, s)
 	n := g.op(opMaskedScale, out, v, a)
 	n.ref = ref
 	return n
@@ -38,13 +31,8 @@ func (g *Graph) MaskedScale(v *Node, ref *tensor.Dense, a *Node) *Node {
 // ZeroWherePositive returns w where ref ≤ 0 and 0 elsewhere.
 func (g *Graph) ZeroWherePositive(w *Node, ref *tensor.Dense) *Node {
 	tensor.MustSameShape("ZeroWherePositive", w.Value, ref)
-	out := g.arena.New(w.Value.R, w.Value.C)
-	r := ref.Data[:len(w.Value.Data)]
-	for i, x := range w.Value.Data {
-		if r[i] <= 0 {
-			out.Data[i] = x
-		}
-	}
+	out := g.arena.NewUninit(w.Value.R, w.Value.C)
+	tensor.ZeroWherePositive(out.Data, w.Value.Data, ref.Data)
 	n := g.op(opZeroWherePositive, out, w, nil)
 	n.ref = ref
 	return n

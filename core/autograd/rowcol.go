@@ -25,7 +25,7 @@ func mustCol(op string, x, c *tensor.Dense) {
 // AddRow returns x + r, adding the 1×F row r to every row of x.
 func (g *Graph) AddRow(x, r *Node) *Node {
 	mustRow("AddRow", x.Value, r.Value)
-	out := g.arena.New(x.Value.R, x.Value.C)
+	out := g.arena.NewUninit(x.Value.R, x.Value.C)
 	rv := r.Value.Data
 	for i := 0; i < x.Value.R; i++ {
 		o, xi := out.Row(i), x.Value.Row(i)
@@ -39,7 +39,7 @@ func (g *Graph) AddRow(x, r *Node) *Node {
 // MulRow returns x ⊙ r, scaling column j of x by r[j].
 func (g *Graph) MulRow(x, r *Node) *Node {
 	mustRow("MulRow", x.Value, r.Value)
-	out := g.arena.New(x.Value.R, x.Value.C)
+	out := g.arena.NewUninit(x.Value.R, x.Value.C)
 	rv := r.Value.Data
 	for i := 0; i < x.Value.R; i++ {
 		o, xi := out.Row(i), x.Value.Row(i)
@@ -53,7 +53,7 @@ func (g *Graph) MulRow(x, r *Node) *Node {
 // MulCol returns x ⊙ c, scaling row i of x by c[i].
 func (g *Graph) MulCol(x, c *Node) *Node {
 	mustCol("MulCol", x.Value, c.Value)
-	out := g.arena.New(x.Value.R, x.Value.C)
+	out := g.arena.NewUninit(x.Value.R, x.Value.C)
 	for i := 0; i < x.Value.R; i++ {
 		o, s := out.Row(i), c.Value.Data[i]
 		for j, v := range x.Value.Row(i) {
@@ -65,7 +65,7 @@ func (g *Graph) MulCol(x, c *Node) *Node {
 
 // SumRows returns the B×1 column of row sums.
 func (g *Graph) SumRows(x *Node) *Node {
-	out := g.arena.New(x.Value.R, 1)
+	out := g.arena.NewUninit(x.Value.R, 1)
 	for i := 0; i < x.Value.R; i++ {
 		var s tensor.Float
 		for _, v := range x.Value.Row(i) {
@@ -89,7 +89,7 @@ func (g *Graph) SumCols(x *Node) *Node {
 
 // SumAll returns the 1×1 sum of every element.
 func (g *Graph) SumAll(x *Node) *Node {
-	out := g.arena.New(1, 1)
+	out := g.arena.NewUninit(1, 1)
 	var s tensor.Float
 	for _, v := range x.Value.Data {
 		s += v
@@ -100,7 +100,7 @@ func (g *Graph) SumAll(x *Node) *Node {
 
 // BroadcastRows repeats the 1×F row r as a rows×F matrix.
 func (g *Graph) BroadcastRows(r *Node, rows int) *Node {
-	out := g.arena.New(rows, r.Value.C)
+	out := g.arena.NewUninit(rows, r.Value.C)
 	for i := 0; i < rows; i++ {
 		copy(out.Row(i), r.Value.Data)
 	}
@@ -109,7 +109,7 @@ func (g *Graph) BroadcastRows(r *Node, rows int) *Node {
 
 // BroadcastCols repeats the B×1 column c as a B×cols matrix.
 func (g *Graph) BroadcastCols(c *Node, cols int) *Node {
-	out := g.arena.New(c.Value.R, cols)
+	out := g.arena.NewUninit(c.Value.R, cols)
 	for i := 0; i < c.Value.R; i++ {
 		o, v := out.Row(i), c.Value.Data[i]
 		for j := range o {
@@ -121,7 +121,7 @@ func (g *Graph) BroadcastCols(c *Node, cols int) *Node {
 
 // BroadcastAll repeats the 1×1 value s as an r×c matrix.
 func (g *Graph) BroadcastAll(s *Node, r, c int) *Node {
-	out := g.arena.New(r, c)
+	out := g.arena.NewUninit(r, c)
 	out.Fill(s.Value.Data[0])
 	return g.op(opBroadcastAll, out, s, nil)
 }

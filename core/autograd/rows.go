@@ -9,7 +9,7 @@ import "fmt"
 // GatherRows returns the matrix whose row i is row idx[i] of table. idx is
 // kept, not copied.
 func (g *Graph) GatherRows(table *Node, idx []int) *Node {
-	out := g.arena.New(len(idx), table.Value.C)
+	out := g.arena.NewUninit(len(idx), table.Value.C)
 	for i, k := range idx {
 		if k < 0 || k >= table.Value.R {
 			panic(fmt.Sprintf("autograd: GatherRows: index %d outside %d rows", k, table.Value.R))

@@ -4,7 +4,7 @@ import "github.com/ddaebm/ddaebm/core/tensor"
 
 // Scale returns c·x.
 func (g *Graph) Scale(x *Node, c tensor.Float) *Node {
-	out := g.arena.New(x.Value.R, x.Value.C)
+	out := g.arena.NewUninit(x.Value.R, x.Value.C)
 	for i, v := range x.Value.Data {
 		out.Data[i] = c * v
 	}
@@ -15,7 +15,7 @@ func (g *Graph) Scale(x *Node, c tensor.Float) *Node {
 
 // AddConst returns x + c.
 func (g *Graph) AddConst(x *Node, c tensor.Float) *Node {
-	out := g.arena.New(x.Value.R, x.Value.C)
+	out := g.arena.NewUninit(x.Value.R, x.Value.C)
 	for i, v := range x.Value.Data {
 		out.Data[i] = v + c
 	}

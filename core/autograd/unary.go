@@ -11,7 +11,7 @@ import (
 // have exact derivatives of every order.
 
 func (g *Graph) unary(kind opKind, x *Node, f func(tensor.Float) tensor.Float) *Node {
-	out := g.arena.New(x.Value.R, x.Value.C)
+	out := g.arena.NewUninit(x.Value.R, x.Value.C)
 	for i, v := range x.Value.Data {
 		out.Data[i] = f(v)
 	}

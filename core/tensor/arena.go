@@ -28,6 +28,19 @@ func (a *Arena) New(r, c int) *Dense {
 	return d
 }
 
+// NewUninit is New without the zeroing, for callers that overwrite every
+// element: clearing memory that is about to be written costs as much as
+// the elementwise operation itself.
+func (a *Arena) NewUninit(r, c int) *Dense {
+	if a == nil {
+		return New(r, c)
+	}
+	d := a.header()
+	d.R, d.C = r, c
+	d.Data = a.take(r * c)
+	return d
+}
+
 func (a *Arena) header() *Dense {
 	const chunk = 256
 	i, j := a.hdr/chunk, a.hdr%chunk
@@ -39,6 +52,12 @@ func (a *Arena) header() *Dense {
 }
 
 func (a *Arena) floats(n int) []Float {
+	out := a.take(n)
+	clear(out)
+	return out
+}
+
+func (a *Arena) take(n int) []Float {
 	for {
 		if a.slab == len(a.slabs) {
 			a.slabs = append(a.slabs, make([]Float, max(slabSize, n)))
@@ -47,7 +66,6 @@ func (a *Arena) floats(n int) []Float {
 		if a.off+n <= len(s) {
 			out := s[a.off : a.off+n : a.off+n]
 			a.off += n
-			clear(out)
 			return out
 		}
 		if a.off == 0 {
