@@ -1,6 +1,7 @@
 package tensor
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -47,9 +48,12 @@ func naive(transA, transB bool, alpha float64, a, b *Dense, beta float64, c *Den
 
 func TestGemmMatchesDefinition(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	shapes := [][3]int{{1, 1, 1}, {3, 5, 7}, {17, 33, 9}, {64, 300, 65}, {200, 31, 300}, {5, 1, 200}}
-	for _, s := range shapes {
+	shapes := [][3]int{{1, 1, 1}, {3, 5, 7}, {17, 33, 9}, {64, 300, 65}, {200, 31, 300}, {5, 1, 200},
+		{1, 70, 3}, {25, 65, 1}, {13, 33, 257}}
+	scales := [][2]float64{{0.7, 0.3}, {1, 0}, {-2, 1}}
+	for si, s := range shapes {
 		m, n, k := s[0], s[1], s[2]
+		alpha, beta := scales[si%len(scales)][0], scales[si%len(scales)][1]
 		for _, tr := range [][2]bool{{false, false}, {false, true}, {true, false}, {true, true}} {
 			ar, ac := m, k
 			if tr[0] {
@@ -60,11 +64,12 @@ func TestGemmMatchesDefinition(t *testing.T) {
 				br, bc = n, k
 			}
 			a, b, c := randDense(rng, ar, ac), randDense(rng, br, bc), randDense(rng, m, n)
-			want := naive(tr[0], tr[1], 0.7, a, b, 0.3, c)
-			Gemm(tr[0], tr[1], 0.7, a, b, 0.3, c)
+			want := naive(tr[0], tr[1], alpha, a, b, beta, c)
+			Gemm(tr[0], tr[1], Float(alpha), a, b, Float(beta), c)
 			for i, w := range want {
 				if d := math.Abs(float64(c.Data[i]) - w); d > 1e-4*(1+math.Abs(w))*math.Sqrt(float64(k)) {
-					t.Fatalf("m,n,k=%d,%d,%d trans=%v: element %d = %g, want %g", m, n, k, tr, i, c.Data[i], w)
+					t.Fatalf("m,n,k=%d,%d,%d trans=%v alpha,beta=%g,%g: element %d = %g, want %g",
+						m, n, k, tr, alpha, beta, i, c.Data[i], w)
 				}
 			}
 		}
@@ -80,13 +85,34 @@ func TestGemmRejectsMismatchedShapes(t *testing.T) {
 	Gemm(false, false, 1, New(2, 3), New(4, 2), 0, New(2, 2))
 }
 
-func BenchmarkGemm200x300x300(b *testing.B) {
-	rng := rand.New(rand.NewPCG(1, 2))
-	x, w, y := randDense(rng, 200, 300), randDense(rng, 300, 300), New(200, 300)
-	b.SetBytes(0)
-	b.ReportAllocs()
-	for b.Loop() {
-		Gemm(false, false, 1, x, w, 0, y)
+// BenchmarkGemm times the products of a dense layer's training step: the
+// forward pass (NN), the input gradient (NT) and the weight gradient (TN).
+// Run with -cpu 1,2 to see the single-threaded and the split speed.
+func BenchmarkGemm(b *testing.B) {
+	for _, s := range [][3]int{{200, 300, 300}, {128, 1000, 1000}} {
+		m, n, k := s[0], s[1], s[2]
+		for _, tr := range []struct {
+			name           string
+			transA, transB bool
+		}{{"NN", false, false}, {"NT", false, true}, {"TN", true, false}} {
+			b.Run(fmt.Sprintf("%s/%dx%dx%d", tr.name, m, n, k), func(b *testing.B) {
+				rng := rand.New(rand.NewPCG(1, 2))
+				x, w, y := randDense(rng, m, k), randDense(rng, k, n), New(m, n)
+				if tr.transA {
+					x = randDense(rng, k, m)
+				}
+				if tr.transB {
+					w = randDense(rng, n, k)
+				}
+				// The first call allocates the packing buffers; the
+				// allocations reported are those of the calls after it.
+				Gemm(tr.transA, tr.transB, 1, x, w, 0, y)
+				b.ReportAllocs()
+				for b.Loop() {
+					Gemm(tr.transA, tr.transB, 1, x, w, 0, y)
+				}
+				b.ReportMetric(2*float64(m*n*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		}
 	}
-	b.ReportMetric(2*200*300*300*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 }

@@ -1,0 +1,52 @@
+//go:build amd64 && !f64
+
+package tensor
+
+import "golang.org/x/sys/cpu"
+
+// kernAVX512 adds alpha times the product of a packed 12×k A panel and a
+// packed k×32 B panel to the 12×32 tile of c at c[0], rows ldc apart.
+//
+//go:noescape
+func kernAVX512(k int, a, b, c *float32, ldc int, alpha float32)
+
+// kernAVX2 is kernAVX512 for a 6×16 tile.
+//
+//go:noescape
+func kernAVX2(k int, a, b, c *float32, ldc int, alpha float32)
+
+// kernels lists the micro-kernels this CPU runs, fastest first; the tests
+// check every one of them, not only the one Gemm picks.
+var kernels []*kernel
+
+// useAVX512Pack makes packing use transpose16 and copy32, which need
+// AVX-512, rather than moving one element or one row at a time.
+var useAVX512Pack = cpu.X86.HasAVX512F
+
+func init() {
+	// The AVX-512 blocks keep a 12×256 A panel (12 KiB) beside the current
+	// B panel rows in L1 and a 256×1024 B block (1 MiB) in the 2 MiB L2;
+	// one 516-row A block covers every batch size the networks use.
+	if cpu.X86.HasAVX512F {
+		kernels = append(kernels, &kernel{fn: kernAVX512, mr: 12, nr: 32, mc: 516, nc: 1024, kc: 256})
+	}
+	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
+		kernels = append(kernels, &kernel{fn: kernAVX2, mr: 6, nr: 16, mc: 516, nc: 512, kc: 256})
+	}
+	if len(kernels) > 0 {
+		gemm = kernels[0].gemm
+	}
+}
+
+// transpose16 writes row r of a 16-row block of src, found offs[r] floats
+// past src, into column r of dst, whose k rows are ldd apart, for each
+// r < lanes. k is at least 1.
+//
+//go:noescape
+func transpose16(dst *float32, ldd int, src *float32, offs *[16]int, lanes, k int)
+
+// copy32 copies rows ≥ 1 rows of width ≤ 32 floats, ld apart in src, to
+// dst with rows ldd apart.
+//
+//go:noescape
+func copy32(dst *float32, ldd int, src *float32, ld, width, rows int)
