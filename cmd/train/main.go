@@ -25,8 +25,6 @@ import (
 	"github.com/ddaebm/ddaebm/cmd/internal/cli"
 	"github.com/ddaebm/ddaebm/core/data"
 	"github.com/ddaebm/ddaebm/core/ddaebm"
-	"github.com/ddaebm/ddaebm/core/npy"
-	"github.com/ddaebm/ddaebm/core/tensor"
 )
 
 const usage = `Usage: train [flags]
@@ -226,16 +224,9 @@ func source(cfg *ddaebm.Config) (ddaebm.Source, error) {
 		cfg.Dim = 2
 		return s, nil
 	}
-	a, err := npy.ReadFile(cfg.Data, npy.ReadOptions{})
+	x, err := cli.ReadMatrix(cfg.Data)
 	if err != nil {
 		return nil, err
-	}
-	if len(a.Shape) != 2 {
-		return nil, fmt.Errorf("%s: shape %v, want N×D", cfg.Data, a.Shape)
-	}
-	x := tensor.New(a.Shape[0], a.Shape[1])
-	for i, v := range a.ToFloat64() {
-		x.Data[i] = tensor.Float(v)
 	}
 	s, err := ddaebm.NewArraySource(x)
 	if err != nil {

@@ -1,0 +1,316 @@
+// Command evaluate scores data and measures trained DDAEBM checkpoints.
+//
+//	evaluate energy  -checkpoint C -points X.npy -out E.npy   per-point E(x, 0); test NLL for 2-D points
+//	evaluate density -checkpoint C -out grid.npy -png density.png   grid-normalised density of a 2-D model
+//	evaluate toy     -checkpoint C -out metrics.json            the toy metrics (NLL, KL, MMD, modes)
+//	evaluate curve   -metrics runs/x/metrics.jsonl -png curve.png   plot a learning curve
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"math"
+	"os"
+	"sort"
+
+	"github.com/ddaebm/ddaebm/cmd/internal/cli"
+	"github.com/ddaebm/ddaebm/core/data"
+	"github.com/ddaebm/ddaebm/core/ddaebm"
+	"github.com/ddaebm/ddaebm/core/metrics"
+	"github.com/ddaebm/ddaebm/core/plot"
+	"github.com/ddaebm/ddaebm/core/tensor"
+)
+
+const usage = `Usage: evaluate COMMAND [flags]
+
+Commands:
+  energy   per-point energies E(x, k) of an N×D .npy file, and for 2-D
+           models the grid-normalised test NLL of the points
+  density  the density exp(E(x, 0))/Z of a 2-D model on a grid: .npy and PNG
+  toy      the toy-set metrics of a 2-D model: grid NLL, KL, MMD, modes, as JSON
+  curve    plot metrics.jsonl (written by train -eval-every) as a PNG
+
+Run 'evaluate COMMAND -help' for a command's flags.
+`
+
+func main() { cli.Exit("evaluate", run(os.Args[1:])) }
+
+func run(args []string) error {
+	if len(args) == 0 {
+		fmt.Fprint(os.Stderr, usage)
+		return cli.Usagef("no command given")
+	}
+	switch args[0] {
+	case "energy":
+		return energyCmd(args[1:])
+	case "density":
+		return densityCmd(args[1:])
+	case "toy":
+		return toyCmd(args[1:])
+	case "curve":
+		return curveCmd(args[1:])
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(os.Stdout, usage)
+		return nil
+	}
+	return cli.Usagef("unknown command %q (want energy, density, toy or curve)", args[0])
+}
+
+func load(path string) (*ddaebm.Model, error) {
+	if path == "" {
+		return nil, cli.Usagef("-checkpoint is required")
+	}
+	m, err := ddaebm.Load(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("no checkpoint at %s", path)
+	}
+	return m, err
+}
+
+// gridLimit is the half-width to normalise a 2-D model's density on.
+func gridLimit(m *ddaebm.Model, lim float64) float64 {
+	if lim > 0 {
+		return lim
+	}
+	if l := data.ToyLimit(m.Config.Data); l > 0 {
+		return l
+	}
+	return 4
+}
+
+func energyFunc(m *ddaebm.Model, errp *error) metrics.EnergyFunc {
+	return func(points []float64) []float64 {
+		x := tensor.New(len(points)/2, 2)
+		for i, v := range points {
+			x.Data[i] = tensor.Float(v)
+		}
+		e, err := m.EnergyAt(x, 0)
+		if err != nil {
+			*errp = err
+			return make([]float64, x.R)
+		}
+		return e
+	}
+}
+
+func energyCmd(args []string) error {
+	flags := flag.NewFlagSet("evaluate energy", flag.ContinueOnError)
+	ckpt := flags.String("checkpoint", "", "checkpoint written by train (required)")
+	points := flags.String("points", "", "N×D .npy file of points to score (required)")
+	out := flags.String("out", "energies.npy", "output .npy of N float32 energies")
+	k := flags.Int("k", 0, "diffusion step to score at (0: the data-level energy)")
+	lim := flags.Float64("lim", 0, "2-D only: half-width of the normalisation grid (0: the training set's)")
+	gridN := flags.Int("grid-n", 300, "2-D only: grid cells per side")
+	if err := cli.Parse(flags, args); err != nil {
+		return err
+	}
+	if *points == "" {
+		return cli.Usagef("-points is required")
+	}
+	m, err := load(*ckpt)
+	if err != nil {
+		return err
+	}
+	x, err := cli.ReadMatrix(*points)
+	if err != nil {
+		return err
+	}
+	if x.C != m.Config.Dim {
+		return fmt.Errorf("%s has %d columns; the model expects %d", *points, x.C, m.Config.Dim)
+	}
+	e, err := m.EnergyAt(x, *k)
+	if err != nil {
+		return err
+	}
+	if err := cli.WriteVector(*out, e); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "wrote %d energies to %s (mean %.4f)\n", len(e), *out, mean(e))
+	if m.Config.Dim == 2 && *k == 0 {
+		var eerr error
+		f := energyFunc(m, &eerr)
+		g := metrics.NewGrid(f, gridLimit(m, *lim), *gridN)
+		nll := metrics.GridNLL(g, f, float64s(x))
+		if eerr != nil {
+			return eerr
+		}
+		fmt.Printf("test NLL %.4f nats (density normalised on a %d×%d grid over [-%g, %g]²)\n", nll, *gridN, *gridN, g.Lim, g.Lim)
+	}
+	return nil
+}
+
+func densityCmd(args []string) error {
+	flags := flag.NewFlagSet("evaluate density", flag.ContinueOnError)
+	ckpt := flags.String("checkpoint", "", "checkpoint written by train (required)")
+	out := flags.String("out", "density.npy", "output .npy: N×N log-density, row 0 at y = -lim")
+	png := flags.String("png", "density.png", "output heat map of the density (empty: none)")
+	lim := flags.Float64("lim", 0, "half-width of the grid (0: the training set's)")
+	gridN := flags.Int("grid-n", 300, "grid cells per side")
+	if err := cli.Parse(flags, args); err != nil {
+		return err
+	}
+	if *gridN < 2 {
+		return cli.Usagef("-grid-n must be at least 2, got %d", *gridN)
+	}
+	m, err := load(*ckpt)
+	if err != nil {
+		return err
+	}
+	if m.Config.Dim != 2 {
+		return fmt.Errorf("density grids need a 2-D model; this one has dimension %d", m.Config.Dim)
+	}
+	var eerr error
+	g := metrics.NewGrid(energyFunc(m, &eerr), gridLimit(m, *lim), *gridN)
+	if eerr != nil {
+		return eerr
+	}
+	d := tensor.New(g.N, g.N)
+	for i, v := range g.LogP {
+		d.Data[i] = tensor.Float(v)
+	}
+	if err := cli.WriteMatrix(*out, d); err != nil {
+		return err
+	}
+	if *png != "" {
+		if err := cli.DensityPNG(*png, g, fmt.Sprintf("exp(E(x,0)) after %d iterations", m.Step)); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(os.Stderr, "wrote %s (log-density, log Z = %.4f) and %s\n", *out, g.LogZ, *png)
+	return nil
+}
+
+func toyCmd(args []string) error {
+	flags := flag.NewFlagSet("evaluate toy", flag.ContinueOnError)
+	ckpt := flags.String("checkpoint", "", "checkpoint written by train (required)")
+	name := flags.String("data", "", "toy set to compare with (default: the training set)")
+	out := flags.String("out", "", "write the metrics as JSON to this file (default: stdout only)")
+	pictures := flags.String("pictures", "", "also write density.png and samples.png into this directory")
+	n := flags.Int("n", 5000, "test points and samples")
+	gridN := flags.Int("grid-n", 300, "grid cells per side")
+	seed := flags.Uint64("seed", 12345, "seed of the test points and samples")
+	if err := cli.Parse(flags, args); err != nil {
+		return err
+	}
+	m, err := load(*ckpt)
+	if err != nil {
+		return err
+	}
+	if *name == "" {
+		*name = m.Config.Data
+	}
+	opt := ddaebm.DefaultToyEval(*name)
+	opt.TestN, opt.SampleN, opt.GridN, opt.Seed = *n, *n, *gridN, *seed
+	r, err := m.EvaluateToy(opt)
+	if err != nil {
+		return err
+	}
+	mt := map[string]any{"iters": m.Step}
+	for k, v := range cli.ToyMetrics(r) {
+		mt[k] = v
+	}
+	b, _ := json.MarshalIndent(mt, "", "  ")
+	fmt.Println(string(b))
+	if *out != "" {
+		if err := cli.WriteJSON(*out, mt); err != nil {
+			return err
+		}
+	}
+	if *pictures != "" {
+		if err := os.MkdirAll(*pictures, 0o755); err != nil {
+			return err
+		}
+		return cli.WriteToyPictures(*pictures, *name, m.Step, r)
+	}
+	return nil
+}
+
+func curveCmd(args []string) error {
+	flags := flag.NewFlagSet("evaluate curve", flag.ContinueOnError)
+	in := flags.String("metrics", "", "metrics.jsonl written by train -eval-every (required)")
+	png := flags.String("png", "curve.png", "output PNG")
+	if err := cli.Parse(flags, args); err != nil {
+		return err
+	}
+	if *in == "" {
+		return cli.Usagef("-metrics is required")
+	}
+	f, err := os.Open(*in)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	var rows []map[string]float64
+	sc := bufio.NewScanner(f)
+	for line := 1; sc.Scan(); line++ {
+		if len(sc.Bytes()) == 0 {
+			continue
+		}
+		var r map[string]float64
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			return fmt.Errorf("%s line %d: %v (want one JSON object of numbers per line)", *in, line, err)
+		}
+		if _, ok := r["iters"]; !ok {
+			return fmt.Errorf("%s line %d has no \"iters\" field", *in, line)
+		}
+		rows = append(rows, r)
+	}
+	if err := sc.Err(); err != nil {
+		return err
+	}
+	if len(rows) == 0 {
+		return fmt.Errorf("%s holds no evaluations", *in)
+	}
+	xs := make([]float64, len(rows))
+	keys := map[string]bool{}
+	for i, r := range rows {
+		xs[i] = r["iters"]
+		for k := range r {
+			keys[k] = k != "iters"
+		}
+	}
+	var names []string
+	for k, ok := range keys {
+		if ok {
+			names = append(names, k)
+		}
+	}
+	sort.Strings(names)
+	var series []plot.Series
+	for _, k := range names {
+		ys := make([]float64, len(rows))
+		for i, r := range rows {
+			v, ok := r[k]
+			if !ok {
+				v = math.NaN()
+			}
+			ys[i] = v
+		}
+		series = append(series, plot.Series{Name: k, Ys: ys})
+	}
+	if err := plot.Lines(*png, "learning curve: "+*in, xs, series); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "wrote %s (%d evaluations, %d metrics)\n", *png, len(rows), len(series))
+	return nil
+}
+
+func mean(v []float64) float64 {
+	var s float64
+	for _, x := range v {
+		s += x
+	}
+	return s / float64(len(v))
+}
+
+func float64s(d *tensor.Dense) []float64 {
+	out := make([]float64, len(d.Data))
+	for i, v := range d.Data {
+		out[i] = float64(v)
+	}
+	return out
+}
