@@ -114,6 +114,9 @@ func run(args []string) error {
 		}
 		cfg = m.Config
 		fmt.Fprintf(os.Stderr, "resuming %s at step %d\n", ckptPath, m.Step)
+		if m.Step >= *iters {
+			fmt.Fprintf(os.Stderr, "the checkpoint is already at step %d ≥ -iters %d: nothing to train, writing the outputs\n", m.Step, *iters)
+		}
 	}
 
 	src, err := source(&cfg)
@@ -189,8 +192,10 @@ func finish(m *ddaebm.Model, cfg *ddaebm.Config, out string, isToy bool, n int, 
 		for k, v := range cli.ToyMetrics(r) {
 			summary[k] = v
 		}
-		if r.KLGrid == nil {
-			summary["kl_grid"] = nil
+		for _, k := range []string{"kl_grid", "modes_covered", "hq_fraction"} {
+			if _, ok := summary[k]; !ok {
+				summary[k] = nil // not defined for this data set
+			}
 		}
 		if err := cli.WriteMatrix(filepath.Join(out, "samples.npy"), r.Samples); err != nil {
 			return err

@@ -1,0 +1,48 @@
+package main
+
+import (
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ddaebm/ddaebm/cmd/internal/cli"
+	"github.com/ddaebm/ddaebm/core/ddaebm"
+	"github.com/ddaebm/ddaebm/core/npy"
+)
+
+func TestSampleWritesArrayAndPicture(t *testing.T) {
+	cfg := ddaebm.DefaultToyConfig("pinwheel")
+	cfg.Hidden = 16
+	m, _ := ddaebm.New(cfg)
+	dir := t.TempDir()
+	ckpt := filepath.Join(dir, "c.npz")
+	if err := m.Save(ckpt); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "s.npy")
+	if err := run([]string{"-checkpoint", ckpt, "-n", "123", "-out", out, "-png", filepath.Join(dir, "s.png")}); err != nil {
+		t.Fatal(err)
+	}
+	a, err := npy.ReadFile(out, npy.ReadOptions{})
+	if err != nil || a.Shape[0] != 123 || a.Shape[1] != 2 || a.Dtype != npy.Float32 {
+		t.Fatalf("samples: %+v %v", a, err)
+	}
+	for _, c := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{}, "-checkpoint is required"},
+		{[]string{"-checkpoint", ckpt, "-n", "0"}, "-n must be positive"},
+		{[]string{"-checkpoint", ckpt, "-png", "x.jpg"}, ".png"},
+	} {
+		err := run(c.args)
+		var u *cli.UsageError
+		if !errors.As(err, &u) || !strings.Contains(err.Error(), c.msg) {
+			t.Errorf("sample %v: %v", c.args, err)
+		}
+	}
+	if err := run([]string{"-checkpoint", filepath.Join(dir, "missing.npz")}); err == nil || !strings.Contains(err.Error(), "no checkpoint") {
+		t.Errorf("missing checkpoint: %v", err)
+	}
+}
