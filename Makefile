@@ -1,0 +1,30 @@
+# The two commands of the README:
+#   make demo   train on 25gaussians; write samples, density.png and metrics into runs/demo
+#   make test   the whole test suite
+GO ?= go
+DEMO_ITERS ?= 20000
+
+.PHONY: demo test test-go bench fuzz
+
+demo:
+	$(GO) run ./cmd/train -data 25gaussians -iters $(DEMO_ITERS) -seed 0 -eval-every 5000 -out runs/demo
+	$(GO) run ./cmd/evaluate curve -metrics runs/demo/metrics.jsonl -png runs/demo/curve.png
+	@echo "see runs/demo: density.png samples.png curve.png metrics.json samples.npy"
+
+test: test-go
+
+test-go:
+	$(GO) vet ./...
+	$(GO) vet -tags f64 ./...
+	CGO_ENABLED=0 $(GO) build ./...
+	$(GO) test ./...
+	$(GO) test -tags f64 ./core/...
+
+# Speed against the PyTorch peer, measured in one run on this machine.
+bench:
+	scripts/bench.sh
+
+# Longer fuzzing of the file readers (go test runs their seed corpora).
+fuzz:
+	$(GO) test -run XXX -fuzz FuzzRead -fuzztime 60s ./core/npy
+	$(GO) test -run XXX -fuzz FuzzLoad -fuzztime 60s -fuzzminimizetime 3s ./core/checkpoint
