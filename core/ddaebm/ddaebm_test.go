@@ -334,3 +334,24 @@ func TestTrainingLearnsTheData(t *testing.T) {
 		t.Errorf("samples are as far from the data (MMD %.5f) as uniform noise is (%.5f)", r.MMD, uniformMMD)
 	}
 }
+
+// T = 1 (a plain adversarial EBM), a longer chain, and the DRL schedule
+// all train and sample.
+func TestAnyNumberOfSteps(t *testing.T) {
+	for _, c := range []struct {
+		T        int
+		schedule string
+	}{{1, "vp"}, {8, "vp"}, {4, "drl"}} {
+		cfg := smallConfig()
+		cfg.T, cfg.Schedule = c.T, c.schedule
+		m := newModel(t, cfg)
+		x, _ := data.Toy("25gaussians", cfg.Batch, rand.New(rand.NewPCG(5, 5)))
+		if _, err := m.TrainStep(x); err != nil {
+			t.Fatalf("T=%d %s: %v", c.T, c.schedule, err)
+		}
+		s, err := m.Sample(10, rand.New(rand.NewPCG(1, 1)))
+		if err != nil || s.R != 10 {
+			t.Fatalf("T=%d %s: sample %v %v", c.T, c.schedule, s, err)
+		}
+	}
+}
