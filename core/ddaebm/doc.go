@@ -1,5 +1,5 @@
 // Package ddaebm is the Denoising Diffusion Adversarial Energy-Based Model
-// (Geng et al., ICML 2024) as ALGORITHM.md specifies it: the energy,
+// (Geng et al., ICML 2024) as docs/ALGORITHM.md specifies it: the energy,
 // generator and encoder networks, the max step (energy with the gradient
 // penalty on the conditional energy) and the min step (generator and
 // encoder), the training loop with checkpoints, sampling with NFE = T, and

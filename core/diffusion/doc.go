@@ -1,5 +1,5 @@
 // Package diffusion implements the discretised variance-preserving
-// diffusion of DDAEBM (ALGORITHM.md §2): the noise schedule, training
+// diffusion of DDAEBM (docs/ALGORITHM.md §2): the noise schedule, training
 // pairs (x_k, x_{k+1}), the Gaussian posterior q(x_k | x_{k+1}, x_0) used
 // by the generator's denoising step, and exact log-densities.
 //

@@ -73,7 +73,7 @@ func (s *Schedule) PosteriorSample(g *autograd.Graph, x0, xk1 *autograd.Node, k 
 }
 
 // PosteriorLogPDF returns the B×1 column log q(x_k | x_{k+1}, x0) with the
-// log-variance floored at logVarFloor (ALGORITHM.md §5: v_0 ≈ 1e-4 makes
+// log-variance floored at logVarFloor (docs/ALGORITHM.md §5: v_0 ≈ 1e-4 makes
 // the unfloored term explode). Pass math.Inf(-1) for no floor.
 func (s *Schedule) PosteriorLogPDF(g *autograd.Graph, xk, x0, xk1 *autograd.Node, k []int, logVarFloor float64) *autograd.Node {
 	lv := g.Tensor(xk.Value.R, xk.Value.C)

@@ -10,7 +10,7 @@ func closeRel(got, want, rel float64) bool {
 }
 
 // Values for β_min = 0.1, β_max = 20, T = 4 computed with 40-digit decimal
-// arithmetic from the definitions in ALGORITHM.md §2.
+// arithmetic from the definitions in docs/ALGORITHM.md §2.
 var (
 	exactBeta     = []float64{1.099439557e-4, 0.478255303, 0.8492060043, 0.9564177092, 0.9874039012}
 	exactAlphaBar = []float64{0.999890056, 0.5216873344, 0.07866731765, 0.003428501918, 4.318574906e-05}
@@ -34,7 +34,7 @@ func TestVPScheduleExact(t *testing.T) {
 	}
 }
 
-// The test vectors printed in ALGORITHM.md, to 1e-5 relative (or half a
+// The test vectors printed in docs/ALGORITHM.md, to 1e-5 relative (or half a
 // unit in the last printed digit where fewer than six digits are given).
 func TestVPScheduleSpecVectors(t *testing.T) {
 	s, _ := VP(4, 0.1, 20)

@@ -1,4 +1,4 @@
-// Package metrics computes the evaluation numbers of shared/spec/ALGORITHM.md
+// Package metrics computes the evaluation numbers of docs/ALGORITHM.md
 // §8: grid-normalised density NLL and KL on 2-D data, kernel MMD between
 // sample sets, mode coverage on 25-Gaussians and AUROC for out-of-distribution
 // detection.

@@ -23,7 +23,7 @@ func Gaussians25Centres() []float64 {
 }
 
 // ModeCoverage scores 2-D samples against mixture centres (both row-major
-// n×2), as in ALGORITHM.md §8: a sample belongs to its nearest centre if it
+// n×2), as in docs/ALGORITHM.md §8: a sample belongs to its nearest centre if it
 // lies within 3σ of it. A mode counts as covered as soon as one sample
 // belongs to it; protocols that ask for a minimum count per mode report
 // fewer modes on small sample sets. hqFraction is the share of samples that

@@ -8,7 +8,7 @@ import (
 
 // SinusoidalTable returns the steps×dim matrix whose row k is the
 // embedding SE(k) = [sin(k·f), cos(k·f)] with f_j = exp(−j·ln(10000)/(half−1)),
-// half = dim/2 (ALGORITHM.md §7). Networks embed each of the T steps once
+// half = dim/2 (docs/ALGORITHM.md §7). Networks embed each of the T steps once
 // and gather rows per example.
 func SinusoidalTable(steps, dim int) *tensor.Dense {
 	half := dim / 2

@@ -8,7 +8,7 @@ import (
 )
 
 // Adam is the Adam optimiser with PyTorch's update rule and bias
-// correction. DDAEBM uses β1 = 0, β2 = 0.9 (ALGORITHM.md §6): with β1 = 0
+// correction. DDAEBM uses β1 = 0, β2 = 0.9 (docs/ALGORITHM.md §6): with β1 = 0
 // the first moment is simply the current gradient.
 type Adam struct {
 	LR, Beta1, Beta2, Eps float64
