@@ -82,21 +82,6 @@ func gridLimit(m *ddaebm.Model, lim float64) float64 {
 	return 4
 }
 
-func energyFunc(m *ddaebm.Model, errp *error) metrics.EnergyFunc {
-	return func(points []float64) []float64 {
-		x := tensor.New(len(points)/2, 2)
-		for i, v := range points {
-			x.Data[i] = tensor.Float(v)
-		}
-		e, err := m.EnergyAt(x, 0)
-		if err != nil {
-			*errp = err
-			return make([]float64, x.R)
-		}
-		return e
-	}
-}
-
 func energyCmd(args []string) error {
 	flags := flag.NewFlagSet("evaluate energy", flag.ContinueOnError)
 	ckpt := flags.String("checkpoint", "", "checkpoint written by train (required)")
@@ -132,9 +117,9 @@ func energyCmd(args []string) error {
 	fmt.Fprintf(os.Stderr, "wrote %d energies to %s (mean %.4f)\n", len(e), *out, mean(e))
 	if m.Config.Dim == 2 && *k == 0 {
 		var eerr error
-		f := energyFunc(m, &eerr)
+		f := m.EnergyFunc(&eerr)
 		g := metrics.NewGrid(f, gridLimit(m, *lim), *gridN)
-		nll := metrics.GridNLL(g, f, float64s(x))
+		nll := metrics.GridNLL(g, f, x.Float64s())
 		if eerr != nil {
 			return eerr
 		}
@@ -164,7 +149,7 @@ func densityCmd(args []string) error {
 		return fmt.Errorf("density grids need a 2-D model; this one has dimension %d", m.Config.Dim)
 	}
 	var eerr error
-	g := metrics.NewGrid(energyFunc(m, &eerr), gridLimit(m, *lim), *gridN)
+	g := metrics.NewGrid(m.EnergyFunc(&eerr), gridLimit(m, *lim), *gridN)
 	if eerr != nil {
 		return eerr
 	}
@@ -305,12 +290,4 @@ func mean(v []float64) float64 {
 		s += x
 	}
 	return s / float64(len(v))
-}
-
-func float64s(d *tensor.Dense) []float64 {
-	out := make([]float64, len(d.Data))
-	for i, v := range d.Data {
-		out[i] = float64(v)
-	}
-	return out
 }

@@ -324,7 +324,7 @@ func TestTrainingLearnsTheData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t64, u64 := float64s(r.Test), float64s(u)
+	t64, u64 := r.Test.Float64s(), u.Float64s()
 	uniformMMD := metrics.MMD(u64, t64, 2, metrics.MedianBandwidth(t64, t64, 2))
 	t.Logf("mean E: data %.3f, uniform %.3f; sample MMD %.5f (uniform noise %.5f); grid NLL %.3f", md, mu, r.MMD, uniformMMD, r.GridNLL)
 	if md < mu+1 {

@@ -63,21 +63,10 @@ func (m *Model) EvaluateToy(opt ToyEval) (*ToyReport, error) {
 		return nil, err
 	}
 	var energyErr error
-	energy := func(points []float64) []float64 {
-		x := tensor.New(len(points)/2, 2)
-		for i, v := range points {
-			x.Data[i] = tensor.Float(v)
-		}
-		e, err := m.EnergyAt(x, 0)
-		if err != nil {
-			energyErr = err
-			return make([]float64, x.R)
-		}
-		return e
-	}
+	energy := m.EnergyFunc(&energyErr)
 	r := &ToyReport{Samples: samples, Test: test}
 	r.Grid = metrics.NewGrid(energy, lim, opt.GridN)
-	r.GridNLL = metrics.GridNLL(r.Grid, energy, float64s(test))
+	r.GridNLL = metrics.GridNLL(r.Grid, energy, test.Float64s())
 	if energyErr != nil {
 		return nil, energyErr
 	}
@@ -85,7 +74,7 @@ func (m *Model) EvaluateToy(opt ToyEval) (*ToyReport, error) {
 		kl := metrics.KLGrid(r.Grid, logTrue)
 		r.KLGrid = &kl
 	}
-	t, s := float64s(test), float64s(samples)
+	t, s := test.Float64s(), samples.Float64s()
 	r.MMD = metrics.MMD(s, t, 2, metrics.MedianBandwidth(t, t, 2))
 	if opt.Data == "25gaussians" {
 		modes, hq := metrics.ModeCoverage(s, metrics.Gaussians25Centres(), metrics.Gaussians25Sigma)
@@ -94,10 +83,22 @@ func (m *Model) EvaluateToy(opt ToyEval) (*ToyReport, error) {
 	return r, nil
 }
 
-func float64s(d *tensor.Dense) []float64 {
-	out := make([]float64, len(d.Data))
-	for i, v := range d.Data {
-		out[i] = float64(v)
+// EnergyFunc adapts E(x, 0) of a 2-D model to the metrics' callback; the
+// first error (a NaN energy, say) is kept in *errp, which the caller must
+// check after the metric returns.
+func (m *Model) EnergyFunc(errp *error) metrics.EnergyFunc {
+	return func(points []float64) []float64 {
+		x := tensor.New(len(points)/2, 2)
+		for i, v := range points {
+			x.Data[i] = tensor.Float(v)
+		}
+		e, err := m.EnergyAt(x, 0)
+		if err != nil {
+			if *errp == nil {
+				*errp = err
+			}
+			return make([]float64, x.R)
+		}
+		return e
 	}
-	return out
 }

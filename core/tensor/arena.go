@@ -19,12 +19,8 @@ type Arena struct {
 // New returns a zeroed r×c matrix valid until the next Reset. A nil arena
 // allocates on the heap.
 func (a *Arena) New(r, c int) *Dense {
-	if a == nil {
-		return New(r, c)
-	}
-	d := a.header()
-	d.R, d.C = r, c
-	d.Data = a.floats(r * c)
+	d := a.NewUninit(r, c)
+	clear(d.Data)
 	return d
 }
 
@@ -49,12 +45,6 @@ func (a *Arena) header() *Dense {
 	}
 	a.hdr++
 	return &a.headers[i][j]
-}
-
-func (a *Arena) floats(n int) []Float {
-	out := a.take(n)
-	clear(out)
-	return out
 }
 
 func (a *Arena) take(n int) []Float {

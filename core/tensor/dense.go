@@ -74,5 +74,15 @@ func MustSameShape(op string, a, b *Dense) {
 	}
 }
 
+// Float64s returns the elements converted to float64 in a new slice, the
+// form the metrics take.
+func (d *Dense) Float64s() []float64 {
+	out := make([]float64, len(d.Data))
+	for i, v := range d.Data {
+		out[i] = float64(v)
+	}
+	return out
+}
+
 // String describes the shape (not the values).
 func (d *Dense) String() string { return fmt.Sprintf("Dense(%d×%d)", d.R, d.C) }

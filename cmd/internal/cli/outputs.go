@@ -57,11 +57,7 @@ func points(d *tensor.Dense) []float64 {
 	if d.C != 2 {
 		return nil
 	}
-	out := make([]float64, len(d.Data))
-	for i, v := range d.Data {
-		out[i] = float64(v)
-	}
-	return out
+	return d.Float64s()
 }
 
 // WriteJSON writes v as indented JSON, atomically.
