@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/ddaebm/ddaebm/core/diffusion"
@@ -76,8 +77,8 @@ func DefaultToyConfig(data string) Config {
 func (c *Config) Validate() error {
 	var errs []string
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Sprintf(format, args...)) }
-	if c.Model != "toy" {
-		bad("model %q is not known (want toy)", c.Model)
+	if !slices.Contains(Models, c.Model) {
+		bad("model %q is not known (want one of %v)", c.Model, Models)
 	}
 	if c.Dim < 1 {
 		bad("dim must be positive, got %d", c.Dim)
@@ -113,11 +114,7 @@ func (c *Config) Validate() error {
 	if c.ZDim < 1 || c.Hidden < 1 {
 		bad("z-dim and hidden must be positive, got %d and %d", c.ZDim, c.Hidden)
 	}
-	known := false
-	for _, a := range Ablations {
-		known = known || a == c.Ablation
-	}
-	if !known {
+	if !slices.Contains(Ablations, c.Ablation) {
 		bad("ablation %q is not known (want one of %v)", c.Ablation, Ablations)
 	}
 	if len(errs) == 0 {

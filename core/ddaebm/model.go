@@ -52,16 +52,8 @@ func New(cfg Config) (*Model, error) {
 	sched, _ := cfg.schedule()
 	pcg := rand.NewPCG(cfg.Seed, 0x9e3779b97f4a7c15)
 	rng := rand.New(pcg)
-	m := &Model{
-		Config:    cfg,
-		Schedule:  sched,
-		Energy:    NewToyEnergy(cfg.Dim, cfg.Hidden, cfg.T, rng),
-		Generator: NewToyGenerator(cfg.Dim, cfg.ZDim, cfg.Hidden, cfg.T, rng),
-		Encoder:   NewToyEncoder(cfg.Dim, cfg.ZDim, cfg.Hidden, cfg.T, rng),
-		pcg:       pcg,
-		rng:       rng,
-		graph:     autograd.NewGraph(),
-	}
+	m := &Model{Config: cfg, Schedule: sched, pcg: pcg, rng: rng, graph: autograd.NewGraph()}
+	m.Energy, m.Generator, m.Encoder = buildNetworks(&cfg, rng)
 	m.OptE = optim.NewAdam(m.Energy.Params(), cfg.LR, cfg.Beta1, cfg.Beta2)
 	m.OptG = optim.NewAdam(append(m.Generator.Params(), m.Encoder.Params()...), cfg.LR, cfg.Beta1, cfg.Beta2)
 	if cfg.EMA > 0 {

@@ -1,9 +1,25 @@
 package ddaebm
 
 import (
+	"math/rand/v2"
+
 	"github.com/ddaebm/ddaebm/core/autograd"
 	"github.com/ddaebm/ddaebm/core/nn"
 )
+
+// Models lists the network families Config.Model may name.
+var Models = []string{"toy"}
+
+// buildNetworks creates the energy, generator and encoder of the family
+// cfg.Model (already validated).
+func buildNetworks(cfg *Config, rng *rand.Rand) (Energy, Generator, Encoder) {
+	switch cfg.Model {
+	default: // "toy"
+		return NewToyEnergy(cfg.Dim, cfg.Hidden, cfg.T, rng),
+			NewToyGenerator(cfg.Dim, cfg.ZDim, cfg.Hidden, cfg.T, rng),
+			NewToyEncoder(cfg.Dim, cfg.ZDim, cfg.Hidden, cfg.T, rng)
+	}
+}
 
 // Energy scores x_k at step k: E(x_k, k), a B×1 column; p(x) ∝ exp(E(x, 0)).
 type Energy interface {

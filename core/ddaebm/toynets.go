@@ -1,7 +1,6 @@
 package ddaebm
 
 import (
-	"fmt"
 	"math/rand/v2"
 
 	"github.com/ddaebm/ddaebm/core/autograd"
@@ -154,11 +153,4 @@ func NewToyEncoder(dim, zDim, hidden, steps int, rng *rand.Rand) *ToyEncoder {
 func (n *ToyEncoder) Forward(g *autograd.Graph, xk, xk1 *autograd.Node, k []int, train bool) (mean, logVar *autograd.Node) {
 	h := n.forward(g, g.ConcatCols(xk, xk1), k, train)
 	return g.SliceCols(h, 0, n.zDim), g.SliceCols(h, n.zDim, 2*n.zDim)
-}
-
-func checkToyShapes(dim, zDim, hidden int) error {
-	if dim < 1 || zDim < 1 || hidden < 1 {
-		return fmt.Errorf("toy networks need positive sizes, got dim %d, z-dim %d, hidden %d", dim, zDim, hidden)
-	}
-	return nil
 }
