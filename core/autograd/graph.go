@@ -38,6 +38,8 @@ const (
 	opPadCols
 	opGatherRows
 	opScatterRows
+	opGatherCols
+	opScatterCols
 	numOps
 )
 
@@ -68,7 +70,7 @@ type Node struct {
 	// operation attributes
 	scalar tensor.Float
 	ref    *tensor.Dense // mask reference for MaskedScale/ZeroWherePositive
-	idx    []int         // row indices for GatherRows/ScatterRows
+	idx    []int         // row or column indices for Gather*/Scatter*
 	a, b   int           // transpose flags, column ranges, broadcast sizes
 }
 
