@@ -4,6 +4,7 @@
 //	evaluate density -checkpoint C -out grid.npy -png density.png   grid-normalised density of a 2-D model
 //	evaluate toy     -checkpoint C -out metrics.json            the toy metrics (NLL, KL, MMD, modes)
 //	evaluate curve   -metrics runs/x/metrics.jsonl -png curve.png   plot a learning curve
+//	evaluate inspect -data X.npy                                 shape, dtype and value range of a data set file
 package main
 
 import (
@@ -33,6 +34,8 @@ Commands:
   density  the density exp(E(x, 0))/Z of a 2-D model on a grid: .npy and PNG
   toy      the toy-set metrics of a 2-D model: grid NLL, KL, MMD, modes, as JSON
   curve    plot metrics.jsonl (written by train -eval-every) as a PNG
+  inspect  shape, dtype, size and min/max/mean of an N×D or N×C×H×W .npy
+           data set (uint8 values divided by 255), or why it is unreadable
 
 Run 'evaluate COMMAND -help' for a command's flags.
 `
@@ -53,11 +56,13 @@ func run(args []string) error {
 		return toyCmd(args[1:])
 	case "curve":
 		return curveCmd(args[1:])
+	case "inspect":
+		return inspectCmd(args[1:], os.Stdout)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(os.Stdout, usage)
 		return nil
 	}
-	return cli.Usagef("unknown command %q (want energy, density, toy or curve)", args[0])
+	return cli.Usagef("unknown command %q (want energy, density, toy, curve or inspect)", args[0])
 }
 
 func load(path string) (*ddaebm.Model, error) {
