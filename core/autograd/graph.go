@@ -40,6 +40,9 @@ const (
 	opScatterRows
 	opGatherCols
 	opScatterCols
+	opReshape
+	opGatherInRows
+	opScatterInRows
 	numOps
 )
 
@@ -70,7 +73,7 @@ type Node struct {
 	// operation attributes
 	scalar tensor.Float
 	ref    *tensor.Dense // mask reference for MaskedScale/ZeroWherePositive
-	idx    []int         // row or column indices for Gather*/Scatter*
+	idx    []int         // row, column or within-row indices for Gather*/Scatter*
 	a, b   int           // transpose flags, column ranges, broadcast sizes
 }
 

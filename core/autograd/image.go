@@ -1,0 +1,112 @@
+package autograd
+
+import "fmt"
+
+// Image operations. A batch of images is a B×(H·W·C) matrix: one image per
+// row, stored row by row with the C channels of a pixel next to each other
+// (H×W×C, "NHWC" without the batch). In that layout the patches of a
+// convolution are gathered with one index list shared by every row, the
+// (B·P)×F matrix of P positions of F channels is the same memory as the
+// B×(P·F) batch, and a channel's bias or a convolution's weights apply to
+// every position through one matrix product.
+
+// Image is the layout of one row: H rows of W pixels of C channels.
+type Image struct{ H, W, C int }
+
+// Size is the number of values in one image, H·W·C.
+func (im Image) Size() int { return im.H * im.W * im.C }
+
+// Pooled is the layout MaxPool with this window size produces.
+func (im Image) Pooled(size int) Image { return Image{im.H / size, im.W / size, im.C} }
+
+// Patches is the im2col layout of a KH×KW window sliding over an image
+// with stride 1 and no padding: OutH×OutW positions, each a patch of
+// KH·KW·C values ordered by window row, window column, then channel.
+type Patches struct {
+	In         Image
+	KH, KW     int
+	OutH, OutW int
+	idx        []int // column of the input row behind each patch element, position by position
+}
+
+// NewPatches computes the index of every patch element once, for reuse by
+// every Im2Col over images of this layout.
+func NewPatches(in Image, kh, kw int) *Patches {
+	if in.H < 1 || in.W < 1 || in.C < 1 || kh < 1 || kw < 1 || kh > in.H || kw > in.W {
+		panic(fmt.Sprintf("autograd: NewPatches: a %d×%d window over a %+v image", kh, kw, in))
+	}
+	p := &Patches{In: in, KH: kh, KW: kw, OutH: in.H - kh + 1, OutW: in.W - kw + 1}
+	p.idx = make([]int, 0, p.OutH*p.OutW*p.Len())
+	for oy := 0; oy < p.OutH; oy++ {
+		for ox := 0; ox < p.OutW; ox++ {
+			for dy := 0; dy < kh; dy++ {
+				for dx := 0; dx < kw; dx++ {
+					base := ((oy+dy)*in.W + ox + dx) * in.C
+					for c := 0; c < in.C; c++ {
+						p.idx = append(p.idx, base+c)
+					}
+				}
+			}
+		}
+	}
+	return p
+}
+
+// Len is the number of values in one patch, KH·KW·C.
+func (p *Patches) Len() int { return p.KH * p.KW * p.In.C }
+
+// Positions is the number of window positions per image, OutH·OutW.
+func (p *Patches) Positions() int { return p.OutH * p.OutW }
+
+// Im2Col returns the (B·P)×(KH·KW·C) matrix of patches of the B images in
+// the rows of x, P = Positions() per image, image by image: multiplied by
+// a (KH·KW·C)×F weight matrix it gives the convolution as a B×(P·F) batch
+// of OutH×OutW×F images (after a Reshape). It is a GatherCols followed by
+// a Reshape, so its gradients of every order are theirs.
+func (g *Graph) Im2Col(x *Node, p *Patches) *Node {
+	if x.Value.C != p.In.Size() {
+		panic(fmt.Sprintf("autograd: Im2Col: rows of %d values for %+v images", x.Value.C, p.In))
+	}
+	return g.Reshape(g.GatherCols(x, p.idx), x.Value.R*p.Positions(), p.Len())
+}
+
+// MaxPool returns, for the B images of layout in in the rows of x, the
+// maximum of each channel over non-overlapping size×size windows, as a
+// B×in.Pooled(size).Size() batch; rows and columns past the last whole
+// window are dropped, as PyTorch's MaxPool2d does. The first maximum of a
+// window (in row-major window order) is taken; a NaN in a window is
+// passed on rather than hidden. The result is a GatherInRows of the
+// chosen elements, so the gradient flows to exactly those elements.
+func (g *Graph) MaxPool(x *Node, in Image, size int) *Node {
+	if x.Value.C != in.Size() {
+		panic(fmt.Sprintf("autograd: MaxPool: rows of %d values for %+v images", x.Value.C, in))
+	}
+	out := in.Pooled(size)
+	if size < 1 || out.H < 1 || out.W < 1 {
+		panic(fmt.Sprintf("autograd: MaxPool: %d×%d windows over a %+v image", size, size, in))
+	}
+	cols := out.Size()
+	idx := make([]int, x.Value.R*cols)
+	for i := 0; i < x.Value.R; i++ {
+		xi, ii := x.Value.Row(i), idx[i*cols:(i+1)*cols]
+		j := 0
+		for oy := 0; oy < out.H; oy++ {
+			for ox := 0; ox < out.W; ox++ {
+				for c := 0; c < in.C; c++ {
+					best := (oy*size*in.W+ox*size)*in.C + c
+					for dy := 0; dy < size; dy++ {
+						for dx := 0; dx < size; dx++ {
+							k := ((oy*size+dy)*in.W+ox*size+dx)*in.C + c
+							if v := xi[k]; v > xi[best] || v != v && xi[best] == xi[best] {
+								best = k
+							}
+						}
+					}
+					ii[j] = best
+					j++
+				}
+			}
+		}
+	}
+	return g.GatherInRows(x, idx, cols)
+}
