@@ -1,7 +1,7 @@
 // Package metrics computes the evaluation numbers of docs/ALGORITHM.md
 // §8: grid-normalised density NLL and KL on 2-D data, kernel MMD between
-// sample sets, mode coverage on 25-Gaussians and AUROC for out-of-distribution
-// detection.
+// sample sets, mode coverage on 25-Gaussians, mode counting over classifier
+// labels (StackedMNIST) and AUROC for out-of-distribution detection.
 //
 // Everything is float64 and knows nothing about models: a model enters only
 // as an EnergyFunc, so the same code scores a trained network, a closed-form
