@@ -28,3 +28,4 @@ bench:
 fuzz:
 	$(GO) test -run XXX -fuzz FuzzRead -fuzztime 60s ./core/npy
 	$(GO) test -run XXX -fuzz FuzzLoad -fuzztime 60s -fuzzminimizetime 3s ./core/checkpoint
+	$(GO) test -run XXX -fuzz FuzzReadDataset -fuzztime 60s ./core/data

@@ -105,10 +105,11 @@ func energyCmd(args []string) error {
 	if err != nil {
 		return err
 	}
-	x, err := cli.ReadMatrix(*points)
+	ds, err := data.ReadDataset(*points)
 	if err != nil {
 		return err
 	}
+	x := ds.X
 	if x.C != m.Config.Dim {
 		return fmt.Errorf("%s has %d columns; the model expects %d", *points, x.C, m.Config.Dim)
 	}

@@ -229,10 +229,11 @@ func source(cfg *ddaebm.Config) (ddaebm.Source, error) {
 		cfg.Dim = 2
 		return s, nil
 	}
-	x, err := cli.ReadMatrix(cfg.Data)
+	ds, err := data.ReadDataset(cfg.Data)
 	if err != nil {
 		return nil, err
 	}
+	x := ds.X
 	s, err := ddaebm.NewArraySource(x)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", cfg.Data, err)

@@ -111,23 +111,3 @@ func WriteToyPictures(dir, name string, step int64, r *ddaebm.ToyReport) error {
 	return SamplesPNG(filepath.Join(dir, "samples.png"), r.Grid.Lim,
 		fmt.Sprintf("%s: %d samples (NFE = T) after %d iterations", name, r.Samples.R, step), r.Samples, r.Test)
 }
-
-// ReadMatrix loads an N×D .npy file (float32, float64 or uint8) as a
-// matrix of finite values.
-func ReadMatrix(path string) (*tensor.Dense, error) {
-	a, err := npy.ReadFile(path, npy.ReadOptions{})
-	if err != nil {
-		return nil, err
-	}
-	if len(a.Shape) != 2 || a.Shape[0] < 1 {
-		return nil, fmt.Errorf("%s: shape %v, want N×D with N ≥ 1", path, a.Shape)
-	}
-	x := tensor.New(a.Shape[0], a.Shape[1])
-	for i, v := range a.ToFloat64() {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, fmt.Errorf("%s: non-finite value %v at row %d, column %d", path, v, i/x.C, i%x.C)
-		}
-		x.Data[i] = tensor.Float(v)
-	}
-	return x, nil
-}
