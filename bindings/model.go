@@ -1,0 +1,341 @@
+package bindings
+
+import (
+	"context"
+	"encoding/json"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/ddaebm/ddaebm/core/data"
+	"github.com/ddaebm/ddaebm/core/ddaebm"
+	"github.com/ddaebm/ddaebm/core/metrics"
+	"github.com/ddaebm/ddaebm/core/npy"
+	"github.com/ddaebm/ddaebm/core/tensor"
+)
+
+// StatsPerStep is the number of float64 values Train writes per
+// iteration: loss_e, penalty, e_gap, loss_g, l2 (ddaebm.StepStats).
+const StatsPerStep = 5
+
+// Model is a handle to a core model and the data it trains on.
+type Model struct {
+	mu  *sync.Mutex
+	m   *ddaebm.Model
+	src ddaebm.Source
+}
+
+// DefaultToyConfig returns the paper's defaults for a 2-D toy set as JSON.
+func DefaultToyConfig(data string) (cfg string, err error) {
+	defer guard(&err)
+	c := ddaebm.DefaultToyConfig(data)
+	return string(c.JSON()), nil
+}
+
+// NewModel builds a freshly initialised model from a complete JSON
+// configuration (the form DefaultToyConfig returns and checkpoints store).
+func NewModel(configJSON string) (m *Model, err error) {
+	defer guard(&err)
+	cfg, err := ddaebm.ParseConfig([]byte(configJSON))
+	if err != nil {
+		return nil, asValue(err)
+	}
+	core, err := ddaebm.New(cfg)
+	if err != nil {
+		return nil, asValue(err)
+	}
+	return &Model{mu: new(sync.Mutex), m: core}, nil
+}
+
+// LoadModel restores a model from a checkpoint written by Save or by the
+// train command.
+func LoadModel(path string) (m *Model, err error) {
+	defer guard(&err)
+	core, err := ddaebm.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	return &Model{mu: new(sync.Mutex), m: core}, nil
+}
+
+// lock takes the model's mutex and returns its unlock; it fails on a
+// Model that Python built with its default constructor.
+func (m *Model) lock() (func(), error) {
+	if m == nil || m.m == nil {
+		return nil, invalid("empty Model: make one with NewModel or LoadModel")
+	}
+	m.mu.Lock()
+	return m.mu.Unlock, nil
+}
+
+// Save writes a checkpoint (the complete training state) to path,
+// atomically.
+func (m *Model) Save(path string) (err error) {
+	defer guard(&err)
+	unlock, err := m.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return m.m.Save(path)
+}
+
+// Info returns {"config": {…}, "step": n} as JSON.
+func (m *Model) Info() (info string, err error) {
+	defer guard(&err)
+	unlock, err := m.lock()
+	if err != nil {
+		return "", err
+	}
+	defer unlock()
+	b, err := json.Marshal(struct {
+		Config ddaebm.Config `json:"config"`
+		Step   int64         `json:"step"`
+	}{m.m.Config, m.m.Step})
+	return string(b), err
+}
+
+// Reseed restarts the random stream of batches, steps and noise.
+func (m *Model) Reseed(seed uint64) (err error) {
+	defer guard(&err)
+	unlock, err := m.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	m.m.Reseed(seed)
+	return nil
+}
+
+// SetToyData makes Train draw fresh batches of the named toy set.
+func (m *Model) SetToyData(name string) (err error) {
+	defer guard(&err)
+	unlock, err := m.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	src, err := ddaebm.NewToySource(name)
+	if err != nil {
+		return asValue(err)
+	}
+	if src.Dim() != m.m.Config.Dim {
+		return invalid("toy set %q is 2-D, the model has dimension %d", name, m.m.Config.Dim)
+	}
+	m.src = src
+	return nil
+}
+
+// SetData makes Train draw batches, with replacement, from the rows of a,
+// a 2-D float32 array with as many columns as the model's dimension.
+// The model keeps a.
+func (m *Model) SetData(a *Array) (err error) {
+	defer guard(&err)
+	if err := a.check(); err != nil {
+		return err
+	}
+	unlock, err := m.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	arr := a.a
+	if arr.Dtype != npy.Float32 || len(arr.Shape) != 2 || arr.Shape[1] != m.m.Config.Dim {
+		return invalid("training data must be a float32 array of shape (N, %d), got %s %v", m.m.Config.Dim, arr.Dtype, arr.Shape)
+	}
+	x := tensor.New(arr.Shape[0], arr.Shape[1])
+	for i, v := range arr.F32 {
+		x.Data[i] = tensor.Float(v)
+	}
+	src, err := ddaebm.NewArraySource(x)
+	if err != nil {
+		return asValue(err)
+	}
+	m.src = src
+	return nil
+}
+
+// Train runs up to steps iterations on the data set by SetToyData or
+// SetData, returning early once seconds have passed (after at least one
+// iteration), and returns how many it ran. Short calls are how Python
+// stays responsive: Ctrl-C, progress and callbacks happen between them.
+// The losses of iteration i of this call go to stats[5i : 5i+5] (float64;
+// see StatsPerStep), which must hold 5·steps values. A non-finite loss is
+// an error, with the model left at the last good step.
+func (m *Model) Train(steps int, seconds float64, statsAddr uintptr, statsBytes int) (done int, err error) {
+	defer guard(&err)
+	unlock, err := m.lock()
+	if err != nil {
+		return 0, err
+	}
+	defer unlock()
+	if steps < 1 || !(seconds > 0) {
+		return 0, invalid("train: steps must be ≥ 1 and seconds > 0, got %d and %v", steps, seconds)
+	}
+	if m.src == nil {
+		return 0, invalid("train: no training data (set a toy set or an array first)")
+	}
+	stats, err := view[float64]("stats", statsAddr, statsBytes, StatsPerStep*steps)
+	if err != nil {
+		return 0, err
+	}
+	start, t0 := m.m.Step, time.Now()
+	budget := time.Duration(seconds * float64(time.Second))
+	_, err = m.m.Train(context.Background(), m.src, ddaebm.TrainOptions{
+		Iters: start + int64(steps),
+		OnProgress: func(p ddaebm.Progress) bool {
+			s := p.Stats
+			copy(stats[StatsPerStep*(p.Step-start-1):], []float64{s.LossE, s.Penalty, s.EnergyGap, s.LossG, s.L2})
+			return time.Since(t0) < budget
+		},
+	})
+	return int(m.m.Step - start), err
+}
+
+// Sample draws n samples (NFE = T) into out, a float32 n×dim buffer; seed
+// makes the draw reproducible and independent of training.
+func (m *Model) Sample(n int, seed uint64, outAddr uintptr, outBytes int) (err error) {
+	defer guard(&err)
+	unlock, err := m.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if n < 1 {
+		return invalid("sample: n must be ≥ 1, got %d", n)
+	}
+	x, err := m.m.Sample(n, rand.New(rand.NewPCG(seed, 0)))
+	if err != nil {
+		return err
+	}
+	return writeMatrix("samples", x, outAddr, outBytes)
+}
+
+// Energy writes E(x_i, k) of the rows of points (float32, rows×dim) into
+// out (float64, rows values).
+func (m *Model) Energy(pointsAddr uintptr, pointsBytes, rows, k int, outAddr uintptr, outBytes int) (err error) {
+	defer guard(&err)
+	unlock, err := m.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	x, err := readMatrix("points", pointsAddr, pointsBytes, rows, m.m.Config.Dim)
+	if err != nil {
+		return err
+	}
+	out, err := view[float64]("energies", outAddr, outBytes, rows)
+	if err != nil {
+		return err
+	}
+	if rows == 0 {
+		return nil
+	}
+	e, err := m.m.EnergyAt(x, k)
+	if err != nil {
+		return asValue(err)
+	}
+	copy(out, e)
+	return nil
+}
+
+// DensityGrid normalises exp(E(x, 0)) on the cells of an n×n grid over
+// [−lim, lim]², writes log p̂ at the cell centres into out (float64 n×n,
+// row 0 at y = −lim) and returns log Z.
+func (m *Model) DensityGrid(lim float64, n int, outAddr uintptr, outBytes int) (logZ float64, err error) {
+	defer guard(&err)
+	unlock, err := m.lock()
+	if err != nil {
+		return 0, err
+	}
+	defer unlock()
+	out, err := view[float64]("grid", outAddr, outBytes, n*n)
+	if err != nil {
+		return 0, err
+	}
+	energy, energyErr, err := m.energy2D()
+	if err != nil {
+		return 0, err
+	}
+	g := metrics.NewGrid(energy, lim, n)
+	if *energyErr != nil {
+		return 0, *energyErr
+	}
+	copy(out, g.LogP)
+	return g.LogZ, nil
+}
+
+// GridNLL is the mean negative log-likelihood of the test points
+// (float32 rows×2) under exp(E(x, 0)) normalised on an n×n grid over
+// [−lim, lim]².
+func (m *Model) GridNLL(lim float64, n int, testAddr uintptr, testBytes, rows int) (nll float64, err error) {
+	defer guard(&err)
+	unlock, err := m.lock()
+	if err != nil {
+		return 0, err
+	}
+	defer unlock()
+	energy, energyErr, err := m.energy2D()
+	if err != nil {
+		return 0, err
+	}
+	test, err := readMatrix("test points", testAddr, testBytes, rows, 2)
+	if err != nil {
+		return 0, err
+	}
+	nll = metrics.GridNLL(metrics.NewGrid(energy, lim, n), energy, test.Float64s())
+	return nll, *energyErr
+}
+
+// energy2D adapts the model's E(x, 0) to metrics.EnergyFunc; the first
+// failure of EnergyAt lands in *failed.
+func (m *Model) energy2D() (e metrics.EnergyFunc, failed *error, err error) {
+	if m.m.Config.Dim != 2 {
+		return nil, nil, invalid("density on a grid needs a 2-D model, this one has dimension %d", m.m.Config.Dim)
+	}
+	failed = new(error)
+	e = func(points []float64) []float64 {
+		x := tensor.New(len(points)/2, 2)
+		for i, v := range points {
+			x.Data[i] = tensor.Float(v)
+		}
+		out, err := m.m.EnergyAt(x, 0)
+		if err != nil {
+			if *failed == nil {
+				*failed = err
+			}
+			return make([]float64, x.R)
+		}
+		return out
+	}
+	return e, failed, nil
+}
+
+// EvaluateToy measures the model on the named toy set with the §8
+// protocol (grid NLL, KL where defined, MMD, modes on 25gaussians) and
+// returns the report as JSON.
+func (m *Model) EvaluateToy(name string, gridN, testN, sampleN int, seed uint64) (report string, err error) {
+	defer guard(&err)
+	unlock, err := m.lock()
+	if err != nil {
+		return "", err
+	}
+	defer unlock()
+	if data.ToyLimit(name) == 0 {
+		return "", invalid("unknown toy set %q (known: %v)", name, data.ToyNames())
+	}
+	opt := ddaebm.DefaultToyEval(name)
+	opt.GridN, opt.TestN, opt.SampleN, opt.Seed = gridN, testN, sampleN, seed
+	r, err := m.m.EvaluateToy(opt)
+	if err != nil {
+		return "", asValue(err)
+	}
+	fields := map[string]any{"grid_nll": r.GridNLL, "mmd": r.MMD, "kl_grid": nil, "modes_covered": nil, "hq_fraction": nil}
+	if r.KLGrid != nil {
+		fields["kl_grid"] = *r.KLGrid
+	}
+	if r.ModesCovered != nil {
+		fields["modes_covered"], fields["hq_fraction"] = *r.ModesCovered, *r.HQFraction
+	}
+	return pyJSON(fields), nil
+}
