@@ -32,25 +32,37 @@ var Ablations = []Ablation{Full, KLOnly, NoEncoder, NoLatent}
 // Config is everything that defines a run. Its JSON form is written next
 // to every checkpoint, and a checkpoint is loaded with its own Config.
 type Config struct {
-	Data  string `json:"data"`  // toy name or path of a .npy file
+	Data  string `json:"data"`  // toy name, "mnist", or path of a .npy file
 	Dim   int    `json:"dim"`   // data dimension
-	Model string `json:"model"` // network family: "toy"
+	Model string `json:"model"` // network family: one of Models
 
 	T        int     `json:"T"`
 	BetaMin  float64 `json:"beta_min"`
 	BetaMax  float64 `json:"beta_max"`
 	Schedule string  `json:"schedule"` // "vp" or "drl"
 
-	Gamma        float64  `json:"gamma"`          // gradient-penalty weight γ
-	WFake        float64  `json:"w_fake"`         // weight of E on fakes in the max step
-	WEnt         float64  `json:"w_ent"`          // weight of the entropy bound in L1
-	LambdaW      float64  `json:"lambda_w"`       // importance ratio λ_k = w·t'^{log_{1/2}(w_mid/w)}
-	LambdaWMid   float64  `json:"lambda_w_mid"`   //
-	PostVarFloor float64  `json:"post_var_floor"` // floor of v_k inside L2
-	Ablation     Ablation `json:"ablation"`
+	Gamma        float64 `json:"gamma"`          // gradient-penalty weight γ
+	WFake        float64 `json:"w_fake"`         // weight of E on fakes in the max step
+	WEnt         float64 `json:"w_ent"`          // weight of the entropy bound in L1
+	LambdaW      float64 `json:"lambda_w"`       // importance ratio λ_k = w·t'^{log_{1/2}(w_mid/w)}
+	LambdaWMid   float64 `json:"lambda_w_mid"`   //
+	PostVarFloor float64 `json:"post_var_floor"` // floor of v_k inside L2 (0 with PostVarFloorStep)
+	// PostVarFloorStep, when ≥ 1, floors v_k inside L2 at the schedule's
+	// own v at that step instead, max(log v_k, log v_j) with j =
+	// PostVarFloorStep: the floor §5 gives for images (j = 1).
+	PostVarFloorStep int      `json:"post_var_floor_step,omitempty"`
+	Ablation         Ablation `json:"ablation"`
+	// MLE trains the energy alone by exact maximum likelihood of E(x, 0)
+	// on clean data, with no generator step: the baseline for energies
+	// that are normalised densities (mnist-nice).
+	MLE bool `json:"mle,omitempty"`
 
 	ZDim   int `json:"z_dim"`
-	Hidden int `json:"hidden"`
+	Hidden int `json:"hidden"` // toy: trunk width; mnist-nice: width of the NICE shift networks
+	// GenHidden is the base width w of the mnist-nice generator and
+	// encoder (1600 in Table 7; their widest layers have 2w); toy models
+	// ignore it.
+	GenHidden int `json:"gen_hidden,omitempty"`
 
 	LR    float64 `json:"lr"`
 	Beta1 float64 `json:"adam_beta1"`
@@ -100,10 +112,24 @@ func (c *Config) Validate() error {
 	for _, v := range []struct {
 		name string
 		x    float64
-	}{{"lr", c.LR}, {"lambda-w", c.LambdaW}, {"lambda-w-mid", c.LambdaWMid}, {"post-var-floor", c.PostVarFloor}} {
+	}{{"lr", c.LR}, {"lambda-w", c.LambdaW}, {"lambda-w-mid", c.LambdaWMid}} {
 		if !(v.x > 0) || math.IsInf(v.x, 0) {
 			bad("%s must be a finite number > 0, got %v", v.name, v.x)
 		}
+	}
+	switch {
+	case c.PostVarFloorStep < 0 || c.PostVarFloorStep >= max(c.T, 1):
+		bad("post-var-floor-step must be in 0..T−1 = %d, got %d", c.T-1, c.PostVarFloorStep)
+	case c.PostVarFloorStep > 0 && c.PostVarFloor != 0:
+		bad("post-var-floor (%v) and post-var-floor-step (%d) exclude each other: set one, the other to 0", c.PostVarFloor, c.PostVarFloorStep)
+	case c.PostVarFloorStep == 0 && (!(c.PostVarFloor > 0) || math.IsInf(c.PostVarFloor, 0)):
+		bad("post-var-floor must be a finite number > 0 (or set post-var-floor-step), got %v", c.PostVarFloor)
+	}
+	if c.Model == "mnist-nice" && (c.GenHidden < 1 || c.Dim < 2) {
+		bad("mnist-nice needs gen-hidden ≥ 1 and dim ≥ 2, got %d and %d", c.GenHidden, c.Dim)
+	}
+	if c.MLE && c.Model != "mnist-nice" {
+		bad("mle needs a normalised energy (model mnist-nice), got model %q", c.Model)
 	}
 	if !(c.Beta1 < 1) || !(c.Beta2 >= 0 && c.Beta2 < 1) || !(c.EMA < 1) {
 		bad("adam-beta1, adam-beta2 and ema must be below 1, got %v, %v, %v", c.Beta1, c.Beta2, c.EMA)
@@ -126,6 +152,14 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("invalid configuration: %s", strings.Join(errs, "; "))
 	}
 	return nil
+}
+
+// postLogVarFloor is the floor of log v_k inside L2 (§5).
+func (c *Config) postLogVarFloor(s *diffusion.Schedule) float64 {
+	if c.PostVarFloorStep > 0 {
+		return s.LogPostVar[c.PostVarFloorStep]
+	}
+	return math.Log(c.PostVarFloor)
 }
 
 func (c *Config) schedule() (*diffusion.Schedule, error) {

@@ -8,12 +8,16 @@ import (
 )
 
 // Models lists the network families Config.Model may name.
-var Models = []string{"toy"}
+var Models = []string{"toy", "mnist-nice"}
 
 // buildNetworks creates the energy, generator and encoder of the family
 // cfg.Model (already validated).
 func buildNetworks(cfg *Config, rng *rand.Rand) (Energy, Generator, Encoder) {
 	switch cfg.Model {
+	case "mnist-nice":
+		return NewNICEEnergy(cfg.Dim, cfg.Hidden, cfg.T, rng),
+			NewMNISTGenerator(cfg.Dim, cfg.ZDim, cfg.GenHidden, cfg.T, rng),
+			NewMNISTEncoder(cfg.Dim, cfg.ZDim, cfg.GenHidden, cfg.T, rng)
 	default: // "toy"
 		return NewToyEnergy(cfg.Dim, cfg.Hidden, cfg.T, rng),
 			NewToyGenerator(cfg.Dim, cfg.ZDim, cfg.Hidden, cfg.T, rng),

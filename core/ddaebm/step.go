@@ -20,8 +20,9 @@ type StepStats struct {
 
 // TrainStep runs one iteration on the clean batch x0 (B×Dim): draw steps
 // and pairs, one max step on the energy, one min step on the generator
-// and encoder. It returns an error, leaving the weights of the failing
-// step unapplied, when a loss is not finite.
+// and encoder (with Config.MLE, one maximum-likelihood step of the energy
+// instead). It returns an error, leaving the weights of the failing step
+// unapplied, when a loss is not finite.
 func (m *Model) TrainStep(x0 *tensor.Dense) (StepStats, error) {
 	cfg := &m.Config
 	if x0.C != cfg.Dim || x0.R < 2 {
@@ -29,6 +30,9 @@ func (m *Model) TrainStep(x0 *tensor.Dense) (StepStats, error) {
 	}
 	s := m.scratch(x0.R)
 	s.x0.CopyFrom(x0)
+	if cfg.MLE {
+		return m.mleStep(s)
+	}
 	for i := range s.k {
 		s.k[i] = m.rng.IntN(cfg.T)
 	}
@@ -115,7 +119,7 @@ func (m *Model) minStep(s *batchScratch, st *StepStats) error {
 
 	// L2 = λ_k·mean(KL(q_ψ(·|x_k, x_{k+1}, k) ‖ N(0, I)) − log q(x_k | x_{k+1}, G(x_{k+1}, z_q, k))).
 	if cfg.Ablation == Full || cfg.Ablation == NoLatent {
-		floor := math.Log(cfg.PostVarFloor)
+		floor := cfg.postLogVarFloor(m.Schedule)
 		var zq, kl *autograd.Node
 		if cfg.Ablation == Full {
 			mu, lv := m.Encoder.Forward(g, xk, xk1, s.k, true)
