@@ -85,28 +85,36 @@ func (g *Graph) MaxPool(x *Node, in Image, size int) *Node {
 	if size < 1 || out.H < 1 || out.W < 1 {
 		panic(fmt.Sprintf("autograd: MaxPool: %d×%d windows over a %+v image", size, size, in))
 	}
-	cols := out.Size()
+	cols, rowLen := out.Size(), in.W*in.C
 	idx := make([]int, x.Value.R*cols)
+	vals := g.arena.NewUninit(x.Value.R, cols)
 	for i := 0; i < x.Value.R; i++ {
-		xi, ii := x.Value.Row(i), idx[i*cols:(i+1)*cols]
-		j := 0
-		for oy := 0; oy < out.H; oy++ {
-			for ox := 0; ox < out.W; ox++ {
-				for c := 0; c < in.C; c++ {
-					best := (oy*size*in.W+ox*size)*in.C + c
-					for dy := 0; dy < size; dy++ {
-						for dx := 0; dx < size; dx++ {
-							k := ((oy*size+dy)*in.W+ox*size+dx)*in.C + c
-							if v := xi[k]; v > xi[best] || v != v && xi[best] == xi[best] {
-								best = k
-							}
+		xi, ii, vi := x.Value.Row(i), idx[i*cols:(i+1)*cols], vals.Row(i)
+		for p := 0; p < out.H*out.W; p++ {
+			// The channels of one output pixel, compared a window element
+			// at a time: every run is contiguous in memory.
+			oy, ox := p/out.W, p%out.W
+			first := (oy*size*in.W + ox*size) * in.C
+			best, bestV := ii[p*in.C:][:in.C], vi[p*in.C:][:in.C]
+			copy(bestV, xi[first:first+in.C])
+			for c := range best {
+				best[c] = first + c
+			}
+			for dy := 0; dy < size; dy++ {
+				for dx := 0; dx < size; dx++ {
+					at := first + dy*rowLen + dx*in.C
+					for c, v := range xi[at : at+in.C] {
+						if b := bestV[c]; v > b || v != v && b == b {
+							best[c], bestV[c] = at+c, v
 						}
 					}
-					ii[j] = best
-					j++
 				}
 			}
 		}
 	}
-	return g.GatherInRows(x, idx, cols)
+	// The node GatherInRows(x, idx, cols) would make, its values already
+	// found by the search.
+	n := g.op(opGatherInRows, vals, x, nil)
+	n.idx = idx
+	return n
 }
