@@ -61,8 +61,6 @@ func run(args []string) error {
 	flags.StringVar(&cfg.Schedule, "schedule", cfg.Schedule, "time schedule: vp (equidistant) or drl")
 	flags.Float64Var(&cfg.Gamma, "gamma", cfg.Gamma, "gradient-penalty weight γ")
 	flags.Float64Var(&cfg.WFake, "w-fake", cfg.WFake, "weight of E on fakes in the energy loss")
-	flags.Float64Var(&cfg.UniformNegatives, "uniform-negatives", cfg.UniformNegatives,
-		"share of the energy's negatives drawn uniformly around the data instead of from the generator (0: the paper's algorithm)")
 	flags.Float64Var(&cfg.WEnt, "w-ent", cfg.WEnt, "weight of the entropy bound in the generator loss (paper: 1)")
 	flags.Float64Var(&cfg.LambdaW, "lambda-w", cfg.LambdaW, "importance ratio w (eq. 21)")
 	flags.Float64Var(&cfg.LambdaWMid, "lambda-w-mid", cfg.LambdaWMid, "importance ratio w_mid (eq. 21)")

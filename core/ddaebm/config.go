@@ -41,18 +41,12 @@ type Config struct {
 	BetaMax  float64 `json:"beta_max"`
 	Schedule string  `json:"schedule"` // "vp" or "drl"
 
-	Gamma float64 `json:"gamma"`  // gradient-penalty weight γ
-	WFake float64 `json:"w_fake"` // weight of E on fakes in the max step
-	// UniformNegatives is the share ρ of the energy's negatives drawn
-	// uniformly from a box around the batch instead of from the generator
-	// (0, the default, is the paper's algorithm). Fakes never visit regions
-	// far from the data, where a piecewise-linear energy is otherwise free
-	// to grow; uniform negatives hold it down there.
-	UniformNegatives float64 `json:"uniform_negatives,omitempty"`
-	WEnt             float64 `json:"w_ent"`          // weight of the entropy bound in L1
-	LambdaW          float64 `json:"lambda_w"`       // importance ratio λ_k = w·t'^{log_{1/2}(w_mid/w)}
-	LambdaWMid       float64 `json:"lambda_w_mid"`   //
-	PostVarFloor     float64 `json:"post_var_floor"` // floor of v_k inside L2 (0 with PostVarFloorStep)
+	Gamma        float64 `json:"gamma"`          // gradient-penalty weight γ
+	WFake        float64 `json:"w_fake"`         // weight of E on fakes in the max step
+	WEnt         float64 `json:"w_ent"`          // weight of the entropy bound in L1
+	LambdaW      float64 `json:"lambda_w"`       // importance ratio λ_k = w·t'^{log_{1/2}(w_mid/w)}
+	LambdaWMid   float64 `json:"lambda_w_mid"`   //
+	PostVarFloor float64 `json:"post_var_floor"` // floor of v_k inside L2 (0 with PostVarFloorStep)
 	// PostVarFloorStep, when ≥ 1, floors v_k inside L2 at the schedule's
 	// own v at that step instead, max(log v_k, log v_j) with j =
 	// PostVarFloorStep: the floor §5 gives for images (j = 1).
@@ -136,9 +130,6 @@ func (c *Config) Validate() error {
 	}
 	if c.MLE && c.Model != "mnist-nice" {
 		bad("mle needs a normalised energy (model mnist-nice), got model %q", c.Model)
-	}
-	if !(c.UniformNegatives >= 0 && c.UniformNegatives < 1) {
-		bad("uniform-negatives must be in [0, 1), got %v", c.UniformNegatives)
 	}
 	if !(c.Beta1 < 1) || !(c.Beta2 >= 0 && c.Beta2 < 1) || !(c.EMA < 1) {
 		bad("adam-beta1, adam-beta2 and ema must be below 1, got %v, %v, %v", c.Beta1, c.Beta2, c.EMA)

@@ -53,12 +53,12 @@ func TestEnergyLossGradientIsExact(t *testing.T) {
 	lossAt := func() float64 {
 		g := autograd.NewGraph()
 		var st StepStats
-		return float64(m.energyLoss(g, xk, xk1, fake, nil, k, &st).Value.Data[0])
+		return float64(m.energyLoss(g, xk, xk1, fake, k, &st).Value.Data[0])
 	}
 	m.OptE.ZeroGrad()
 	g := autograd.NewGraph()
 	var st StepStats
-	g.Backward(m.energyLoss(g, xk, xk1, fake, nil, k, &st), m.OptE.Params)
+	g.Backward(m.energyLoss(g, xk, xk1, fake, k, &st), m.OptE.Params)
 	if st.Penalty <= 0 {
 		t.Fatalf("penalty %v, want > 0", st.Penalty)
 	}
@@ -95,7 +95,7 @@ func TestPenaltyChangesParameterGradient(t *testing.T) {
 		m.OptE.ZeroGrad()
 		g := autograd.NewGraph()
 		var st StepStats
-		g.Backward(m.energyLoss(g, xk, xk1, fake, nil, k, &st), m.OptE.Params)
+		g.Backward(m.energyLoss(g, xk, xk1, fake, k, &st), m.OptE.Params)
 		var out []float64
 		for _, p := range m.OptE.Params {
 			for _, v := range p.Grad.Data {
@@ -164,7 +164,6 @@ func TestConfigValidation(t *testing.T) {
 		func(c *Config) { c.Ablation = "nope" },
 		func(c *Config) { c.Schedule = "cosine" },
 		func(c *Config) { c.BetaMax = 0.01 },
-		func(c *Config) { c.UniformNegatives = 1 },
 	} {
 		c := DefaultToyConfig("25gaussians")
 		mutate(&c)
@@ -336,16 +335,15 @@ func TestTrainingLearnsTheData(t *testing.T) {
 	}
 }
 
-// T = 1 (a plain adversarial EBM), a longer chain, the DRL schedule and
-// uniform negatives all train and sample.
+// T = 1 (a plain adversarial EBM), a longer chain, and the DRL schedule
+// all train and sample.
 func TestAnyNumberOfSteps(t *testing.T) {
 	for _, c := range []struct {
 		T        int
 		schedule string
-		uniform  float64
-	}{{1, "vp", 0}, {8, "vp", 0}, {4, "drl", 0}, {4, "vp", 0.3}} {
+	}{{1, "vp"}, {8, "vp"}, {4, "drl"}} {
 		cfg := smallConfig()
-		cfg.T, cfg.Schedule, cfg.UniformNegatives = c.T, c.schedule, c.uniform
+		cfg.T, cfg.Schedule = c.T, c.schedule
 		m := newModel(t, cfg)
 		x, _ := data.Toy("25gaussians", cfg.Batch, rand.New(rand.NewPCG(5, 5)))
 		if _, err := m.TrainStep(x); err != nil {

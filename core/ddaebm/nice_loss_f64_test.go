@@ -27,12 +27,12 @@ func TestNICEEnergyLossGradientIsExact(t *testing.T) {
 	k := []int{0, 1, 2, 3}
 	lossAt := func() float64 {
 		var st StepStats
-		return float64(m.energyLoss(autograd.NewGraph(), xk, xk1, fake, nil, k, &st).Value.Data[0])
+		return float64(m.energyLoss(autograd.NewGraph(), xk, xk1, fake, k, &st).Value.Data[0])
 	}
 	m.OptE.ZeroGrad()
 	g := autograd.NewGraph()
 	var st StepStats
-	g.Backward(m.energyLoss(g, xk, xk1, fake, nil, k, &st), m.OptE.Params)
+	g.Backward(m.energyLoss(g, xk, xk1, fake, k, &st), m.OptE.Params)
 	for _, p := range m.OptE.Params {
 		for j := range p.Value.Data {
 			v := p.Value.Data[j]

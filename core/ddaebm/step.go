@@ -3,7 +3,6 @@ package ddaebm
 import (
 	"fmt"
 	"math"
-	"math/rand/v2"
 
 	"github.com/ddaebm/ddaebm/core/autograd"
 	"github.com/ddaebm/ddaebm/core/diffusion"
@@ -64,12 +63,7 @@ func (m *Model) maxStep(s *batchScratch, st *StepStats) error {
 	fake := m.Schedule.PosteriorSample(g, m.Generator.Forward(g, xk1, g.Const(s.z), s.k, true), xk1, s.k, s.noise)
 	g.SetRecord(prev)
 
-	var uniform *tensor.Dense
-	if m.Config.UniformNegatives > 0 {
-		uniform = g.Tensor(s.xk.R, s.xk.C)
-		fillUniformBox(uniform, s.xk, m.rng)
-	}
-	loss := m.energyLoss(g, s.xk, s.xk1, fake.Value, uniform, s.k, st)
+	loss := m.energyLoss(g, s.xk, s.xk1, fake.Value, s.k, st)
 	if !finite(st.LossE) {
 		return fmt.Errorf("step %d: energy loss is %v (energy gap %v, penalty %v); lower lr or raise gamma",
 			m.Step, st.LossE, st.EnergyGap, st.Penalty)
@@ -84,20 +78,12 @@ func (m *Model) maxStep(s *batchScratch, st *StepStats) error {
 // + γ/2·mean‖∇_{x_k}[E(x_k,k) + log q(x_{k+1}|x_k)]‖² (eqs. 22, 23). The
 // penalty's gradient is recorded (double backpropagation), so the
 // returned loss differentiates exactly into the energy's parameters.
-// With uniform negatives (uniformV non-nil) the fake term becomes
-// w_fake·((1−ρ)·E(x'_k,k) + ρ·E(u,k)).
-func (m *Model) energyLoss(g *autograd.Graph, xkV, xk1V, fakeV, uniformV *tensor.Dense, k []int, st *StepStats) *autograd.Node {
+func (m *Model) energyLoss(g *autograd.Graph, xkV, xk1V, fakeV *tensor.Dense, k []int, st *StepStats) *autograd.Node {
 	cfg := &m.Config
 	xk, xk1 := g.Leaf(xkV), g.Const(xk1V)
 	eReal := m.Energy.Forward(g, xk, k)
 	eFake := m.Energy.Forward(g, g.Const(fakeV), k)
-	negatives := g.Scale(eFake, tensor.Float(cfg.WFake))
-	if uniformV != nil {
-		rho := cfg.UniformNegatives
-		eUniform := m.Energy.Forward(g, g.Const(uniformV), k)
-		negatives = g.Add(g.Scale(eFake, tensor.Float(cfg.WFake*(1-rho))), g.Scale(eUniform, tensor.Float(cfg.WFake*rho)))
-	}
-	loss := g.Mean(g.Sub(negatives, eReal))
+	loss := g.Mean(g.Sub(g.Scale(eFake, tensor.Float(cfg.WFake)), eReal))
 	if cfg.Gamma > 0 {
 		cond := g.Add(eReal, m.Schedule.LogTransition(g, xk1, xk, k))
 		grad := g.Grad(g.SumAll(cond), []*autograd.Node{xk}, true)[0]
@@ -175,18 +161,3 @@ func mean(d *tensor.Dense) float64 {
 }
 
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
-
-// fillUniformBox draws u uniformly from the box that is 1.5 times the
-// per-feature extent max|x| of the batch x.
-func fillUniformBox(u, x *tensor.Dense, rng *rand.Rand) {
-	for j := 0; j < x.C; j++ {
-		var half float64
-		for i := 0; i < x.R; i++ {
-			half = math.Max(half, math.Abs(float64(x.At(i, j))))
-		}
-		half *= 1.5
-		for i := 0; i < u.R; i++ {
-			u.Set(i, j, tensor.Float((2*rng.Float64()-1)*half))
-		}
-	}
-}
