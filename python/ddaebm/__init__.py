@@ -1,0 +1,31 @@
+"""ddaebm: Denoising Diffusion Adversarial Energy-Based Models (Geng et al.,
+ICML 2024), trained and evaluated by a Go engine.
+
+    import ddaebm
+    m = ddaebm.Model.toy("pinwheel", hidden=64, seed=0)
+    m.fit("pinwheel", 2000)
+    x = m.sample(5000)                # (5000, 2) float32
+    e = m.energy(x)                   # (5000,) float64, higher = more likely
+    xs, ys, p = m.density_grid()      # density normalised on a grid
+    ddaebm.metrics.auroc(m.energy(ddaebm.toy("pinwheel", 1000)), m.energy(noise))
+
+Arrays are numpy; they cross to Go as one memory copy, never element by
+element. Errors are ddaebm.Error subclasses (InvalidArgumentError is also a
+ValueError, MissingFileError a FileNotFoundError). A Go panic surfaces as
+ddaebm.GoPanic instead of killing the interpreter.
+
+The Go runtime does not survive fork(): use multiprocessing with the
+"spawn" start method (multiprocessing.get_context("spawn")) in programs
+that import ddaebm.
+"""
+
+from . import metrics, plot
+from ._data import load_npy, save_npy, toy, toy_limit, toy_names
+from ._errors import Error, GoPanic, InvalidArgumentError, MissingFileError
+from .model import Model
+
+__all__ = [
+    "Model", "toy", "toy_names", "toy_limit", "load_npy", "save_npy",
+    "metrics", "plot", "Error", "InvalidArgumentError", "MissingFileError", "GoPanic",
+]
+__version__ = "0.1.0"

@@ -1,0 +1,297 @@
+"""The Model class: a DDAEBM held by the Go engine."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Mapping
+
+import numpy as np
+
+from . import _native as nat
+from ._data import load_npy, toy_limit, toy_names
+from ._errors import InvalidArgumentError, call
+from ._progress import Progress
+
+# Longest stretch fit spends inside Go without returning to Python. Ctrl-C,
+# progress and callbacks happen between stretches, so this bounds how long
+# an interrupt waits (one more iteration at most).
+_SLICE_SECONDS = 0.2
+
+Callback = Callable[[int, dict], "bool | None"]
+
+
+class Model:
+    """A Denoising Diffusion Adversarial EBM: energy E(x, k), generator and
+    encoder networks, optimisers and random state, held by the Go engine.
+
+    Model(config) builds a freshly initialised model from a configuration
+    dict whose keys are those of the checkpoints' config.json ("T",
+    "hidden", "gamma", "w_ent", "lr", "batch", "ablation", "seed", "dim",
+    …); missing keys take the paper's toy defaults. Model.toy(...) is the
+    shorthand for 2-D toy sets, Model.load(path) restores a checkpoint
+    written by save() or by the train command.
+    """
+
+    def __init__(self, config: Mapping | None = None, **overrides):
+        cfg = dict(config or {})
+        cfg.update(overrides)
+        data = cfg.get("data", "")
+        if not isinstance(data, str):
+            raise InvalidArgumentError(f"config 'data' must be a string, got {type(data).__name__}")
+        full = json.loads(call(nat.go.DefaultToyConfig, data))
+        full.update(cfg)  # the Go side rejects unknown keys, naming them
+        self._init(call(nat.go.NewModel, json.dumps(full)), checkpoint=None)
+
+    def _init(self, handle, checkpoint: str | None) -> None:
+        self._go = handle
+        # The checkpoint file this object came from or last wrote: fit may
+        # overwrite that one, never another run's.
+        self._checkpoint = checkpoint
+        self._toy = None  # the toy set last trained on
+
+    @classmethod
+    def toy(cls, data: str = "25gaussians", **hyperparameters) -> Model:
+        """A model for a 2-D toy set with the paper's defaults (T = 4,
+        hidden 300, γ = 0.02, w_ent = 0.1, Adam(0, 0.9), lr 1e-4, batch 200),
+        overridden by hyperparameters (config keys, e.g. hidden=64, seed=0,
+        ablation="no-encoder")."""
+        return cls({"data": data, **hyperparameters})
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> Model:
+        """Restore a model from a checkpoint file, or from a directory
+        holding checkpoint.npz (a train command's -out or a fit
+        checkpoint_dir). A damaged checkpoint raises ddaebm.Error naming
+        the array concerned; a missing one FileNotFoundError."""
+        path = _checkpoint_file(path)
+        m = cls.__new__(cls)
+        m._init(call(nat.go.LoadModel, path), checkpoint=os.path.abspath(path))
+        return m
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Write the complete training state (weights, optimiser moments,
+        batch-norm statistics, random state, step) to path atomically, as
+        the .npz the train command writes (numpy.load reads it). A
+        directory gets checkpoint.npz inside it."""
+        path = os.fspath(path)
+        if os.path.isdir(path):
+            path = os.path.join(path, "checkpoint.npz")
+        call(self._go.Save, path)
+        self._checkpoint = os.path.abspath(path)
+
+    @property
+    def config(self) -> dict:
+        """The configuration (a copy; the model's own cannot change)."""
+        return self._info()["config"]
+
+    @property
+    def step(self) -> int:
+        """Training iterations completed."""
+        return self._info()["step"]
+
+    @property
+    def dim(self) -> int:
+        """Data dimension."""
+        return self.config["dim"]
+
+    def _info(self) -> dict:
+        return json.loads(call(self._go.Info))
+
+    def __repr__(self) -> str:
+        c, step = self.config, self.step
+        return (f"ddaebm.Model(data={c['data']!r}, dim={c['dim']}, T={c['T']}, hidden={c['hidden']}, "
+                f"ablation={c['ablation']!r}, step={step})")
+
+    def fit(self, data, iters: int, callback: Callback | None = None,
+            checkpoint_dir: str | os.PathLike | None = None, seed: int | None = None, *,
+            callback_every: int = 100, checkpoint_every: int = 1000, progress: bool = True) -> dict:
+        """Train for iters more iterations.
+
+        data: a toy set name (see toy_names()), the path of an N×D .npy
+        file, or an array of shape (N, dim) (any real dtype, converted to
+        float32; NaN and ±Inf are rejected). Toy sets give fresh points every
+        batch, arrays are sampled with replacement.
+        callback(step, metrics): called every callback_every iterations and
+        after the last, with the losses of that iteration ("loss_e",
+        "penalty", "e_gap", "loss_g", "l2"); returning False stops training
+        there.
+        checkpoint_dir: receives checkpoint.npz (every checkpoint_every
+        iterations, at the end, and when training stops on an error or
+        Ctrl-C) and config.json, the layout of the train command's -out:
+        `train -resume -out DIR` continues it, Model.load(DIR) restores it.
+        It may hold only this model's own checkpoint.
+        seed: restart the random stream of batches and noise before
+        training, so this call is reproducible whatever ran before.
+        progress: show a progress bar (tqdm if installed, else a status line
+        on stderr).
+
+        Ctrl-C (KeyboardInterrupt) stops training within a fraction of a
+        second, saves the checkpoint when checkpoint_dir was given and
+        re-raises. A non-finite loss raises ddaebm.Error and leaves the
+        model (and checkpoint) at the last good iteration.
+
+        Returns the per-iteration history: a dict of 1-D float64 arrays
+        "loss_e", "penalty", "e_gap", "loss_g", "l2", and "step" (int64).
+        """
+        iters = nat.count(iters, "iters")
+        callback_every = nat.count(callback_every, "callback_every")
+        checkpoint_every = nat.count(checkpoint_every, "checkpoint_every")
+        if callback is not None and not callable(callback):
+            raise InvalidArgumentError(f"callback must be callable, got {type(callback).__name__}")
+        self._set_data(data)
+        ckpt = self._prepare_checkpoint_dir(checkpoint_dir)
+        if seed is not None:
+            call(self._go.Reseed, nat.seed_or_random(seed))
+
+        start = self.step
+        stats = np.zeros((iters, len(nat.STATS)), dtype=np.float64)
+        bar = Progress(iters, enabled=progress)
+        try:
+            done = 0
+            while done < iters:
+                step = start + done
+                n = iters - done
+                if callback is not None:
+                    n = min(n, callback_every - step % callback_every)
+                if ckpt is not None:
+                    n = min(n, checkpoint_every - step % checkpoint_every)
+                rows = stats[done:done + n]
+                done += call(self._go.Train, n, _SLICE_SECONDS, nat.addr(rows), rows.nbytes)
+                step = start + done
+                last = dict(zip(nat.STATS, stats[done - 1].tolist()))
+                bar.update(done - bar.done, step, last)
+                if ckpt is not None and step % checkpoint_every == 0:
+                    self.save(ckpt)
+                if callback is not None and (step % callback_every == 0 or done == iters):
+                    if callback(step, last) is False:
+                        break
+        except BaseException as e:
+            if ckpt is not None:
+                self.save(ckpt)
+                if isinstance(e, KeyboardInterrupt):
+                    print(f"\nddaebm: interrupted at step {self.step}; checkpoint saved to {ckpt}",
+                          file=sys.stderr)
+            raise
+        finally:
+            bar.close()
+        if ckpt is not None:
+            self.save(ckpt)
+        history = {name: stats[:done, i].copy() for i, name in enumerate(nat.STATS)}
+        history["step"] = np.arange(start + 1, start + done + 1, dtype=np.int64)
+        return history
+
+    def _set_data(self, data) -> None:
+        if isinstance(data, str) and data in toy_names():
+            call(self._go.SetToyData, data)
+            self._toy = data
+            return
+        if isinstance(data, (str, os.PathLike)):
+            data = load_npy(data)
+        x = nat.finite(nat.matrix(data, "training data", cols=self.dim), "training data")
+        if x.shape[0] == 0:
+            raise InvalidArgumentError("training data has no rows")
+        call(self._go.SetData, nat.to_go(x))
+        self._toy = None
+
+    def _prepare_checkpoint_dir(self, checkpoint_dir) -> str | None:
+        if checkpoint_dir is None:
+            return None
+        os.makedirs(checkpoint_dir, exist_ok=True)
+        ckpt = os.path.abspath(os.path.join(checkpoint_dir, "checkpoint.npz"))
+        if os.path.exists(ckpt) and ckpt != self._checkpoint:
+            raise FileExistsError(
+                f"{ckpt} holds another run's checkpoint: continue it with Model.load({os.fspath(checkpoint_dir)!r}), "
+                "or choose another checkpoint_dir")
+        tmp = os.path.join(checkpoint_dir, ".config.json.tmp")
+        with open(tmp, "w") as f:
+            json.dump(self.config, f, indent=2)
+        os.replace(tmp, os.path.join(checkpoint_dir, "config.json"))
+        return ckpt
+
+    def sample(self, n: int, seed: int | None = None) -> np.ndarray:
+        """Draw n samples with T generator steps from noise (NFE = T).
+
+        seed: an integer makes the draw reproducible (and independent of
+        training); None draws a random one. Returns float32 of shape
+        (n, dim).
+        """
+        n = nat.count(n, "n")
+        out = np.empty((n, self.dim), dtype=np.float32)
+        call(self._go.Sample, n, nat.seed_or_random(seed), nat.addr(out), out.nbytes)
+        return out
+
+    def energy(self, x, k: int = 0) -> np.ndarray:
+        """The energy E(x_i, k) of each row of x; p(x) ∝ exp(E(x, 0)), so
+        higher means more likely (use it as an in-distribution score).
+
+        x: shape (n, dim), any real dtype (computed in float32), finite.
+        k: diffusion step, 0 ≤ k < T (0 is the data level).
+        Returns float64 of shape (n,).
+        """
+        x = nat.matrix(x, "x", cols=self.dim)
+        k = nat.count(k, "k", minimum=0)
+        out = np.empty(x.shape[0], dtype=np.float64)
+        call(self._go.Energy, nat.addr(x), x.nbytes, x.shape[0], k, nat.addr(out), out.nbytes)
+        return out
+
+    def density_grid(self, lim: float | None = None, n: int = 300):
+        """The model density p̂(x) = exp(E(x, 0))/Z, normalised on an n×n
+        grid over [-lim, lim]² (2-D models).
+
+        lim: half-width; None takes the extent of the toy set the model was
+        configured for or last trained on.
+        Returns (xs, ys, p): cell centres xs and ys (float64, shape (n,))
+        and p (float64, shape (n, n)) with p[i, j] the density at
+        (xs[j], ys[i]), so that p.sum() * (2 * lim / n) ** 2 == 1;
+        plt.pcolormesh(xs, ys, p) or plt.imshow(p, origin="lower") draws it.
+        """
+        lim = self._lim(lim)
+        n = nat.count(n, "n")
+        log_p = np.empty((n, n), dtype=np.float64)
+        call(self._go.DensityGrid, lim, n, nat.addr(log_p), log_p.nbytes)
+        xs = -lim + (np.arange(n) + 0.5) * (2 * lim / n)
+        return xs, xs.copy(), np.exp(log_p)
+
+    def evaluate_toy(self, data: str | None = None, *, grid_n: int = 300, test_n: int = 5000,
+                     sample_n: int = 5000, seed: int = 12345) -> dict:
+        """The toy-set metrics of the train command's metrics.json:
+        grid_nll (test NLL in nats of the grid-normalised density), kl_grid
+        (KL(p_data ‖ p̂) where the data density is known, else None), mmd
+        (RBF-MMD² of samples to fresh data), and for 25gaussians
+        modes_covered and hq_fraction (else None).
+
+        data: toy set name; None takes the one the model was configured for
+        or last trained on.
+        """
+        data = self._toy_name(data)
+        report = call(self._go.EvaluateToy, data, nat.count(grid_n, "grid_n"), nat.count(test_n, "test_n"),
+                      nat.count(sample_n, "sample_n"), nat.seed_or_random(seed))
+        return json.loads(report)
+
+    def _toy_name(self, data: str | None) -> str:
+        if data is not None:
+            return data
+        if self._toy is not None:
+            return self._toy
+        configured = self.config["data"]
+        if configured in toy_names():
+            return configured
+        raise InvalidArgumentError(
+            f"the model's data {configured!r} is not a toy set: name one (one of {', '.join(toy_names())})")
+
+    def _lim(self, lim) -> float:
+        if lim is None:
+            return toy_limit(self._toy_name(None))
+        lim = float(lim)
+        if not (0 < lim < float("inf")):
+            raise InvalidArgumentError(f"lim must be a positive finite number, got {lim}")
+        return lim
+
+
+def _checkpoint_file(path) -> str:
+    path = os.fspath(path)
+    if os.path.isdir(path):
+        return os.path.join(path, "checkpoint.npz")
+    return path
