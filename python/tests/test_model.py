@@ -1,0 +1,174 @@
+import json
+
+import numpy as np
+import pytest
+from conftest import small
+
+import ddaebm
+
+STATS = {"loss_e", "penalty", "e_gap", "loss_g", "l2"}
+
+
+def test_toy_model_configuration():
+    m = ddaebm.Model.toy("8gaussians", hidden=24, T=3, ablation="no-encoder", seed=5)
+    c = m.config
+    assert (c["data"], c["hidden"], c["T"], c["ablation"], c["seed"], c["dim"]) == \
+        ("8gaussians", 24, 3, "no-encoder", 5, 2)
+    assert c["gamma"] == 0.02 and c["batch"] == 200 and c["lr"] == 1e-4  # the paper's defaults
+    assert m.step == 0 and m.dim == 2
+    assert "8gaussians" in repr(m) and "step=0" in repr(m)
+
+
+def test_fit_sample_energy_density():
+    m = small()
+    h = m.fit("pinwheel", 30, progress=False)
+    assert m.step == 30
+    assert set(h) == STATS | {"step"}
+    np.testing.assert_array_equal(h["step"], np.arange(1, 31))
+    for k in STATS:
+        assert h[k].shape == (30,) and h[k].dtype == np.float64 and np.isfinite(h[k]).all()
+    assert (h["penalty"] > 0).all()
+
+    x = m.sample(123, seed=4)
+    assert x.shape == (123, 2) and x.dtype == np.float32 and np.isfinite(x).all()
+    np.testing.assert_array_equal(x, m.sample(123, seed=4))
+    assert not np.array_equal(x, m.sample(123, seed=5))
+
+    e = m.energy(x)
+    assert e.shape == (123,) and e.dtype == np.float64
+    np.testing.assert_array_equal(e, m.energy(x.astype(np.float64)))  # explicit conversion
+    np.testing.assert_array_equal(e[::2], m.energy(x[::2]))  # strided views are copied
+    assert not np.array_equal(e, m.energy(x, k=3))
+    assert m.energy(np.zeros((0, 2))).shape == (0,)
+
+    xs, ys, p = m.density_grid(n=50)
+    lim = ddaebm.toy_limit("pinwheel")
+    assert xs.shape == ys.shape == (50,) and p.shape == (50, 50)
+    assert xs[0] == pytest.approx(-lim + lim / 50) and xs[-1] == pytest.approx(lim - lim / 50)
+    assert p.sum() * (2 * lim / 50) ** 2 == pytest.approx(1, abs=1e-9)
+    # p[i, j] is the density at (xs[j], ys[i]): proportional to exp(E).
+    i, j = 10, 37
+    ratio = p[i, j] / p[j, i]
+    e_ij = m.energy(np.array([[xs[j], ys[i]], [xs[i], ys[j]]]))
+    assert ratio == pytest.approx(np.exp(e_ij[0] - e_ij[1]), rel=1e-4)
+
+
+def test_training_moves_samples_to_the_data():
+    m = ddaebm.Model.toy("25gaussians", hidden=32, batch=64, seed=1, lr=3e-4)
+    before = m.evaluate_toy(grid_n=60, test_n=500, sample_n=500)
+    m.fit("25gaussians", 300, progress=False)
+    after = m.evaluate_toy(grid_n=60, test_n=500, sample_n=500)
+    assert set(after) == {"grid_nll", "kl_grid", "mmd", "modes_covered", "hq_fraction"}
+    assert after["mmd"] < before["mmd"] / 3
+    assert isinstance(after["modes_covered"], int)
+    # grid_nll = -mean(E(x) - log Z), with Z the normaliser of density_grid.
+    x = ddaebm.toy("25gaussians", 500, seed=2)
+    xs, ys, p = m.density_grid(n=60)
+    log_z = m.energy(np.array([[xs[7], ys[3]]]))[0] - np.log(p[3, 7])
+    assert ddaebm.metrics.grid_nll(m, x, n=60) == pytest.approx(-np.mean(m.energy(x) - log_z), rel=1e-5)
+
+
+def test_general_model_on_arrays(tmp_path):
+    rng = np.random.default_rng(0)
+    data = rng.standard_normal((400, 5)) @ np.diag([1, 2, 3, 4, 5])
+    m = ddaebm.Model({"dim": 5, "hidden": 16, "batch": 32})
+    assert m.config["dim"] == 5
+    h = m.fit(data, 20, progress=False)
+    assert len(h["loss_e"]) == 20
+    assert m.sample(10, seed=0).shape == (10, 5)
+    assert m.energy(data[:7]).shape == (7,)
+    ddaebm.save_npy(tmp_path / "d.npy", data.astype(np.float32))
+    m.fit(str(tmp_path / "d.npy"), 5, progress=False)
+    m.fit(tmp_path / "d.npy", 5, progress=False)
+    assert m.step == 30
+    with pytest.raises(ValueError, match="2-D model"):
+        m.density_grid(lim=3)
+
+
+def test_callback_and_stop():
+    seen = []
+    m = small()
+    m.fit("pinwheel", 25, callback=lambda step, metrics: seen.append((step, set(metrics))),
+          callback_every=10, progress=False)
+    assert [s for s, _ in seen] == [10, 20, 25]
+    assert all(keys == STATS for _, keys in seen)
+
+    h = m.fit("pinwheel", 100, callback=lambda step, metrics: step < 40, callback_every=3, progress=False)
+    # Calls come at multiples of callback_every (27, 30, …); the one at 42
+    # says stop.
+    assert m.step == 42 and h["step"][0] == 26 and h["step"][-1] == 42
+
+
+def test_progress_line_without_tqdm(capsys, monkeypatch):
+    import builtins
+    real_import = builtins.__import__
+
+    def no_tqdm(name, *args, **kwargs):
+        if name.startswith("tqdm"):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_tqdm)
+    small().fit("pinwheel", 12, progress=True)
+    err = capsys.readouterr().err
+    assert "step 12 (12/12, 100%)" in err and "it/s" in err and "loss_e" in err
+    small().fit("pinwheel", 12, progress=False)
+    assert capsys.readouterr().err == ""
+
+
+def test_fit_seed_makes_training_reproducible():
+    a, b, c = small(), small(), small()
+    for m in (a, b, c):
+        m.fit("pinwheel", 5, progress=False)
+    ha = a.fit("pinwheel", 10, seed=9, progress=False)
+    hb = b.fit("pinwheel", 10, seed=9, progress=False)
+    hc = c.fit("pinwheel", 10, seed=10, progress=False)
+    np.testing.assert_array_equal(ha["loss_e"], hb["loss_e"])
+    assert not np.array_equal(ha["loss_e"], hc["loss_e"])
+
+
+def test_save_load_resumes_exactly(tmp_path):
+    m = small()
+    m.fit("pinwheel", 20, progress=False)
+    path = tmp_path / "m.npz"
+    m.save(path)
+    r = ddaebm.Model.load(path)
+    assert r.step == 20 and r.config == m.config
+    pts = ddaebm.toy("pinwheel", 50, seed=3)
+    np.testing.assert_array_equal(r.energy(pts), m.energy(pts))
+    np.testing.assert_array_equal(r.sample(20, seed=1), m.sample(20, seed=1))
+    h1, h2 = m.fit("pinwheel", 15, progress=False), r.fit("pinwheel", 15, progress=False)
+    np.testing.assert_array_equal(h1["loss_g"], h2["loss_g"])
+    assert set(np.load(path).files) >= {"config.json", "meta.json", "rng"}
+
+
+def test_checkpoint_dir(tmp_path):
+    d = tmp_path / "run"
+    m = small()
+    m.fit("pinwheel", 25, checkpoint_dir=d, checkpoint_every=10, progress=False)
+    assert json.loads((d / "config.json").read_text()) == m.config
+    assert ddaebm.Model.load(d).step == 25
+    m.fit("pinwheel", 5, checkpoint_dir=d, progress=False)  # its own checkpoint: continues
+    assert ddaebm.Model.load(d / "checkpoint.npz").step == 30
+
+    other = small(seed=1)
+    with pytest.raises(FileExistsError, match="another run"):
+        other.fit("pinwheel", 5, checkpoint_dir=d, progress=False)
+    assert ddaebm.Model.load(d).step == 30
+
+    resumed = ddaebm.Model.load(d)
+    resumed.fit("pinwheel", 5, checkpoint_dir=d, progress=False)
+    assert ddaebm.Model.load(d).step == 35
+
+
+def test_periodic_checkpoints(tmp_path):
+    steps = []
+    m = small()
+
+    def look(step, _):
+        saved = (tmp_path / "checkpoint.npz").exists() and ddaebm.Model.load(tmp_path).step
+        steps.append((step, saved))
+
+    m.fit("pinwheel", 30, callback=look, callback_every=5, checkpoint_dir=tmp_path, checkpoint_every=10,
+          progress=False)
+    assert steps == [(5, False), (10, 10), (15, 10), (20, 20), (25, 20), (30, 30)]
