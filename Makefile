@@ -2,16 +2,19 @@
 #   make demo   train on 25gaussians; write samples, density.png and metrics into runs/demo
 #   make test   the whole test suite
 GO ?= go
+PYTHON ?= python3
 DEMO_ITERS ?= 20000
+# test-python builds ddaebm into this fresh virtual environment.
+TEST_VENV ?= .venv-test
 
-.PHONY: demo test test-go bench fuzz
+.PHONY: demo test test-go test-python bench fuzz
 
 demo:
 	$(GO) run ./cmd/train -data 25gaussians -iters $(DEMO_ITERS) -seed 0 -eval-every 5000 -out runs/demo
 	$(GO) run ./cmd/evaluate curve -metrics runs/demo/metrics.jsonl -png runs/demo/curve.png
 	@echo "see runs/demo: density.png samples.png curve.png metrics.json samples.npy"
 
-test: test-go
+test: test-go test-python
 
 test-go:
 	$(GO) vet ./...
@@ -19,6 +22,14 @@ test-go:
 	CGO_ENABLED=0 $(GO) build ./...
 	$(GO) test ./...
 	$(GO) test -tags f64 ./core/...
+
+# The Python package as a user gets it: `pip install .` into a new virtual
+# environment (building the Go extension), then its tests and notebooks.
+test-python:
+	rm -rf $(TEST_VENV)
+	$(PYTHON) -m venv $(TEST_VENV)
+	GO="$(GO)" $(TEST_VENV)/bin/python -m pip install --quiet --disable-pip-version-check . pytest nbclient nbformat ipykernel matplotlib
+	GO="$(GO)" $(TEST_VENV)/bin/python -m pytest -q -rs python/tests
 
 # Speed against the PyTorch peer, measured in one run on this machine.
 bench:
