@@ -5,6 +5,9 @@
 //	evaluate toy     -checkpoint C -out metrics.json            the toy metrics (NLL, KL, MMD, modes)
 //	evaluate curve   -metrics runs/x/metrics.jsonl -png curve.png   plot a learning curve
 //	evaluate inspect -data X.npy                                 shape, dtype and value range of a data set file
+//	evaluate classifier -out K.npz                               train the MNIST classifier (≥ 99% test accuracy)
+//	evaluate modes   -checkpoint C -classifier K -n 10000      StackedMNIST modes covered and KL to uniform
+//	evaluate ood     -checkpoint C -out ood.json -png ood.png  OOD AUROC of E(x, 0) against MNIST test images
 package main
 
 import (
@@ -36,6 +39,13 @@ Commands:
   curve    plot metrics.jsonl (written by train -eval-every) as a PNG
   inspect  shape, dtype, size and min/max/mean of an N×D or N×C×H×W .npy
            data set (uint8 values divided by 255), or why it is unreadable
+  classifier  train the MNIST digit classifier that mode counting uses
+           (-out K.npz), or measure a saved one (-classifier K.npz)
+  modes    StackedMNIST mode count of a 2352-dimensional model: modes covered
+           of 1000 and KL(q_gen ‖ uniform), by the classifier, as JSON
+  ood      out-of-distribution detection with E(x, 0): AUROC of MNIST test
+           images against noise, constant, inverted and noisy images, the
+           generator's fakes and any .npy sets (-extra), as JSON; histograms
 
 Run 'evaluate COMMAND -help' for a command's flags.
 `
@@ -58,11 +68,17 @@ func run(args []string) error {
 		return curveCmd(args[1:])
 	case "inspect":
 		return inspectCmd(args[1:], os.Stdout)
+	case "classifier":
+		return classifierCmd(args[1:], os.Stdout)
+	case "modes":
+		return modesCmd(args[1:], os.Stdout)
+	case "ood":
+		return oodCmd(args[1:], os.Stdout)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(os.Stdout, usage)
 		return nil
 	}
-	return cli.Usagef("unknown command %q (want energy, density, toy, curve or inspect)", args[0])
+	return cli.Usagef("unknown command %q (want energy, density, toy, curve, inspect, classifier, modes or ood)", args[0])
 }
 
 func load(path string) (*ddaebm.Model, error) {

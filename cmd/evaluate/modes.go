@@ -1,0 +1,101 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+
+	"github.com/ddaebm/ddaebm/cmd/internal/cli"
+	"github.com/ddaebm/ddaebm/core/data"
+	"github.com/ddaebm/ddaebm/core/metrics"
+	"github.com/ddaebm/ddaebm/core/tensor"
+)
+
+// modesCmd is the StackedMNIST mode count (docs/ALGORITHM.md §8): the
+// classifier labels each channel of n generated 3×28×28 images, and the
+// 1000 digit triples are the modes.
+func modesCmd(args []string, stdout io.Writer) error {
+	flags := flag.NewFlagSet("evaluate modes", flag.ContinueOnError)
+	ckpt := flags.String("checkpoint", "", "checkpoint of a model of 2352-dimensional StackedMNIST data")
+	real := flags.Bool("real", false, "count the modes of real StackedMNIST images (from MNIST test digits) instead of a model's samples: the protocol's reference")
+	classifier := flags.String("classifier", "", "MNIST classifier written by 'evaluate classifier -out' (required)")
+	n := flags.Int("n", 10000, "images to classify")
+	seed := flags.Uint64("seed", 12345, "seed of the samples or of the real images drawn")
+	space := flags.String("space", spaceAuto, spaceUsage)
+	mnistDir := flags.String("mnist", "", "-real only: directory of the MNIST files (default: $"+data.MNISTDirEnv+", else the GoMNIST module)")
+	out := flags.String("out", "", "also write the result as JSON to this file")
+	if err := cli.Parse(flags, args); err != nil {
+		return err
+	}
+	if (*ckpt == "") == !*real {
+		return cli.Usagef("give -checkpoint (a model's samples) or -real (real images), not both")
+	}
+	if *classifier == "" {
+		return cli.Usagef("-classifier is required")
+	}
+	if *n < 1 {
+		return cli.Usagef("-n must be positive, got %d", *n)
+	}
+	k, err := loadClassifier(*classifier)
+	if err != nil {
+		return err
+	}
+	rng := rand.New(rand.NewPCG(*seed, 0))
+	result := map[string]any{"n": *n, "classes": data.StackedMNISTClasses, "classifier": *classifier}
+	if acc, ok := k.Meta["test_accuracy"]; ok {
+		result["classifier_test_accuracy"] = acc
+	}
+	var pixels *tensor.Dense
+	if *real {
+		mnist, err := data.LoadMNIST(*mnistDir)
+		if err != nil {
+			return err
+		}
+		// Test digits, which the classifier has not seen: the reference
+		// then carries the classifier's own errors, as samples do.
+		stacked, err := data.StackedMNIST(mnist.Test, *n, rng)
+		if err != nil {
+			return err
+		}
+		pixels = stacked.X
+		result["source"] = "StackedMNIST from MNIST test digits"
+	} else {
+		m, err := load(*ckpt)
+		if err != nil {
+			return err
+		}
+		if m.Config.Dim != data.StackedMNISTDim {
+			return fmt.Errorf("mode counting needs a model of %d-dimensional StackedMNIST images; this one has dimension %d", data.StackedMNISTDim, m.Config.Dim)
+		}
+		sp, err := modelSpace(*space, m.Config)
+		if err != nil {
+			return err
+		}
+		samples, err := m.Sample(*n, rng)
+		if err != nil {
+			return err
+		}
+		pixels = toPixels(samples, sp)
+		result["source"], result["checkpoint"], result["iters"], result["space"] = "model samples", *ckpt, m.Step, sp
+	}
+	labels, err := k.StackedLabels(pixels)
+	if err != nil {
+		return err
+	}
+	covered, kl := metrics.LabelCoverage(labels, data.StackedMNISTClasses)
+	// Even a sampler that is exactly uniform over the classes scores about
+	// (K − 1)/(2n) from sampling noise (the χ² approximation of the
+	// empirical KL), which bounds what n images can show.
+	floor := float64(data.StackedMNISTClasses-1) / (2 * float64(*n))
+	result["modes_covered"], result["kl_uniform"], result["kl_sampling_floor"] = covered, kl, floor
+	b, _ := json.MarshalIndent(result, "", "  ")
+	if _, err := fmt.Fprintln(stdout, string(b)); err != nil {
+		return err
+	}
+	if *out != "" {
+		return cli.WriteJSON(*out, result)
+	}
+	return nil
+}

@@ -1,0 +1,175 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"image"
+	"image/draw"
+	"image/png"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/ddaebm/ddaebm/cmd/internal/cli"
+	"github.com/ddaebm/ddaebm/core/data"
+	"github.com/ddaebm/ddaebm/core/npy"
+	"github.com/ddaebm/ddaebm/core/plot"
+	"github.com/ddaebm/ddaebm/core/tensor"
+)
+
+// oodCmd is the out-of-distribution evaluation of docs/ALGORITHM.md §8:
+// the score is E(x, 0), and each OOD set is told from in-distribution
+// test images by the AUROC of that score.
+func oodCmd(args []string, stdout io.Writer) error {
+	flags := flag.NewFlagSet("evaluate ood", flag.ContinueOnError)
+	ckpt := flags.String("checkpoint", "", "checkpoint written by train (required)")
+	inData := flags.String("data", "mnist", "in-distribution test images: mnist (the MNIST test set) or an N×D .npy of pixel values in [0, 1] (uint8 divided by 255)")
+	var extras []namedSet
+	flags.Func("extra", "another OOD set, NAME=FILE.npy of N×D pixel values in [0, 1] (repeatable)", func(s string) error {
+		name, path, ok := strings.Cut(s, "=")
+		if !ok || name == "" || path == "" {
+			return fmt.Errorf("want NAME=FILE.npy, got %q", s)
+		}
+		d, err := data.ReadDataset(path)
+		if err != nil {
+			return err
+		}
+		extras = append(extras, namedSet{name, d.X})
+		return nil
+	})
+	n := flags.Int("n", 0, "use the first N in-distribution images and N of every generated set (0: all)")
+	seed := flags.Uint64("seed", 12345, "seed of the noise sets, the dequantisation and the generator's samples")
+	space := flags.String("space", spaceAuto, spaceUsage)
+	mnistDir := flags.String("mnist", "", "directory of the MNIST files (default: $"+data.MNISTDirEnv+", else the GoMNIST module)")
+	out := flags.String("out", "ood.json", "output JSON: AUROC and mean score of every set")
+	png := flags.String("png", "ood.png", "output histograms of the scores (empty: none)")
+	if err := cli.Parse(flags, args); err != nil {
+		return err
+	}
+	if *n < 0 {
+		return cli.Usagef("-n must be ≥ 0, got %d", *n)
+	}
+	m, err := load(*ckpt)
+	if err != nil {
+		return err
+	}
+	sp, err := modelSpace(*space, m.Config)
+	if err != nil {
+		return err
+	}
+	inName, inPixels := "mnist", (*tensor.Dense)(nil)
+	if *inData == "mnist" {
+		mnist, err := data.LoadMNIST(*mnistDir)
+		if err != nil {
+			return err
+		}
+		inPixels = mnist.Test.X
+	} else {
+		d, err := data.ReadDataset(*inData)
+		if err != nil {
+			return err
+		}
+		inName, inPixels = "data", d.X
+	}
+	if *n > 0 && *n < inPixels.R {
+		inPixels = tensor.FromSlice(*n, inPixels.C, inPixels.Data[:*n*inPixels.C])
+	}
+	dim := m.Config.Dim
+	for _, s := range append([]namedSet{{inName, inPixels}}, extras...) {
+		if s.x.C != dim {
+			return fmt.Errorf("set %s has %d values per image; the model has dimension %d", s.name, s.x.C, dim)
+		}
+	}
+
+	rng := rand.New(rand.NewPCG(*seed, 0))
+	pixelSets := append(pixelOODSets(inPixels, rng), extras...)
+	in := namedSet{inName, fromPixels(inPixels, sp, rng)}
+	var sets []namedSet
+	for _, s := range pixelSets {
+		sets = append(sets, namedSet{s.name, fromPixels(s.x, sp, rng)})
+	}
+	// The generator's own fakes are already in model space.
+	fakes, err := m.Sample(inPixels.R, rng)
+	if err != nil {
+		return err
+	}
+	sets = append(sets, namedSet{"generator", fakes})
+
+	auroc, scores, err := oodAUROC(in, sets, func(x *tensor.Dense) ([]float64, error) { return m.EnergyAt(x, 0) })
+	if err != nil {
+		return err
+	}
+	means := map[string]float64{}
+	for name, s := range scores {
+		means[name] = mean(s)
+	}
+	result := map[string]any{
+		"checkpoint": *ckpt, "iters": m.Step, "space": sp, "seed": *seed,
+		"in_distribution": inName, "n": inPixels.R, "score": "E(x, 0)",
+		"auroc": auroc, "mean_score": means,
+	}
+	if err := cli.WriteJSON(*out, result); err != nil {
+		return err
+	}
+	var table strings.Builder
+	fmt.Fprintf(&table, "%-12s %8s %14s\n%-12s %8s %14.4g\n", "set", "AUROC", "mean E(x,0)", inName, "-", means[inName])
+	for _, s := range sets {
+		fmt.Fprintf(&table, "%-12s %8.4f %14.4g\n", s.name, auroc[s.name], means[s.name])
+	}
+	if _, err := io.WriteString(stdout, table.String()); err != nil {
+		return err
+	}
+	if *png != "" {
+		panels := make([][]plot.Series, len(sets))
+		titles := make([]string, len(sets))
+		for i, s := range sets {
+			panels[i] = []plot.Series{{Name: inName, Ys: scores[inName]}, {Name: s.name, Ys: scores[s.name]}}
+			titles[i] = fmt.Sprintf("E(x, 0): %s against %s, AUROC %.4f", inName, s.name, auroc[s.name])
+		}
+		if err := histogramGrid(*png, titles, panels); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(os.Stderr, "wrote %s and %s\n", *out, *png)
+	return nil
+}
+
+// histogramGrid draws one plot.Histograms panel per entry, three to a row,
+// into one PNG. One panel per OOD set rather than every set on one axis:
+// each pair then gets bins on its own range, however far apart the sets'
+// energies lie, and a legend that fits.
+func histogramGrid(path string, titles []string, panels [][]plot.Series) error {
+	dir, err := os.MkdirTemp("", "ood-histograms")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	const cols = 3
+	var grid *image.RGBA
+	for i, p := range panels {
+		file := filepath.Join(dir, fmt.Sprintf("%d.png", i))
+		if err := plot.Histograms(file, titles[i], p, 50); err != nil {
+			return err
+		}
+		f, err := os.Open(file)
+		if err != nil {
+			return err
+		}
+		img, err := png.Decode(f)
+		f.Close()
+		if err != nil {
+			return err
+		}
+		w, h := img.Bounds().Dx(), img.Bounds().Dy()
+		if grid == nil {
+			rows := (len(panels) + cols - 1) / cols
+			grid = image.NewRGBA(image.Rect(0, 0, cols*w, rows*h))
+			draw.Draw(grid, grid.Bounds(), image.White, image.Point{}, draw.Src)
+		}
+		at := image.Pt(i%cols*w, i/cols*h)
+		draw.Draw(grid, image.Rectangle{at, at.Add(image.Pt(w, h))}, img, img.Bounds().Min, draw.Src)
+	}
+	return npy.AtomicWriteFile(path, func(w io.Writer) error { return png.Encode(w, grid) })
+}

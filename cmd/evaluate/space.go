@@ -1,0 +1,60 @@
+package main
+
+import (
+	"math/rand/v2"
+
+	"github.com/ddaebm/ddaebm/cmd/internal/cli"
+	"github.com/ddaebm/ddaebm/core/data"
+	"github.com/ddaebm/ddaebm/core/ddaebm"
+	"github.com/ddaebm/ddaebm/core/tensor"
+)
+
+// The coordinates an image model works in, which the image evaluations
+// (ood, modes) translate to and from pixel values in [0, 1].
+const (
+	spaceAuto  = "auto"
+	spacePixel = "pixel" // pixel values in [0, 1]
+	spaceLogit = "logit" // logit of dequantised pixel values (§7's MNIST protocol)
+)
+
+const spaceUsage = "coordinates the model works in: pixel ([0, 1]), logit (of dequantised pixels) or auto (logit for the mnist-nice family, else pixel)"
+
+// modelSpace resolves a -space flag: auto means logit for the mnist-nice
+// family, whose training data the MNIST protocol (docs/ALGORITHM.md §7)
+// dequantises and maps through the logit, and pixel values otherwise.
+func modelSpace(flag string, cfg ddaebm.Config) (string, error) {
+	switch flag {
+	case spacePixel, spaceLogit:
+		return flag, nil
+	case spaceAuto:
+		if cfg.Model == "mnist-nice" {
+			return spaceLogit, nil
+		}
+		return spacePixel, nil
+	}
+	return "", cli.Usagef("-space %q is not known (want auto, pixel or logit)", flag)
+}
+
+// toPixels maps model-space points to pixel values in [0, 1]: the sigmoid
+// of logits, or pixel-space samples clamped to the range a classifier
+// was trained on.
+func toPixels(x *tensor.Dense, space string) *tensor.Dense {
+	if space == spaceLogit {
+		return data.Sigmoid(x)
+	}
+	out := tensor.New(x.R, x.C)
+	for i, v := range x.Data {
+		out.Data[i] = min(max(v, 0), 1)
+	}
+	return out
+}
+
+// fromPixels maps pixel values in [0, 1] to model space as the model's
+// training data was: dequantised (noise from rng) and through the logit,
+// or unchanged for pixel-space models.
+func fromPixels(x *tensor.Dense, space string, rng *rand.Rand) *tensor.Dense {
+	if space == spaceLogit {
+		return data.Logit(data.Dequantize(x, rng))
+	}
+	return x
+}
