@@ -1,0 +1,102 @@
+package main
+
+import (
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Tiny networks and short runs: the command's plumbing, not the model.
+var tinyMNIST = []string{"-hidden", "8", "-gen-hidden", "8", "-batch", "32", "-eval-n", "200", "-samples", "12", "-quiet"}
+
+func readMetrics(t *testing.T, dir string) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(must(os.ReadFile(filepath.Join(dir, "metrics.json"))), &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestMNISTTrainsScoresAndResumes(t *testing.T) {
+	bin := binary(t)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "ddaebm")
+	args := append([]string{"mnist", "-iters", "6", "-eval-every", "3", "-checkpoint-every", "3", "-out", out}, tinyMNIST...)
+	if stderr, code := runCmd(bin, args...); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, f := range []string{"config.json", "checkpoint.npz", "metrics.json", "metrics.jsonl", "samples.npy", "samples.png", "flow_samples.npy", "flow_samples.png"} {
+		if st, err := os.Stat(filepath.Join(out, f)); err != nil || st.Size() == 0 {
+			t.Errorf("%s missing or empty: %v", f, err)
+		}
+	}
+	m := readMetrics(t, out)
+	if m["iters"].(float64) != 6 || m["n"].(float64) != 10000 {
+		t.Errorf("metrics %v: want 6 iterations scored on the 10000 test digits", m)
+	}
+	// Logit-space log-likelihoods of 784 dimensions are in the thousands
+	// of nats; bits/dim follows from the pixel-space value.
+	ll, px, bpd := m["test_ll_logit_nats"].(float64), m["test_ll_pixel_nats"].(float64), m["bits_per_dim"].(float64)
+	if !(ll < 0) || !(bpd > 0) || math.Abs(bpd-(-px/784/math.Ln2+8)) > 1e-9 {
+		t.Errorf("test LL %v nats, %v pixel-space nats, %v bits/dim", ll, px, bpd)
+	}
+	if lines := strings.Count(string(must(os.ReadFile(filepath.Join(out, "metrics.jsonl")))), "\n"); lines != 2 {
+		t.Errorf("metrics.jsonl has %d lines, want 2", lines)
+	}
+
+	stderr, code := runCmd(bin, "mnist", "-resume", "-iters", "8", "-out", out, "-eval-n", "200", "-quiet")
+	if code != 0 || !strings.Contains(stderr, "resuming") {
+		t.Fatalf("resume: exit %d: %s", code, stderr)
+	}
+	if m := readMetrics(t, out); m["iters"].(float64) != 8 {
+		t.Errorf("resumed run ended at %v iterations, want 8", m["iters"])
+	}
+	if stderr, code := runCmd(bin, "mnist", "-resume", "-out", out, "-lr", "1e-3"); code != 2 || !strings.Contains(stderr, "-lr") {
+		t.Errorf("resume with -lr: exit %d, %q", code, stderr)
+	}
+}
+
+// The maximum-likelihood baseline trains only the NICE energy: exact
+// samples, no generator samples.
+func TestMNISTMaximumLikelihood(t *testing.T) {
+	bin := binary(t)
+	out := filepath.Join(t.TempDir(), "mle")
+	if stderr, code := runCmd(bin, append([]string{"mnist", "-mle", "-iters", "5", "-out", out}, tinyMNIST...)...); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(out, "flow_samples.png")); err != nil {
+		t.Error(err)
+	}
+	if _, err := os.Stat(filepath.Join(out, "samples.npy")); err == nil {
+		t.Error("the MLE baseline wrote generator samples")
+	}
+	if m := readMetrics(t, out); !strings.Contains(m["objective"].(string), "maximum likelihood") {
+		t.Errorf("objective %v", m["objective"])
+	}
+}
+
+func TestMNISTUsageErrors(t *testing.T) {
+	bin := binary(t)
+	dir := t.TempDir()
+	toy := filepath.Join(dir, "toy")
+	if stderr, code := runCmd(bin, append([]string{"-iters", "3", "-out", toy}, small...)...); code != 0 {
+		t.Fatalf("toy run: exit %d: %s", code, stderr)
+	}
+	for _, c := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"mnist", "-preset", "gpu", "-out", dir}, "-preset"},
+		{[]string{"mnist", "-gen-hidden", "0", "-out", dir}, "gen-hidden"},
+		{[]string{"mnist", "-epochs", "-1", "-out", dir}, "-epochs"},
+		{[]string{"mnist", "-resume", "-out", toy}, "not an MNIST"},
+	} {
+		if stderr, code := runCmd(bin, c.args...); code != 2 || !strings.Contains(stderr, c.msg) {
+			t.Errorf("train %v: exit %d, stderr %q; want exit 2 mentioning %q", c.args, code, stderr, c.msg)
+		}
+	}
+}
