@@ -19,7 +19,7 @@ import (
 func modesCmd(args []string, stdout io.Writer) error {
 	flags := flag.NewFlagSet("evaluate modes", flag.ContinueOnError)
 	ckpt := flags.String("checkpoint", "", "checkpoint of a model of 2352-dimensional StackedMNIST data")
-	real := flags.Bool("real", false, "count the modes of real StackedMNIST images (from MNIST test digits) instead of a model's samples: the protocol's reference")
+	realData := flags.Bool("real", false, "count the modes of real StackedMNIST images (from MNIST test digits) instead of a model's samples: the protocol's reference")
 	classifier := flags.String("classifier", "", "MNIST classifier written by 'evaluate classifier -out' (required)")
 	n := flags.Int("n", 10000, "images to classify")
 	seed := flags.Uint64("seed", 12345, "seed of the samples or of the real images drawn")
@@ -29,7 +29,7 @@ func modesCmd(args []string, stdout io.Writer) error {
 	if err := cli.Parse(flags, args); err != nil {
 		return err
 	}
-	if (*ckpt == "") == !*real {
+	if (*ckpt == "") == !*realData {
 		return cli.Usagef("give -checkpoint (a model's samples) or -real (real images), not both")
 	}
 	if *classifier == "" {
@@ -48,7 +48,7 @@ func modesCmd(args []string, stdout io.Writer) error {
 		result["classifier_test_accuracy"] = acc
 	}
 	var pixels *tensor.Dense
-	if *real {
+	if *realData {
 		mnist, err := data.LoadMNIST(*mnistDir)
 		if err != nil {
 			return err

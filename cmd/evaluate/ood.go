@@ -131,8 +131,10 @@ func oodCmd(args []string, stdout io.Writer) error {
 		if err := histogramGrid(*png, titles, panels); err != nil {
 			return err
 		}
+		fmt.Fprintf(os.Stderr, "wrote %s and %s\n", *out, *png)
+		return nil
 	}
-	fmt.Fprintf(os.Stderr, "wrote %s and %s\n", *out, *png)
+	fmt.Fprintf(os.Stderr, "wrote %s\n", *out)
 	return nil
 }
 
