@@ -32,7 +32,9 @@ STATS = ("loss_e", "penalty", "e_gap", "loss_g", "l2")
 
 def addr(a: np.ndarray) -> int:
     """The address of a C-contiguous array's first element."""
-    assert a.flags.c_contiguous
+    if not a.flags.c_contiguous:
+        # Go would read the memory as if it were: refuse rather than misread.
+        raise InvalidArgumentError("internal: array handed to Go is not C-contiguous")
     return a.ctypes.data
 
 

@@ -18,6 +18,9 @@ from ._progress import Progress
 # progress and callbacks happen between stretches, so this bounds how long
 # an interrupt waits (one more iteration at most).
 _SLICE_SECONDS = 0.2
+# Most iterations one call into Go may run: it sizes the buffer that call
+# writes its losses into (the time slice ends most calls sooner).
+_MAX_CALL_STEPS = 4096
 
 Callback = Callable[[int, dict], "bool | None"]
 
@@ -145,22 +148,23 @@ class Model:
         if seed is not None:
             call(self._go.Reseed, nat.seed_or_random(seed))
 
-        start = self.step
-        stats = np.zeros((iters, len(nat.STATS)), dtype=np.float64)
+        start, done = self.step, 0
+        losses = []  # one (k, 5) array per call into Go
         bar = Progress(iters, enabled=progress)
         try:
-            done = 0
             while done < iters:
                 step = start + done
-                n = iters - done
+                n = min(iters - done, _MAX_CALL_STEPS)
                 if callback is not None:
                     n = min(n, callback_every - step % callback_every)
                 if ckpt is not None:
                     n = min(n, checkpoint_every - step % checkpoint_every)
-                rows = stats[done:done + n]
-                done += call(self._go.Train, n, _SLICE_SECONDS, nat.addr(rows), rows.nbytes)
+                rows = np.empty((n, len(nat.STATS)), dtype=np.float64)
+                k = call(self._go.Train, n, _SLICE_SECONDS, nat.addr(rows), rows.nbytes)
+                losses.append(rows[:k])
+                done += k
                 step = start + done
-                last = dict(zip(nat.STATS, stats[done - 1].tolist()))
+                last = dict(zip(nat.STATS, rows[k - 1].tolist()))
                 bar.update(done - bar.done, step, last)
                 if ckpt is not None and step % checkpoint_every == 0:
                     self.save(ckpt)
@@ -178,7 +182,8 @@ class Model:
             bar.close()
         if ckpt is not None:
             self.save(ckpt)
-        history = {name: stats[:done, i].copy() for i, name in enumerate(nat.STATS)}
+        stats = np.concatenate(losses)
+        history = {name: stats[:, i].copy() for i, name in enumerate(nat.STATS)}
         history["step"] = np.arange(start + 1, start + done + 1, dtype=np.int64)
         return history
 

@@ -9,7 +9,8 @@ import time
 import ddaebm
 
 CHILD = textwrap.dedent("""
-    import sys, time
+    import faulthandler, signal, sys, time
+    faulthandler.register(signal.SIGUSR1, all_threads=True)  # where it hangs, should it
     import ddaebm
     # Paper-sized networks: each iteration takes tens of milliseconds, so
     # the signal arrives while Go is computing.
@@ -30,7 +31,13 @@ def test_ctrl_c_stops_fit_and_saves(tmp_path):
         time.sleep(2)  # well into training
         sent = time.monotonic()
         p.send_signal(signal.SIGINT)
-        out, err = p.communicate(timeout=60)
+        try:
+            out, err = p.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            p.send_signal(signal.SIGUSR1)
+            time.sleep(1)
+            p.kill()
+            raise AssertionError("fit did not stop; the child's stacks:\n" + p.communicate()[1])
     finally:
         p.kill()
     assert p.returncode == 0, err
