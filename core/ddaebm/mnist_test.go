@@ -195,7 +195,7 @@ func TestNICELikelihoodAndSamplesOfAKnownDensity(t *testing.T) {
 	for j, i := range append(append([]int(nil), e.halves[0]...), e.halves[1]...) {
 		scaleOf[i] = ell[j]
 	}
-	y := randomMatrix(rand.New(rand.NewPCG(5, 5)), 50, cfg.Dim)
+	y := randomMatrix(rand.New(rand.NewPCG(5, 5)), 1100, cfg.Dim) // three chunks
 	r, err := m.TestLogLikelihood(y)
 	if err != nil {
 		t.Fatal(err)
@@ -220,7 +220,7 @@ func TestNICELikelihoodAndSamplesOfAKnownDensity(t *testing.T) {
 	if bpd := (-(want+jac)/float64(cfg.Dim) + math.Log(256)) / math.Ln2; math.Abs(r.BitsPerDim-bpd) > 1e-4 {
 		t.Errorf("bits/dim %v, want %v", r.BitsPerDim, bpd)
 	}
-	if r.N != 50 {
+	if r.N != 1100 {
 		t.Errorf("N = %d", r.N)
 	}
 

@@ -22,6 +22,11 @@ type LLReport struct {
 	BitsPerDim float64 `json:"bits_per_dim"`
 }
 
+// niceChunkRows bounds the rows scored or sampled at once: each of the
+// NICE_t energy's 20 hidden layers keeps a few rows×width matrices in the
+// graph's arena until the chunk is done, and the arena keeps its peak size.
+const niceChunkRows = 512
+
 // nice returns the model's energy when it is the normalised NICE_t energy.
 func (m *Model) nice() (*NICEEnergy, error) {
 	e, ok := m.Energy.(*NICEEnergy)
@@ -37,14 +42,17 @@ func (m *Model) TestLogLikelihood(y *tensor.Dense) (LLReport, error) {
 	if _, err := m.nice(); err != nil {
 		return LLReport{}, err
 	}
-	e, err := m.EnergyAt(y, 0)
-	if err != nil {
-		return LLReport{}, err
-	}
 	r := LLReport{N: y.R}
-	for i, v := range e {
-		r.LogitNats += v
-		r.PixelNats += v + data.LogitLogJacobian(y.Row(i))
+	for lo := 0; lo < y.R; lo += niceChunkRows {
+		hi := min(y.R, lo+niceChunkRows)
+		e, err := m.EnergyAt(tensor.FromSlice(hi-lo, y.C, y.Data[lo*y.C:hi*y.C]), 0)
+		if err != nil {
+			return LLReport{}, err
+		}
+		for i, v := range e {
+			r.LogitNats += v
+			r.PixelNats += v + data.LogitLogJacobian(y.Row(lo+i))
+		}
 	}
 	r.LogitNats /= float64(y.R)
 	r.PixelNats /= float64(y.R)
@@ -68,9 +76,9 @@ func (m *Model) SampleFlow(n int, rng *rand.Rand) (*tensor.Dense, error) {
 	diffusion.FillNormal(out, rng)
 	g := m.graph
 	defer g.Reset()
-	k := make([]int, min(n, chunkRows))
-	for lo := 0; lo < n; lo += chunkRows {
-		hi := min(n, lo+chunkRows)
+	k := make([]int, min(n, niceChunkRows))
+	for lo := 0; lo < n; lo += niceChunkRows {
+		hi := min(n, lo+niceChunkRows)
 		g.Reset()
 		g.SetRecord(false)
 		chunk := tensor.FromSlice(hi-lo, d, out.Data[lo*d:hi*d])
