@@ -287,28 +287,14 @@ func (m *Model) GridNLL(lim float64, n int, testAddr uintptr, testBytes, rows in
 	return nll, *energyErr
 }
 
-// energy2D adapts the model's E(x, 0) to metrics.EnergyFunc; the first
-// failure of EnergyAt lands in *failed.
+// energy2D is core's E(x, 0) callback for the grid metrics; the first
+// failure of the energy lands in *failed.
 func (m *Model) energy2D() (e metrics.EnergyFunc, failed *error, err error) {
 	if m.m.Config.Dim != 2 {
 		return nil, nil, invalid("density on a grid needs a 2-D model, this one has dimension %d", m.m.Config.Dim)
 	}
 	failed = new(error)
-	e = func(points []float64) []float64 {
-		x := tensor.New(len(points)/2, 2)
-		for i, v := range points {
-			x.Data[i] = tensor.Float(v)
-		}
-		out, err := m.m.EnergyAt(x, 0)
-		if err != nil {
-			if *failed == nil {
-				*failed = err
-			}
-			return make([]float64, x.R)
-		}
-		return out
-	}
-	return e, failed, nil
+	return m.m.EnergyFunc(failed), failed, nil
 }
 
 // EvaluateToy measures the model on the named toy set with the §8

@@ -11,6 +11,10 @@ import ddaebm
 CHILD = textwrap.dedent("""
     import faulthandler, signal, sys, time
     faulthandler.register(signal.SIGUSR1, all_threads=True)  # where it hangs, should it
+    # A test run started in the background inherits SIGINT ignored (POSIX),
+    # and Python keeps it so; a terminal or a Jupyter kernel turns Ctrl-C
+    # into KeyboardInterrupt, which is what this test is about.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     import ddaebm
     # Paper-sized networks: each iteration takes tens of milliseconds, so
     # the signal arrives while Go is computing.
