@@ -172,3 +172,19 @@ def test_periodic_checkpoints(tmp_path):
     m.fit("pinwheel", 30, callback=look, callback_every=5, checkpoint_dir=tmp_path, checkpoint_every=10,
           progress=False)
     assert steps == [(5, False), (10, 10), (15, 10), (20, 20), (25, 20), (30, 30)]
+
+
+def test_threads_share_a_model():
+    from concurrent.futures import ThreadPoolExecutor
+
+    m = small()
+    m.fit("pinwheel", 10, progress=False)
+    x = ddaebm.toy("pinwheel", 2000, seed=0)
+    want_e, want_s = m.energy(x), m.sample(500, seed=3)
+    with ThreadPoolExecutor(4) as pool:
+        energies = list(pool.map(lambda _: m.energy(x), range(8)))
+        samples = list(pool.map(lambda _: m.sample(500, seed=3), range(8)))
+    for e in energies:
+        np.testing.assert_array_equal(e, want_e)
+    for s in samples:
+        np.testing.assert_array_equal(s, want_s)
