@@ -116,12 +116,12 @@ class Model:
         file, or an array of shape (N, dim) (any real dtype, converted to
         float32; NaN and ±Inf are rejected). Toy sets give fresh points every
         batch, arrays are sampled with replacement.
-        callback(step, metrics): called every callback_every iterations and
-        after the last, with the losses of that iteration ("loss_e",
-        "penalty", "e_gap", "loss_g", "l2"); returning False stops training
-        there.
-        checkpoint_dir: receives checkpoint.npz (every checkpoint_every
-        iterations, at the end, and when training stops on an error or
+        callback(step, metrics): called whenever the model's step count is a
+        multiple of callback_every, and after the last iteration, with the
+        losses of that iteration ("loss_e", "penalty", "e_gap", "loss_g",
+        "l2"); returning False stops training there.
+        checkpoint_dir: receives checkpoint.npz (at multiples of
+        checkpoint_every, at the end, and when training stops on an error or
         Ctrl-C) and config.json, the layout of the train command's -out:
         `train -resume -out DIR` continues it, Model.load(DIR) restores it.
         It may hold only this model's own checkpoint.
