@@ -28,7 +28,7 @@ test-go:
 test-python:
 	rm -rf $(TEST_VENV)
 	$(PYTHON) -m venv $(TEST_VENV)
-	GO="$(GO)" $(TEST_VENV)/bin/python -m pip install --quiet --disable-pip-version-check . pytest nbclient nbformat ipykernel matplotlib
+	GO="$(GO)" $(TEST_VENV)/bin/python -m pip install --quiet --disable-pip-version-check . pytest nbclient nbformat ipykernel matplotlib tqdm
 	GO="$(GO)" $(TEST_VENV)/bin/python -m pytest -q -rs python/tests
 
 # Speed against the PyTorch peer, measured in one run on this machine.

@@ -116,6 +116,13 @@ def test_progress_line_without_tqdm(capsys, monkeypatch):
     assert capsys.readouterr().err == ""
 
 
+def test_progress_bar_with_tqdm(capsys):
+    pytest.importorskip("tqdm")
+    small().fit("pinwheel", 12, progress=True)
+    err = capsys.readouterr().err
+    assert "12/12" in err and "it/s" in err and "loss_e=" in err
+
+
 def test_fit_seed_makes_training_reproducible():
     a, b, c = small(), small(), small()
     for m in (a, b, c):
