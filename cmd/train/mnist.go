@@ -35,7 +35,7 @@ follow the paper (§4.2, Tables 7 and 10): T = 4, β 0.1…10, w_fake = 0.1,
 by exact maximum likelihood, no generator) and -ablation no-encoder.
 
 -preset chooses the length (an epoch is ⌈60000/batch⌉ = 469 iterations):
-  cpu   about 30 minutes on 2 cores: 2 epochs, or 10 with -mle
+  cpu   about 30 minutes on 2 cores: 3 epochs, or 15 with -mle
   full  the paper's 400 epochs (a GPU's work; this build computes on the CPU)
 -epochs or -iters override it.
 
@@ -213,18 +213,19 @@ func runMNIST(args []string) error {
 	return finishMNIST(m, *out, test, *nSamples, perEpoch, res)
 }
 
-// presetEpochs is the length of a preset in epochs. The cpu preset was
-// sized from the step times of the full-size model on 2 cores (roughly
-// 1–3 s per DDAEBM iteration, 0.2–0.4 s per maximum-likelihood step,
-// depending on what else the machine runs).
+// presetEpochs is the length of a preset in epochs. The cpu preset is
+// sized from the median step times of the full-size model measured on 2
+// cores, 1.06 s per DDAEBM iteration and 0.22 s per maximum-likelihood
+// step: about 25 minutes of training either way, plus the evaluations
+// (slower when the machine has other work).
 func presetEpochs(preset string, mle bool) float64 {
 	switch {
 	case preset == "full":
 		return 400
 	case mle:
-		return 10
+		return 15
 	default:
-		return 2
+		return 3
 	}
 }
 
