@@ -6,8 +6,6 @@ import (
 	"fmt"
 
 	"github.com/ddaebm/ddaebm/core/checkpoint"
-	"github.com/ddaebm/ddaebm/core/npy"
-	"github.com/ddaebm/ddaebm/core/tensor"
 )
 
 // Save writes the classifier to path atomically: the architecture as
@@ -21,7 +19,7 @@ func (c *Classifier) Save(path string) error {
 	}
 	ck := &checkpoint.Checkpoint{Step: c.Step, Config: cfg, Meta: c.Meta}
 	for _, p := range c.Params() {
-		ck.Arrays = append(ck.Arrays, checkpoint.Named{Name: p.Name, Array: toArray(p.Value)})
+		ck.Arrays = append(ck.Arrays, checkpoint.Matrix(p.Name, p.Value))
 	}
 	return checkpoint.Save(path, ck)
 }
@@ -47,34 +45,10 @@ func Load(path string) (*Classifier, error) {
 		return nil, fmt.Errorf("classifier %s: %w", path, err)
 	}
 	for _, p := range c.Params() {
-		a, err := ck.Get(p.Name)
-		if err != nil {
+		if err := ck.ReadMatrix(p.Name, p.Value); err != nil {
 			return nil, fmt.Errorf("classifier %s: %w", path, err)
-		}
-		d := p.Value
-		if len(a.Shape) != 2 || a.Shape[0] != d.R || a.Shape[1] != d.C || (a.Dtype != npy.Float32 && a.Dtype != npy.Float64) {
-			return nil, fmt.Errorf("classifier %s: array %q is %s %v, want float32 [%d %d]", path, p.Name, a.Dtype, a.Shape, d.R, d.C)
-		}
-		for i, v := range a.ToFloat64() {
-			d.Data[i] = tensor.Float(v)
 		}
 	}
 	c.Meta, c.Step = ck.Meta, ck.Step
 	return c, nil
-}
-
-func toArray(d *tensor.Dense) *npy.Array {
-	a := &npy.Array{Shape: []int{d.R, d.C}}
-	if tensor.Is64 {
-		a.Dtype, a.F64 = npy.Float64, make([]float64, len(d.Data))
-		for i, v := range d.Data {
-			a.F64[i] = float64(v)
-		}
-		return a
-	}
-	a.Dtype, a.F32 = npy.Float32, make([]float32, len(d.Data))
-	for i, v := range d.Data {
-		a.F32[i] = float32(v)
-	}
-	return a
 }

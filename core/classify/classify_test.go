@@ -174,7 +174,7 @@ func TestLoadRejectsOtherCheckpoints(t *testing.T) {
 	c, _ := New(bigger)
 	var arrays []checkpoint.Named
 	for _, p := range c.Params() {
-		arrays = append(arrays, checkpoint.Named{Name: p.Name, Array: toArray(p.Value)})
+		arrays = append(arrays, checkpoint.Matrix(p.Name, p.Value))
 	}
 	tiny, _ := json.Marshal(tinyConfig())
 	cases := map[string]struct {

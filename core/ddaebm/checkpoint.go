@@ -43,7 +43,7 @@ func (m *Model) state() []namedTensor {
 func (m *Model) Save(path string) error {
 	c := &checkpoint.Checkpoint{Step: m.Step, Config: m.Config.JSON()}
 	for _, t := range m.state() {
-		c.Arrays = append(c.Arrays, checkpoint.Named{Name: t.name, Array: toArray(t.value)})
+		c.Arrays = append(c.Arrays, checkpoint.Matrix(t.name, t.value))
 	}
 	rngState, err := m.pcg.MarshalBinary()
 	if err != nil {
@@ -73,12 +73,8 @@ func Load(path string) (*Model, error) {
 		return nil, fmt.Errorf("checkpoint %s: %w", path, err)
 	}
 	for _, t := range m.state() {
-		a, err := c.Get(t.name)
-		if err != nil {
+		if err := c.ReadMatrix(t.name, t.value); err != nil {
 			return nil, fmt.Errorf("checkpoint %s: %w", path, err)
-		}
-		if err := fromArray(t.value, a); err != nil {
-			return nil, fmt.Errorf("checkpoint %s: array %q: %w", path, t.name, err)
 		}
 	}
 	rngState, err := c.Get("rng")
@@ -98,32 +94,4 @@ func Load(path string) (*Model, error) {
 	m.OptE.Step, m.OptG.Step = steps.I64[0], steps.I64[1]
 	m.Step = c.Step
 	return m, nil
-}
-
-// toArray stores d in its own precision: float32, or float64 in the f64
-// build, so that a checkpoint restores the state bit for bit.
-func toArray(d *tensor.Dense) *npy.Array {
-	a := &npy.Array{Shape: []int{d.R, d.C}}
-	if tensor.Is64 {
-		a.Dtype, a.F64 = npy.Float64, make([]float64, len(d.Data))
-		for i, v := range d.Data {
-			a.F64[i] = float64(v)
-		}
-		return a
-	}
-	a.Dtype, a.F32 = npy.Float32, make([]float32, len(d.Data))
-	for i, v := range d.Data {
-		a.F32[i] = float32(v)
-	}
-	return a
-}
-
-func fromArray(d *tensor.Dense, a *npy.Array) error {
-	if len(a.Shape) != 2 || a.Shape[0] != d.R || a.Shape[1] != d.C || (a.Dtype != npy.Float32 && a.Dtype != npy.Float64) {
-		return fmt.Errorf("found %s %v, want float32 [%d %d]", a.Dtype, a.Shape, d.R, d.C)
-	}
-	for i, v := range a.ToFloat64() {
-		d.Data[i] = tensor.Float(v)
-	}
-	return nil
 }
