@@ -17,10 +17,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
-	"io/fs"
 	"math/rand/v2"
 	"os"
 	"os/signal"
@@ -108,20 +106,8 @@ func run(args []string) error {
 	var m *ddaebm.Model
 	if *resume {
 		var err error
-		if m, err = ddaebm.Load(ckptPath); err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
-				return fmt.Errorf("-resume: no checkpoint at %s", ckptPath)
-			}
+		if m, err = resumeModel(flags, ckptPath, resumable); err != nil {
 			return err
-		}
-		var changed []string
-		flags.Visit(func(f *flag.Flag) {
-			if !resumable[f.Name] {
-				changed = append(changed, "-"+f.Name)
-			}
-		})
-		if len(changed) > 0 {
-			return cli.Usagef("-resume takes the configuration from the checkpoint; %s cannot change (start a new -out instead)", strings.Join(changed, ", "))
 		}
 		cfg = m.Config
 		fmt.Fprintf(os.Stderr, "resuming %s at step %d\n", ckptPath, m.Step)

@@ -2,19 +2,16 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"image"
 	"image/png"
 	"io"
-	"io/fs"
 	"math"
 	"math/rand/v2"
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strings"
 	"syscall"
 
 	"github.com/ddaebm/ddaebm/cmd/internal/cli"
@@ -107,20 +104,8 @@ func runMNIST(args []string) error {
 	var m *ddaebm.Model
 	if *resume {
 		var err error
-		if m, err = ddaebm.Load(ckptPath); err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
-				return fmt.Errorf("-resume: no checkpoint at %s", ckptPath)
-			}
+		if m, err = resumeModel(flags, ckptPath, mnistResumable); err != nil {
 			return err
-		}
-		var changed []string
-		flags.Visit(func(f *flag.Flag) {
-			if !mnistResumable[f.Name] {
-				changed = append(changed, "-"+f.Name)
-			}
-		})
-		if len(changed) > 0 {
-			return cli.Usagef("-resume takes the configuration from the checkpoint; %s cannot change (start a new -out instead)", strings.Join(changed, ", "))
 		}
 		if m.Config.Model != "mnist-nice" {
 			return cli.Usagef("%s holds a %q model, not an MNIST one (use train without the mnist subcommand)", ckptPath, m.Config.Model)
