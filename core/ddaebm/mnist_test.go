@@ -311,3 +311,53 @@ func TestMLEOnMNIST(t *testing.T) {
 		t.Errorf("test LL went from %.1f to %.1f nats", before.LogitNats, after.LogitNats)
 	}
 }
+
+// Matched to data, the generator's x̂0 has the data's per-coordinate mean
+// in training mode, and a coordinate that is constant in the data is that
+// constant in every prediction.
+func TestMatchGeneratorToData(t *testing.T) {
+	cfg := tinyMNISTConfig()
+	m := newModel(t, cfg)
+	rng := rand.New(rand.NewPCG(7, 7))
+	x := randomMatrix(rng, 50, cfg.Dim)
+	for i := 0; i < x.R; i++ {
+		x.Data[i*x.C] = -6.9 // a background pixel
+		x.Data[i*x.C+1] = 3 + 2*x.Data[i*x.C+1]
+	}
+	if err := m.MatchGeneratorToData(x); err != nil {
+		t.Fatal(err)
+	}
+	g := m.graph
+	g.Reset()
+	defer g.Reset()
+	b := 40
+	xk1, z := randomMatrix(rng, b, cfg.Dim), randomMatrix(rng, b, cfg.ZDim)
+	out := m.Generator.Forward(g, g.Const(xk1), g.Const(z), make([]int, b), true).Value
+	for j := 0; j < cfg.Dim; j++ {
+		var want, got float64
+		for i := 0; i < x.R; i++ {
+			want += float64(x.At(i, j)) / float64(x.R)
+		}
+		for i := 0; i < b; i++ {
+			got += float64(out.At(i, j)) / float64(b)
+		}
+		if math.Abs(got-want) > 1e-4*(1+math.Abs(want)) {
+			t.Errorf("coordinate %d: mean x̂0 %v, data mean %v", j, got, want)
+		}
+	}
+	for i := 0; i < b; i++ {
+		if v := out.At(i, 0); math.Abs(float64(v)+6.9) > 1e-5 {
+			t.Fatalf("row %d: constant coordinate predicted as %v, want -6.9", i, v)
+		}
+	}
+
+	if err := newModel(t, smallConfig()).MatchGeneratorToData(x); err == nil {
+		t.Error("a toy model accepted matching")
+	}
+	if _, err := m.TrainStep(tensor.FromSlice(cfg.Batch, cfg.Dim, x.Data[:cfg.Batch*cfg.Dim])); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.MatchGeneratorToData(x); err == nil {
+		t.Error("a trained model accepted matching")
+	}
+}

@@ -1,6 +1,7 @@
 package ddaebm
 
 import (
+	"math"
 	"math/rand/v2"
 
 	"github.com/ddaebm/ddaebm/core/autograd"
@@ -128,4 +129,26 @@ func NewMNISTEncoder(dim, zDim, w, steps int, rng *rand.Rand) *MNISTEncoder {
 func (n *MNISTEncoder) Forward(g *autograd.Graph, xk, xk1 *autograd.Node, k []int, train bool) (mean, logVar *autograd.Node) {
 	h := n.forward(g, g.ConcatCols(xk, xk1), k, train)
 	return g.SliceCols(h, 0, n.zDim), g.SliceCols(h, n.zDim, 2*n.zDim)
+}
+
+// matchData rescales the output layer so that x̂0 starts where the data
+// is: in training mode the batch mean of x̂0 is the per-coordinate mean of
+// x (the layer's input is batch-normalised, so its mean is the bias) and
+// each coordinate's spread is proportional to that of x.
+func (n *MNISTGenerator) matchData(x *tensor.Dense) {
+	w, b := n.out.W.Value, n.out.B.Value
+	for j := 0; j < x.C; j++ {
+		var s1, s2 float64
+		for i := 0; i < x.R; i++ {
+			v := float64(x.Data[i*x.C+j])
+			s1 += v
+			s2 += v * v
+		}
+		mu := s1 / float64(x.R)
+		sd := math.Sqrt(max(s2/float64(x.R)-mu*mu, 0))
+		b.Data[j] = tensor.Float(mu)
+		for r := 0; r < w.R; r++ {
+			w.Data[r*w.C+j] *= tensor.Float(sd)
+		}
+	}
 }
