@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"image/png"
 	"math"
 	"os"
 	"path/filepath"
@@ -76,6 +77,42 @@ func TestMNISTMaximumLikelihood(t *testing.T) {
 	}
 	if m := readMetrics(t, out); !strings.Contains(m["objective"].(string), "maximum likelihood") {
 		t.Errorf("objective %v", m["objective"])
+	}
+}
+
+// StackedMNIST: 2352-dimensional images, scored on stacked test digits,
+// samples drawn as a colour grid.
+func TestStackedMNIST(t *testing.T) {
+	bin := binary(t)
+	out := filepath.Join(t.TempDir(), "stacked")
+	if stderr, code := runCmd(bin, append([]string{"mnist", "-data", "stackedmnist", "-iters", "2", "-out", out}, tinyMNIST...)...); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var cfg map[string]any
+	if err := json.Unmarshal(must(os.ReadFile(filepath.Join(out, "config.json"))), &cfg); err != nil {
+		t.Fatal(err)
+	}
+	if cfg["data"] != "stackedmnist" || cfg["dim"].(float64) != 2352 {
+		t.Errorf("config data %v, dim %v", cfg["data"], cfg["dim"])
+	}
+	m := readMetrics(t, out)
+	if bpd := m["bits_per_dim"].(float64); !(bpd > 0) || math.Abs(bpd-(-m["test_ll_pixel_nats"].(float64)/2352/math.Ln2+8)) > 1e-9 {
+		t.Errorf("metrics %v", m)
+	}
+	f, err := os.Open(filepath.Join(out, "samples.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := img.Bounds(); b.Dx() != 10*30 || b.Dy() != 2*30 {
+		t.Errorf("samples.png is %v, want 10×2 images of 28 pixels with a border of 1", b)
+	}
+	if stderr, code := runCmd(bin, "mnist", "-data", "cifar", "-out", out); code != 2 || !strings.Contains(stderr, "stackedmnist") {
+		t.Errorf("unknown -data: exit %d, %q", code, stderr)
 	}
 }
 
