@@ -172,43 +172,6 @@ func TestModesErrors(t *testing.T) {
 	}
 }
 
-// The OOD sets are fixed by the seed, in [0, 1], and each what its name says.
-func TestPixelOODSets(t *testing.T) {
-	in := tensor.New(6, 20)
-	rng := rand.New(rand.NewPCG(1, 1))
-	for i := range in.Data {
-		in.Data[i] = tensor.Float(rng.Float64())
-	}
-	sets := pixelOODSets(in, rand.New(rand.NewPCG(7, 0)))
-	again := pixelOODSets(in, rand.New(rand.NewPCG(7, 0)))
-	var names []string
-	for k, s := range sets {
-		names = append(names, s.name)
-		if s.x.R != 6 || s.x.C != 20 {
-			t.Fatalf("%s: %v", s.name, s.x)
-		}
-		for i, v := range s.x.Data {
-			if v < 0 || v > 1 || v != again[k].x.Data[i] {
-				t.Fatalf("%s element %d: %v (again %v)", s.name, i, v, again[k].x.Data[i])
-			}
-		}
-	}
-	if got := strings.Join(names, " "); got != "uniform gaussian constant inverted noise_0.01 noise_0.1 noise_0.5" {
-		t.Fatalf("sets %s", got)
-	}
-	for i := range in.Data {
-		if sets[3].x.Data[i] != 1-in.Data[i] {
-			t.Fatal("inverted is not 1 − x")
-		}
-		if d := math.Abs(float64(sets[4].x.Data[i] - in.Data[i])); d > 0.06 {
-			t.Fatalf("σ = 0.01 moved a pixel by %v", d)
-		}
-		if row := sets[2].x.Row(i / 20); row[i%20] != row[0] {
-			t.Fatal("a constant image is not constant")
-		}
-	}
-}
-
 // With a score whose behaviour is known — closeness to the mean MNIST
 // digit — the AUROCs come out as they must: noise and inverted digits
 // are far from the mean, a σ = 0.01 perturbation is indistinguishable,
@@ -232,8 +195,8 @@ func TestOODAUROCWithKnownScore(t *testing.T) {
 		}
 		return s, nil
 	}
-	sets := append(pixelOODSets(in, rand.New(rand.NewPCG(3, 0))), namedSet{"copy", in})
-	auroc, scores, err := oodAUROC(namedSet{"mnist", in}, sets, score)
+	sets := append(data.OODSets(in, rand.New(rand.NewPCG(3, 0))), data.NamedSet{Name: "copy", X: in})
+	auroc, scores, err := oodAUROC(data.NamedSet{Name: "mnist", X: in}, sets, score)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -249,7 +212,7 @@ func TestOODAUROCWithKnownScore(t *testing.T) {
 	if auroc["copy"] != 0.5 || len(scores) != len(sets)+1 {
 		t.Errorf("copy: AUROC %v, want exactly ½; %d score sets", auroc["copy"], len(scores))
 	}
-	if _, _, err := oodAUROC(namedSet{"mnist", in}, []namedSet{{"mnist", in}}, score); err == nil {
+	if _, _, err := oodAUROC(data.NamedSet{Name: "mnist", X: in}, []data.NamedSet{{Name: "mnist", X: in}}, score); err == nil {
 		t.Error("two sets with one name accepted")
 	}
 }

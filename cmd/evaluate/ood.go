@@ -26,7 +26,7 @@ func oodCmd(args []string, stdout io.Writer) error {
 	flags := flag.NewFlagSet("evaluate ood", flag.ContinueOnError)
 	ckpt := flags.String("checkpoint", "", "checkpoint written by train (required)")
 	inData := flags.String("data", "mnist", "in-distribution test images: mnist (the MNIST test set) or an N×D .npy of pixel values in [0, 1] (uint8 divided by 255)")
-	var extras []namedSet
+	var extras []data.NamedSet
 	flags.Func("extra", "another OOD set, NAME=FILE.npy of N×D pixel values in [0, 1] (repeatable)", func(s string) error {
 		name, path, ok := strings.Cut(s, "=")
 		if !ok || name == "" || path == "" {
@@ -36,7 +36,7 @@ func oodCmd(args []string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		extras = append(extras, namedSet{name, d.X})
+		extras = append(extras, data.NamedSet{Name: name, X: d.X})
 		return nil
 	})
 	n := flags.Int("n", 0, "use the first N in-distribution images and N of every generated set (0: all)")
@@ -77,25 +77,25 @@ func oodCmd(args []string, stdout io.Writer) error {
 		inPixels = tensor.FromSlice(*n, inPixels.C, inPixels.Data[:*n*inPixels.C])
 	}
 	dim := m.Config.Dim
-	for _, s := range append([]namedSet{{inName, inPixels}}, extras...) {
-		if s.x.C != dim {
-			return fmt.Errorf("set %s has %d values per image; the model has dimension %d", s.name, s.x.C, dim)
+	for _, s := range append([]data.NamedSet{{Name: inName, X: inPixels}}, extras...) {
+		if s.X.C != dim {
+			return fmt.Errorf("set %s has %d values per image; the model has dimension %d", s.Name, s.X.C, dim)
 		}
 	}
 
 	rng := rand.New(rand.NewPCG(*seed, 0))
-	pixelSets := append(pixelOODSets(inPixels, rng), extras...)
-	in := namedSet{inName, fromPixels(inPixels, sp, rng)}
-	var sets []namedSet
+	pixelSets := append(data.OODSets(inPixels, rng), extras...)
+	in := data.NamedSet{Name: inName, X: fromPixels(inPixels, sp, rng)}
+	var sets []data.NamedSet
 	for _, s := range pixelSets {
-		sets = append(sets, namedSet{s.name, fromPixels(s.x, sp, rng)})
+		sets = append(sets, data.NamedSet{Name: s.Name, X: fromPixels(s.X, sp, rng)})
 	}
 	// The generator's own fakes are already in model space.
 	fakes, err := m.Sample(inPixels.R, rng)
 	if err != nil {
 		return err
 	}
-	sets = append(sets, namedSet{"generator", fakes})
+	sets = append(sets, data.NamedSet{Name: "generator", X: fakes})
 
 	auroc, scores, err := oodAUROC(in, sets, func(x *tensor.Dense) ([]float64, error) { return m.EnergyAt(x, 0) })
 	if err != nil {
@@ -116,7 +116,7 @@ func oodCmd(args []string, stdout io.Writer) error {
 	var table strings.Builder
 	fmt.Fprintf(&table, "%-12s %8s %14s\n%-12s %8s %14.4g\n", "set", "AUROC", "mean E(x,0)", inName, "-", means[inName])
 	for _, s := range sets {
-		fmt.Fprintf(&table, "%-12s %8.4f %14.4g\n", s.name, auroc[s.name], means[s.name])
+		fmt.Fprintf(&table, "%-12s %8.4f %14.4g\n", s.Name, auroc[s.Name], means[s.Name])
 	}
 	if _, err := io.WriteString(stdout, table.String()); err != nil {
 		return err
@@ -125,8 +125,8 @@ func oodCmd(args []string, stdout io.Writer) error {
 		panels := make([][]plot.Series, len(sets))
 		titles := make([]string, len(sets))
 		for i, s := range sets {
-			panels[i] = []plot.Series{{Name: inName, Ys: scores[inName]}, {Name: s.name, Ys: scores[s.name]}}
-			titles[i] = fmt.Sprintf("E(x, 0): %s against %s, AUROC %.4f", inName, s.name, auroc[s.name])
+			panels[i] = []plot.Series{{Name: inName, Ys: scores[inName]}, {Name: s.Name, Ys: scores[s.Name]}}
+			titles[i] = fmt.Sprintf("E(x, 0): %s against %s, AUROC %.4f", inName, s.Name, auroc[s.Name])
 		}
 		if err := histogramGrid(*png, titles, panels); err != nil {
 			return err

@@ -1,0 +1,47 @@
+package data
+
+import (
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/ddaebm/ddaebm/core/tensor"
+)
+
+// The OOD sets are fixed by the seed, in [0, 1], and each what its name says.
+func TestOODSets(t *testing.T) {
+	in := tensor.New(6, 20)
+	rng := rand.New(rand.NewPCG(1, 1))
+	for i := range in.Data {
+		in.Data[i] = tensor.Float(rng.Float64())
+	}
+	sets := OODSets(in, rand.New(rand.NewPCG(7, 0)))
+	again := OODSets(in, rand.New(rand.NewPCG(7, 0)))
+	var names []string
+	for k, s := range sets {
+		names = append(names, s.Name)
+		if s.X.R != 6 || s.X.C != 20 {
+			t.Fatalf("%s: %v", s.Name, s.X)
+		}
+		for i, v := range s.X.Data {
+			if v < 0 || v > 1 || v != again[k].X.Data[i] {
+				t.Fatalf("%s element %d: %v (again %v)", s.Name, i, v, again[k].X.Data[i])
+			}
+		}
+	}
+	if got := strings.Join(names, " "); got != "uniform gaussian constant inverted noise_0.01 noise_0.1 noise_0.5" {
+		t.Fatalf("sets %s", got)
+	}
+	for i := range in.Data {
+		if sets[3].X.Data[i] != 1-in.Data[i] {
+			t.Fatal("inverted is not 1 − x")
+		}
+		if d := math.Abs(float64(sets[4].X.Data[i] - in.Data[i])); d > 0.06 {
+			t.Fatalf("σ = 0.01 moved a pixel by %v", d)
+		}
+		if row := sets[2].X.Row(i / 20); row[i%20] != row[0] {
+			t.Fatal("a constant image is not constant")
+		}
+	}
+}
