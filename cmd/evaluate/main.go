@@ -81,9 +81,13 @@ func run(args []string) error {
 	return cli.Usagef("unknown command %q (want energy, density, toy, curve, inspect, classifier, modes or ood)", args[0])
 }
 
-func load(path string) (*ddaebm.Model, error) {
+// load resolves the -device choice and restores the checkpoint.
+func load(path, device string) (*ddaebm.Model, error) {
 	if path == "" {
 		return nil, cli.Usagef("-checkpoint is required")
+	}
+	if _, err := cli.Device(device); err != nil {
+		return nil, err
 	}
 	m, err := ddaebm.Load(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -105,6 +109,7 @@ func gridLimit(m *ddaebm.Model, lim float64) float64 {
 
 func energyCmd(args []string) error {
 	flags := flag.NewFlagSet("evaluate energy", flag.ContinueOnError)
+	device := cli.DeviceFlag(flags)
 	ckpt := flags.String("checkpoint", "", "checkpoint written by train (required)")
 	points := flags.String("points", "", "N×D .npy file of points to score (required)")
 	out := flags.String("out", "energies.npy", "output .npy of N float32 energies")
@@ -117,7 +122,7 @@ func energyCmd(args []string) error {
 	if *points == "" {
 		return cli.Usagef("-points is required")
 	}
-	m, err := load(*ckpt)
+	m, err := load(*ckpt, *device)
 	if err != nil {
 		return err
 	}
@@ -152,6 +157,7 @@ func energyCmd(args []string) error {
 
 func densityCmd(args []string) error {
 	flags := flag.NewFlagSet("evaluate density", flag.ContinueOnError)
+	device := cli.DeviceFlag(flags)
 	ckpt := flags.String("checkpoint", "", "checkpoint written by train (required)")
 	out := flags.String("out", "density.npy", "output .npy: N×N log-density, row 0 at y = -lim")
 	png := flags.String("png", "density.png", "output heat map of the density (empty: none)")
@@ -163,7 +169,7 @@ func densityCmd(args []string) error {
 	if *gridN < 2 {
 		return cli.Usagef("-grid-n must be at least 2, got %d", *gridN)
 	}
-	m, err := load(*ckpt)
+	m, err := load(*ckpt, *device)
 	if err != nil {
 		return err
 	}
@@ -193,6 +199,7 @@ func densityCmd(args []string) error {
 
 func toyCmd(args []string) error {
 	flags := flag.NewFlagSet("evaluate toy", flag.ContinueOnError)
+	device := cli.DeviceFlag(flags)
 	ckpt := flags.String("checkpoint", "", "checkpoint written by train (required)")
 	name := flags.String("data", "", "toy set to compare with (default: the training set)")
 	out := flags.String("out", "", "write the metrics as JSON to this file (default: stdout only)")
@@ -203,7 +210,7 @@ func toyCmd(args []string) error {
 	if err := cli.Parse(flags, args); err != nil {
 		return err
 	}
-	m, err := load(*ckpt)
+	m, err := load(*ckpt, *device)
 	if err != nil {
 		return err
 	}

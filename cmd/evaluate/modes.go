@@ -18,6 +18,7 @@ import (
 // 1000 digit triples are the modes.
 func modesCmd(args []string, stdout io.Writer) error {
 	flags := flag.NewFlagSet("evaluate modes", flag.ContinueOnError)
+	device := cli.DeviceFlag(flags)
 	ckpt := flags.String("checkpoint", "", "checkpoint of a model of 2352-dimensional StackedMNIST data")
 	realData := flags.Bool("real", false, "count the modes of real StackedMNIST images (from MNIST test digits) instead of a model's samples: the protocol's reference")
 	classifier := flags.String("classifier", "", "MNIST classifier written by 'evaluate classifier -out' (required)")
@@ -62,7 +63,7 @@ func modesCmd(args []string, stdout io.Writer) error {
 		pixels = stacked.X
 		result["source"] = "StackedMNIST from MNIST test digits"
 	} else {
-		m, err := load(*ckpt)
+		m, err := load(*ckpt, *device)
 		if err != nil {
 			return err
 		}

@@ -24,6 +24,7 @@ import (
 // test images by the AUROC of that score.
 func oodCmd(args []string, stdout io.Writer) error {
 	flags := flag.NewFlagSet("evaluate ood", flag.ContinueOnError)
+	device := cli.DeviceFlag(flags)
 	ckpt := flags.String("checkpoint", "", "checkpoint written by train (required)")
 	inData := flags.String("data", "mnist", "in-distribution test images: mnist (the MNIST test set) or an N×D .npy of pixel values in [0, 1] (uint8 divided by 255)")
 	var extras []data.NamedSet
@@ -51,7 +52,7 @@ func oodCmd(args []string, stdout io.Writer) error {
 	if *n < 0 {
 		return cli.Usagef("-n must be ≥ 0, got %d", *n)
 	}
-	m, err := load(*ckpt)
+	m, err := load(*ckpt, *device)
 	if err != nil {
 		return err
 	}

@@ -32,6 +32,7 @@ func run(args []string) error {
 	seed := flags.Uint64("seed", 0, "random seed of the sampler")
 	out := flags.String("out", "samples.npy", "output .npy file (n×D float32)")
 	png := flags.String("png", "", "also draw a scatter PNG over fresh data (2-D models only)")
+	device := cli.DeviceFlag(flags)
 	if err := cli.Parse(flags, args); err != nil {
 		return err
 	}
@@ -43,6 +44,9 @@ func run(args []string) error {
 	}
 	if *png != "" && !strings.HasSuffix(*png, ".png") {
 		return cli.Usagef("-png %q must end in .png", *png)
+	}
+	if _, err := cli.Device(*device); err != nil {
+		return err
 	}
 	m, err := ddaebm.Load(*ckpt)
 	if err != nil {

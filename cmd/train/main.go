@@ -89,14 +89,14 @@ func run(args []string) error {
 	ckptEvery := flags.Int64("checkpoint-every", 1000, "write a checkpoint every N iterations")
 	evalEvery := flags.Int64("eval-every", 0, "evaluate every N iterations into metrics.jsonl (0: only at the end)")
 	evalSamples := flags.Int("eval-samples", 5000, "test points and samples for each evaluation")
-	device := flags.String("device", "cpu", "where to compute: cpu")
+	device := cli.DeviceFlag(flags)
 	quiet := flags.Bool("quiet", false, "no progress line")
 	if err := cli.Parse(flags, args); err != nil {
 		return err
 	}
 	cfg.Ablation = ddaebm.Ablation(*ablation)
-	if *device != "cpu" {
-		return cli.Usagef("-device %q is not available in this build (want cpu)", *device)
+	if _, err := cli.Device(*device); err != nil {
+		return err
 	}
 	if *iters < 1 || *ckptEvery < 0 || *evalEvery < 0 || *evalSamples < 1 {
 		return cli.Usagef("-iters must be ≥ 1 and -checkpoint-every, -eval-every ≥ 0, -eval-samples ≥ 1")

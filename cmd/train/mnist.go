@@ -55,7 +55,7 @@ const matchRows = 10000
 // mnistResumable are the flags that may differ from the checkpoint's configuration.
 var mnistResumable = map[string]bool{
 	"preset": true, "epochs": true, "iters": true, "out": true, "resume": true, "checkpoint-every": true,
-	"eval-every": true, "eval-n": true, "samples": true, "mnist-dir": true, "quiet": true,
+	"eval-every": true, "eval-n": true, "samples": true, "mnist-dir": true, "quiet": true, "device": true,
 }
 
 func runMNIST(args []string) error {
@@ -94,7 +94,11 @@ func runMNIST(args []string) error {
 	nSamples := flags.Int("samples", 100, "images to sample at the end")
 	mnistDir := flags.String("mnist-dir", "", "directory of the four MNIST files (default: $"+data.MNISTDirEnv+", else the GoMNIST module)")
 	quiet := flags.Bool("quiet", false, "no progress line")
+	device := cli.DeviceFlag(flags)
 	if err := cli.Parse(flags, args); err != nil {
+		return err
+	}
+	if _, err := cli.Device(*device); err != nil {
 		return err
 	}
 	cfg.Ablation = ddaebm.Ablation(*ablation)
