@@ -8,6 +8,7 @@ ICML 2024), trained and evaluated by a Go engine.
     e = m.energy(x)                   # (5000,) float64, higher = more likely
     xs, ys, p = m.density_grid()      # density normalised on a grid
     ddaebm.metrics.auroc(m.energy(ddaebm.toy("pinwheel", 1000)), m.energy(noise))
+    ddaebm.log_likelihood(ddaebm.Model.load("runs/mnist"), ddaebm.mnist("test")[0])
 
 Arrays are numpy; they cross to Go as one memory copy, never element by
 element. Errors are ddaebm.Error subclasses (InvalidArgumentError is also a
@@ -22,10 +23,12 @@ that import ddaebm.
 from . import metrics, plot
 from ._data import load_npy, save_npy, toy, toy_limit, toy_names
 from ._errors import Error, GoPanic, InvalidArgumentError, MissingFileError
+from .mnist import log_likelihood, mnist, ood_auroc, ood_sets, preprocess
 from .model import Model
 
 __all__ = [
     "Model", "toy", "toy_names", "toy_limit", "load_npy", "save_npy",
+    "mnist", "preprocess", "ood_sets", "log_likelihood", "ood_auroc",
     "metrics", "plot", "Error", "InvalidArgumentError", "MissingFileError", "GoPanic",
 ]
 __version__ = "0.1.0"

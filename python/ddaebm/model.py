@@ -241,6 +241,16 @@ class Model:
         call(self._go.Energy, nat.addr(x), x.nbytes, x.shape[0], k, nat.addr(out), out.nbytes)
         return out
 
+    def log_likelihood(self, pixels, seed: int = 20240701) -> dict:
+        """The test log-likelihood of images (shape (n, dim), pixel values
+        in [0, 1]) under this mnist-nice model's normalised density, with
+        the protocol and default seed of `train mnist`: returns its
+        metrics.json keys "n", "test_ll_logit_nats", "test_ll_pixel_nats"
+        and "bits_per_dim". See ddaebm.log_likelihood."""
+        from .mnist import log_likelihood
+
+        return log_likelihood(self, pixels, seed)
+
     def density_grid(self, lim: float | None = None, n: int = 300):
         """The model density p̂(x) = exp(E(x, 0))/Z, normalised on an n×n
         grid over [-lim, lim]² (2-D models).
