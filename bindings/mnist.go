@@ -2,6 +2,7 @@ package bindings
 
 import (
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 
 	"github.com/ddaebm/ddaebm/core/data"
@@ -208,43 +209,25 @@ func (m *Model) OODScores(pixelsAddr uintptr, pixelsBytes, rows int, extraAddr u
 		return err
 	}
 	var extras []data.NamedSet
-	for _, r := range extraRows {
-		extras = append(extras, data.NamedSet{X: tensor.FromSlice(r, dim, all.Data[:r*dim])})
+	for i, r := range extraRows {
+		extras = append(extras, data.NamedSet{Name: fmt.Sprintf("extra %d", i), X: tensor.FromSlice(r, dim, all.Data[:r*dim])})
 		all = tensor.FromSlice(all.R-r, dim, all.Data[r*dim:])
 	}
 
-	rng := rand.New(rand.NewPCG(seed, 0))
-	modelSpace := func(x *tensor.Dense) *tensor.Dense {
-		if m.m.Config.Model == "mnist-nice" {
-			return data.Logit(data.Dequantize(x, rng))
-		}
-		return x
-	}
-	pixelSets := append(data.OODSets(in, rng), extras...)
-	sets := []*tensor.Dense{modelSpace(in)}
-	for _, s := range pixelSets {
-		sets = append(sets, modelSpace(s.X))
-	}
-	fakes, err := m.m.Sample(rows, rng)
+	scored, err := m.m.ScoreOOD("mnist", in, extras, m.m.Config.Model == "mnist-nice", rand.New(rand.NewPCG(seed, 0)))
 	if err != nil {
-		return err
+		return asValue(err)
 	}
-	sets = append(sets, fakes)
-
 	n := 0
-	for _, s := range sets {
-		n += s.R
+	for _, s := range scored {
+		n += len(s.Scores)
 	}
 	out, err := view[float64]("scores", outAddr, outBytes, n)
 	if err != nil {
 		return err
 	}
-	for _, s := range sets {
-		e, err := m.m.EnergyAt(s, 0)
-		if err != nil {
-			return err
-		}
-		out = out[copy(out, e):]
+	for _, s := range scored {
+		out = out[copy(out, s.Scores):]
 	}
 	return nil
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/ddaebm/ddaebm/cmd/internal/cli"
 	"github.com/ddaebm/ddaebm/core/data"
+	"github.com/ddaebm/ddaebm/core/metrics"
 	"github.com/ddaebm/ddaebm/core/npy"
 	"github.com/ddaebm/ddaebm/core/plot"
 	"github.com/ddaebm/ddaebm/core/tensor"
@@ -77,30 +78,14 @@ func oodCmd(args []string, stdout io.Writer) error {
 	if *n > 0 && *n < inPixels.R {
 		inPixels = tensor.FromSlice(*n, inPixels.C, inPixels.Data[:*n*inPixels.C])
 	}
-	dim := m.Config.Dim
-	for _, s := range append([]data.NamedSet{{Name: inName, X: inPixels}}, extras...) {
-		if s.X.C != dim {
-			return fmt.Errorf("set %s has %d values per image; the model has dimension %d", s.Name, s.X.C, dim)
-		}
-	}
-
-	rng := rand.New(rand.NewPCG(*seed, 0))
-	pixelSets := append(data.OODSets(inPixels, rng), extras...)
-	in := data.NamedSet{Name: inName, X: fromPixels(inPixels, sp, rng)}
-	var sets []data.NamedSet
-	for _, s := range pixelSets {
-		sets = append(sets, data.NamedSet{Name: s.Name, X: fromPixels(s.X, sp, rng)})
-	}
-	// The generator's own fakes are already in model space.
-	fakes, err := m.Sample(inPixels.R, rng)
+	scored, err := m.ScoreOOD(inName, inPixels, extras, sp == spaceLogit, rand.New(rand.NewPCG(*seed, 0)))
 	if err != nil {
 		return err
 	}
-	sets = append(sets, data.NamedSet{Name: "generator", X: fakes})
-
-	auroc, scores, err := oodAUROC(in, sets, func(x *tensor.Dense) ([]float64, error) { return m.EnergyAt(x, 0) })
-	if err != nil {
-		return err
+	in, sets := scored[0], scored[1:]
+	auroc, scores := map[string]float64{}, map[string][]float64{in.Name: in.Scores}
+	for _, s := range sets {
+		auroc[s.Name], scores[s.Name] = metrics.AUROC(in.Scores, s.Scores), s.Scores
 	}
 	means := map[string]float64{}
 	for name, s := range scores {

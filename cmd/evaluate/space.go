@@ -1,8 +1,6 @@
 package main
 
 import (
-	"math/rand/v2"
-
 	"github.com/ddaebm/ddaebm/cmd/internal/cli"
 	"github.com/ddaebm/ddaebm/core/data"
 	"github.com/ddaebm/ddaebm/core/ddaebm"
@@ -47,14 +45,4 @@ func toPixels(x *tensor.Dense, space string) *tensor.Dense {
 		out.Data[i] = min(max(v, 0), 1)
 	}
 	return out
-}
-
-// fromPixels maps pixel values in [0, 1] to model space as the model's
-// training data was: dequantised (noise from rng) and through the logit,
-// or unchanged for pixel-space models.
-func fromPixels(x *tensor.Dense, space string, rng *rand.Rand) *tensor.Dense {
-	if space == spaceLogit {
-		return data.Logit(data.Dequantize(x, rng))
-	}
-	return x
 }

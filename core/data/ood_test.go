@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ddaebm/ddaebm/core/metrics"
 	"github.com/ddaebm/ddaebm/core/tensor"
 )
 
@@ -43,5 +44,47 @@ func TestOODSets(t *testing.T) {
 		if row := sets[2].X.Row(i / 20); row[i%20] != row[0] {
 			t.Fatal("a constant image is not constant")
 		}
+	}
+}
+
+// With a score whose behaviour is known — closeness to the mean MNIST
+// digit — the sets' AUROCs come out as they must: noise and inverted digits
+// are far from the mean, a σ = 0.01 perturbation is indistinguishable,
+// and a copy of the in-distribution set scores exactly ½.
+func TestOODSetsWithKnownScore(t *testing.T) {
+	test := loadMNISTForTest(t).Test.X
+	in := tensor.FromSlice(500, test.C, test.Data[:500*test.C])
+	centre := make([]float64, in.C)
+	for i := range in.R {
+		for j, v := range in.Row(i) {
+			centre[j] += float64(v) / float64(in.R)
+		}
+	}
+	score := func(x *tensor.Dense) []float64 {
+		s := make([]float64, x.R)
+		for i := range x.R {
+			for j, v := range x.Row(i) {
+				d := float64(v) - centre[j]
+				s[i] -= d * d
+			}
+		}
+		return s
+	}
+	sets := append(OODSets(in, rand.New(rand.NewPCG(3, 0))), NamedSet{Name: "copy", X: in})
+	auroc := map[string]float64{}
+	for _, s := range sets {
+		auroc[s.Name] = metrics.AUROC(score(in), score(s.X))
+	}
+	t.Logf("AUROC %v", auroc)
+	for name, least := range map[string]float64{"uniform": 0.99, "gaussian": 0.99, "inverted": 0.99, "noise_0.5": 0.95} {
+		if auroc[name] < least {
+			t.Errorf("%s: AUROC %v, want ≥ %v", name, auroc[name], least)
+		}
+	}
+	if a := auroc["noise_0.01"]; a < 0.4 || a > 0.6 {
+		t.Errorf("noise_0.01: AUROC %v, want ≈ ½", a)
+	}
+	if auroc["copy"] != 0.5 {
+		t.Errorf("copy: AUROC %v, want exactly ½", auroc["copy"])
 	}
 }

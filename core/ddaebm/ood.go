@@ -1,0 +1,61 @@
+package ddaebm
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/ddaebm/ddaebm/core/data"
+	"github.com/ddaebm/ddaebm/core/tensor"
+)
+
+// OODScores are one set's scores E(x, 0) in the OOD evaluation.
+type OODScores struct {
+	Name   string
+	Scores []float64
+}
+
+// GeneratorSet names the generator's samples among the OOD sets.
+const GeneratorSet = "generator"
+
+// ScoreOOD runs the OOD protocol of docs/ALGORITHM.md §8 and returns the
+// scores E(x, 0) of, in this order: the in-distribution images in (pixel
+// values in [0, 1], named inName), the sets data.OODSets derives from
+// them, the extras (pixel values too), and GeneratorSet, as many model
+// samples as in has rows. With logit, pixel sets are dequantised and
+// mapped through the logit first (the mnist-nice model's space); without,
+// they are scored as they are. Everything random comes from rng, in a
+// fixed order, so a seed fixes the whole table.
+func (m *Model) ScoreOOD(inName string, in *tensor.Dense, extras []data.NamedSet, logit bool, rng *rand.Rand) ([]OODScores, error) {
+	pixelSets := append(data.OODSets(in, rng), extras...)
+	sets := []data.NamedSet{{Name: inName, X: in}}
+	seen := map[string]bool{inName: true, GeneratorSet: true}
+	for _, s := range pixelSets {
+		if seen[s.Name] {
+			return nil, fmt.Errorf("two OOD sets are called %q", s.Name)
+		}
+		seen[s.Name] = true
+		sets = append(sets, s)
+	}
+	for i := range sets {
+		if sets[i].X.C != m.Config.Dim {
+			return nil, fmt.Errorf("set %s has %d values per image; the model has dimension %d", sets[i].Name, sets[i].X.C, m.Config.Dim)
+		}
+		if logit {
+			sets[i].X = data.Logit(data.Dequantize(sets[i].X, rng))
+		}
+	}
+	fakes, err := m.Sample(in.R, rng) // already in model space
+	if err != nil {
+		return nil, err
+	}
+	sets = append(sets, data.NamedSet{Name: GeneratorSet, X: fakes})
+	out := make([]OODScores, len(sets))
+	for i, s := range sets {
+		e, err := m.EnergyAt(s.X, 0)
+		if err != nil {
+			return nil, fmt.Errorf("scoring %s: %w", s.Name, err)
+		}
+		out[i] = OODScores{s.Name, e}
+	}
+	return out, nil
+}
