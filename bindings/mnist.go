@@ -214,7 +214,7 @@ func (m *Model) OODScores(pixelsAddr uintptr, pixelsBytes, rows int, extraAddr u
 		all = tensor.FromSlice(all.R-r, dim, all.Data[r*dim:])
 	}
 
-	scored, err := m.m.ScoreOOD("mnist", in, extras, m.m.Config.Model == "mnist-nice", rand.New(rand.NewPCG(seed, 0)))
+	scored, err := m.m.ScoreOOD("mnist", in, extras, m.m.Config.Model == "mnist-nice", ddaebm.RunningStats, rand.New(rand.NewPCG(seed, 0)))
 	if err != nil {
 		return asValue(err)
 	}

@@ -19,6 +19,7 @@ import (
 func modesCmd(args []string, stdout io.Writer) error {
 	flags := flag.NewFlagSet("evaluate modes", flag.ContinueOnError)
 	device := cli.DeviceFlag(flags)
+	bnFlag := cli.BNStatsFlag(flags)
 	ckpt := flags.String("checkpoint", "", "checkpoint of a model of 2352-dimensional StackedMNIST data")
 	realData := flags.Bool("real", false, "count the modes of real StackedMNIST images (from MNIST test digits) instead of a model's samples: the protocol's reference")
 	classifier := flags.String("classifier", "", "MNIST classifier written by 'evaluate classifier -out' (required)")
@@ -38,6 +39,10 @@ func modesCmd(args []string, stdout io.Writer) error {
 	}
 	if *n < 1 {
 		return cli.Usagef("-n must be positive, got %d", *n)
+	}
+	bn, err := cli.BNStats(*bnFlag)
+	if err != nil {
+		return err
 	}
 	k, err := loadClassifier(*classifier)
 	if err != nil {
@@ -74,12 +79,12 @@ func modesCmd(args []string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		samples, err := m.Sample(*n, rng)
+		samples, err := m.SampleWith(*n, rng, bn)
 		if err != nil {
 			return err
 		}
 		pixels = toPixels(samples, sp)
-		result["source"], result["checkpoint"], result["iters"], result["space"] = "model samples", *ckpt, m.Step, sp
+		result["source"], result["checkpoint"], result["iters"], result["space"], result["bn_stats"] = "model samples", *ckpt, m.Step, sp, bn
 	}
 	labels, err := k.StackedLabels(pixels)
 	if err != nil {

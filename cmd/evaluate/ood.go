@@ -26,6 +26,7 @@ import (
 func oodCmd(args []string, stdout io.Writer) error {
 	flags := flag.NewFlagSet("evaluate ood", flag.ContinueOnError)
 	device := cli.DeviceFlag(flags)
+	bnFlag := cli.BNStatsFlag(flags)
 	ckpt := flags.String("checkpoint", "", "checkpoint written by train (required)")
 	inData := flags.String("data", "mnist", "in-distribution test images: mnist (the MNIST test set) or an N×D .npy of pixel values in [0, 1] (uint8 divided by 255)")
 	var extras []data.NamedSet
@@ -53,6 +54,10 @@ func oodCmd(args []string, stdout io.Writer) error {
 	if *n < 0 {
 		return cli.Usagef("-n must be ≥ 0, got %d", *n)
 	}
+	bn, err := cli.BNStats(*bnFlag)
+	if err != nil {
+		return err
+	}
 	m, err := load(*ckpt, *device)
 	if err != nil {
 		return err
@@ -78,7 +83,7 @@ func oodCmd(args []string, stdout io.Writer) error {
 	if *n > 0 && *n < inPixels.R {
 		inPixels = tensor.FromSlice(*n, inPixels.C, inPixels.Data[:*n*inPixels.C])
 	}
-	scored, err := m.ScoreOOD(inName, inPixels, extras, sp == spaceLogit, rand.New(rand.NewPCG(*seed, 0)))
+	scored, err := m.ScoreOOD(inName, inPixels, extras, sp == spaceLogit, bn, rand.New(rand.NewPCG(*seed, 0)))
 	if err != nil {
 		return err
 	}
@@ -92,7 +97,7 @@ func oodCmd(args []string, stdout io.Writer) error {
 		means[name] = mean(s)
 	}
 	result := map[string]any{
-		"checkpoint": *ckpt, "iters": m.Step, "space": sp, "seed": *seed,
+		"checkpoint": *ckpt, "iters": m.Step, "space": sp, "seed": *seed, "bn_stats": bn,
 		"in_distribution": inName, "n": inPixels.R, "score": "E(x, 0)",
 		"auroc": auroc, "mean_score": means,
 	}

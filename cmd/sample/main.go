@@ -33,6 +33,7 @@ func run(args []string) error {
 	out := flags.String("out", "samples.npy", "output .npy file (n×D float32)")
 	png := flags.String("png", "", "also draw a scatter PNG over fresh data (2-D models only)")
 	device := cli.DeviceFlag(flags)
+	bnFlag := cli.BNStatsFlag(flags)
 	if err := cli.Parse(flags, args); err != nil {
 		return err
 	}
@@ -45,6 +46,10 @@ func run(args []string) error {
 	if *png != "" && !strings.HasSuffix(*png, ".png") {
 		return cli.Usagef("-png %q must end in .png", *png)
 	}
+	bn, err := cli.BNStats(*bnFlag)
+	if err != nil {
+		return err
+	}
 	if _, err := cli.Device(*device); err != nil {
 		return err
 	}
@@ -55,7 +60,7 @@ func run(args []string) error {
 		}
 		return err
 	}
-	samples, err := m.Sample(*n, rand.New(rand.NewPCG(*seed, 0)))
+	samples, err := m.SampleWith(*n, rand.New(rand.NewPCG(*seed, 0)), bn)
 	if err != nil {
 		return err
 	}

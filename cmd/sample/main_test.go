@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -35,12 +36,21 @@ func TestSampleWritesArrayAndPicture(t *testing.T) {
 		{[]string{}, "-checkpoint is required"},
 		{[]string{"-checkpoint", ckpt, "-n", "0"}, "-n must be positive"},
 		{[]string{"-checkpoint", ckpt, "-png", "x.jpg"}, ".png"},
+		{[]string{"-checkpoint", ckpt, "-bn-stats", "mean"}, "want running or batch"},
+		{[]string{"-checkpoint", ckpt, "-device", "gpu"}, "want auto, cpu, cuda or cuda:N"},
 	} {
 		err := run(c.args)
 		var u *cli.UsageError
 		if !errors.As(err, &u) || !strings.Contains(err.Error(), c.msg) {
 			t.Errorf("sample %v: %v", c.args, err)
 		}
+	}
+	batch := filepath.Join(dir, "b.npy")
+	if err := run([]string{"-checkpoint", ckpt, "-n", "123", "-bn-stats", "batch", "-out", batch}); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := npy.ReadFile(batch, npy.ReadOptions{}); err != nil || b.Shape[0] != 123 || slices.Equal(b.F32, a.F32) {
+		t.Errorf("-bn-stats batch: %+v %v (want 123 samples unlike the running-statistics ones)", b, err)
 	}
 	if err := run([]string{"-checkpoint", filepath.Join(dir, "missing.npz")}); err == nil || !strings.Contains(err.Error(), "no checkpoint") {
 		t.Errorf("missing checkpoint: %v", err)

@@ -55,7 +55,7 @@ const matchRows = 10000
 // mnistResumable are the flags that may differ from the checkpoint's configuration.
 var mnistResumable = map[string]bool{
 	"preset": true, "epochs": true, "iters": true, "out": true, "resume": true, "checkpoint-every": true,
-	"eval-every": true, "eval-n": true, "samples": true, "mnist-dir": true, "quiet": true, "device": true,
+	"eval-every": true, "eval-n": true, "samples": true, "mnist-dir": true, "quiet": true, "device": true, "bn-stats": true,
 }
 
 func runMNIST(args []string) error {
@@ -95,7 +95,12 @@ func runMNIST(args []string) error {
 	mnistDir := flags.String("mnist-dir", "", "directory of the four MNIST files (default: $"+data.MNISTDirEnv+", else the GoMNIST module)")
 	quiet := flags.Bool("quiet", false, "no progress line")
 	device := cli.DeviceFlag(flags)
+	bnFlag := cli.BNStatsFlag(flags)
 	if err := cli.Parse(flags, args); err != nil {
+		return err
+	}
+	bn, err := cli.BNStats(*bnFlag)
+	if err != nil {
 		return err
 	}
 	if _, err := cli.Device(*device); err != nil {
@@ -226,7 +231,7 @@ func runMNIST(args []string) error {
 		fmt.Fprintf(os.Stderr, "\nstopped at step %d; checkpoint saved to %s (continue with -resume)\n", m.Step, ckptPath)
 		return nil
 	}
-	return finishMNIST(m, *out, testSet, *nSamples, perEpoch, res)
+	return finishMNIST(m, *out, testSet, *nSamples, bn, perEpoch, res)
 }
 
 // presetEpochs is the length of a preset in epochs. The cpu preset is
@@ -275,7 +280,7 @@ func llMetrics(r ddaebm.LLReport) map[string]float64 {
 }
 
 // finishMNIST scores the whole test set and writes samples and metrics.
-func finishMNIST(m *ddaebm.Model, out string, test *tensor.Dense, n int, perEpoch int64, res ddaebm.TrainResult) error {
+func finishMNIST(m *ddaebm.Model, out string, test *tensor.Dense, n int, bn ddaebm.BNStats, perEpoch int64, res ddaebm.TrainResult) error {
 	r, err := m.TestLogLikelihood(test)
 	if err != nil {
 		return err
@@ -296,7 +301,7 @@ func finishMNIST(m *ddaebm.Model, out string, test *tensor.Dense, n int, perEpoc
 		return err
 	}
 	if !m.Config.MLE {
-		s, err := m.Sample(n, rng)
+		s, err := m.SampleWith(n, rng, bn)
 		if err != nil {
 			return err
 		}

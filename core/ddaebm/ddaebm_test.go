@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -358,5 +359,53 @@ func TestAnyNumberOfSteps(t *testing.T) {
 		if err != nil || s.R != 10 {
 			t.Fatalf("T=%d %s: sample %v %v", c.T, c.schedule, s, err)
 		}
+	}
+}
+
+// Sampling with the sampling batch's own batch-norm statistics draws
+// something else than with the running ones, reproducibly, for any n
+// (one sample included), and leaves the running statistics as they were.
+func TestSampleWithBatchStatistics(t *testing.T) {
+	m := newModel(t, smallConfig())
+	x := randomMatrix(rand.New(rand.NewPCG(1, 2)), m.Config.Batch, m.Config.Dim)
+	for range 3 {
+		if _, err := m.TrainStep(x); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var before []*tensor.Dense
+	for _, b := range m.Generator.Buffers() {
+		before = append(before, b.Value.Clone())
+	}
+	draw := func(n int, bn BNStats) *tensor.Dense {
+		s, err := m.SampleWith(n, rand.New(rand.NewPCG(5, 5)), bn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.R != n || s.C != m.Config.Dim {
+			t.Fatalf("%s: %v for n = %d", bn, s, n)
+		}
+		for _, v := range s.Data {
+			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+				t.Fatalf("%s: non-finite sample", bn)
+			}
+		}
+		return s
+	}
+	batch, running := draw(300, BatchStats), draw(300, RunningStats)
+	if slices.Equal(batch.Data, running.Data) {
+		t.Error("batch statistics sampled exactly what running statistics did")
+	}
+	if !slices.Equal(batch.Data, draw(300, BatchStats).Data) {
+		t.Error("the same seed gave different samples")
+	}
+	draw(1, BatchStats)
+	for i, b := range m.Generator.Buffers() {
+		if !slices.Equal(b.Value.Data, before[i].Data) {
+			t.Fatalf("sampling changed the running statistics %s", b.Name)
+		}
+	}
+	if _, err := m.SampleWith(3, rand.New(rand.NewPCG(1, 1)), "mean"); err == nil {
+		t.Error("unknown statistics accepted")
 	}
 }

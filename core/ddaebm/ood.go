@@ -21,11 +21,11 @@ const GeneratorSet = "generator"
 // scores E(x, 0) of, in this order: the in-distribution images in (pixel
 // values in [0, 1], named inName), the sets data.OODSets derives from
 // them, the extras (pixel values too), and GeneratorSet, as many model
-// samples as in has rows. With logit, pixel sets are dequantised and
+// samples as in has rows (drawn with batch-norm statistics bn). With logit, pixel sets are dequantised and
 // mapped through the logit first (the mnist-nice model's space); without,
 // they are scored as they are. Everything random comes from rng, in a
 // fixed order, so a seed fixes the whole table.
-func (m *Model) ScoreOOD(inName string, in *tensor.Dense, extras []data.NamedSet, logit bool, rng *rand.Rand) ([]OODScores, error) {
+func (m *Model) ScoreOOD(inName string, in *tensor.Dense, extras []data.NamedSet, logit bool, bn BNStats, rng *rand.Rand) ([]OODScores, error) {
 	pixelSets := append(data.OODSets(in, rng), extras...)
 	sets := []data.NamedSet{{Name: inName, X: in}}
 	seen := map[string]bool{inName: true, GeneratorSet: true}
@@ -44,7 +44,7 @@ func (m *Model) ScoreOOD(inName string, in *tensor.Dense, extras []data.NamedSet
 			sets[i].X = data.Logit(data.Dequantize(sets[i].X, rng))
 		}
 	}
-	fakes, err := m.Sample(in.R, rng) // already in model space
+	fakes, err := m.SampleWith(in.R, rng, bn) // already in model space
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/ddaebm/ddaebm/core/autograd"
 	"github.com/ddaebm/ddaebm/core/diffusion"
+	"github.com/ddaebm/ddaebm/core/nn"
 	"github.com/ddaebm/ddaebm/core/tensor"
 )
 
@@ -14,14 +15,54 @@ import (
 // or scoring, so memory stays flat for any n.
 const chunkRows = 4096
 
-// Sample draws n samples with NFE = T: x_T ~ N(0, I), then for
-// k = T−1 … 0 the generator's denoising step x_k = c1_k·G(x_{k+1}, z, k) +
-// c2_k·x_{k+1} + √v_k·ε, without the noise at k = 0. Batch norm uses its
-// running statistics and the generator its weight average when one is
-// kept. rng makes the draw reproducible independently of training.
+// BNStats names the statistics the generator's batch norm uses when
+// sampling.
+type BNStats string
+
+const (
+	// RunningStats are the averages kept during training, over batches
+	// that mix all T steps: what the generator saw while it trained. The
+	// default; on the toy sets it samples best (25gaussians, 20k
+	// iterations: high-quality fraction 0.205 and 25 modes, against 0.046
+	// and 24 with BatchStats).
+	RunningStats BNStats = "running"
+	// BatchStats are the statistics of the sampling batch, which is at
+	// one step at a time: how the authors' release samples (its sampler
+	// never puts the generator in evaluation mode). On MNIST it gives
+	// varied digits where RunningStats gives one blurred shape (3.5 times
+	// the spread of x̂0 across samples after 3 epochs).
+	BatchStats BNStats = "batch"
+)
+
+// ParseBNStats reads "running" or "batch".
+func ParseBNStats(s string) (BNStats, error) {
+	switch b := BNStats(s); b {
+	case RunningStats, BatchStats:
+		return b, nil
+	}
+	return "", fmt.Errorf("batch-norm statistics %q are not known (want %s or %s)", s, RunningStats, BatchStats)
+}
+
+// Sample draws n samples with NFE = T and RunningStats (see SampleWith).
 func (m *Model) Sample(n int, rng *rand.Rand) (*tensor.Dense, error) {
+	return m.SampleWith(n, rng, RunningStats)
+}
+
+// SampleWith draws n samples with NFE = T: x_T ~ N(0, I), then for
+// k = T−1 … 0 the generator's denoising step x_k = c1_k·G(x_{k+1}, z, k) +
+// c2_k·x_{k+1} + √v_k·ε, without the noise at k = 0, with batch norm on
+// the statistics bn names. The generator uses its weight average when one
+// is kept. rng makes the draw reproducible independently of training.
+// The model is left unchanged: with BatchStats, the running statistics
+// are restored afterwards, and chains run in equal batches of at least
+// minSampleBatch rows (more are drawn and dropped when n is smaller), so
+// the statistics never come from a handful of rows.
+func (m *Model) SampleWith(n int, rng *rand.Rand, bn BNStats) (*tensor.Dense, error) {
 	if n < 1 {
 		return nil, fmt.Errorf("sample: n must be positive, got %d", n)
+	}
+	if _, err := ParseBNStats(string(bn)); err != nil {
+		return nil, err
 	}
 	if m.EMA != nil {
 		m.EMA.Swap()
@@ -29,14 +70,43 @@ func (m *Model) Sample(n int, rng *rand.Rand) (*tensor.Dense, error) {
 	}
 	d := m.Config.Dim
 	out := tensor.New(n, d)
-	for lo := 0; lo < n; lo += chunkRows {
-		hi := min(n, lo+chunkRows)
-		m.sampleChunk(tensor.FromSlice(hi-lo, d, out.Data[lo*d:hi*d]), rng)
+	if bn == RunningStats {
+		for lo := 0; lo < n; lo += chunkRows {
+			hi := min(n, lo+chunkRows)
+			m.sampleChunk(tensor.FromSlice(hi-lo, d, out.Data[lo*d:hi*d]), rng, false)
+		}
+		return out, nil
+	}
+	defer restoreBuffers(m.Generator.Buffers())()
+	chunks := (n + chunkRows - 1) / chunkRows
+	rows := max((n+chunks-1)/chunks, minSampleBatch)
+	x := tensor.New(rows, d)
+	for lo := 0; lo < n; lo += rows {
+		m.sampleChunk(x, rng, true)
+		copy(out.Data[lo*d:], x.Data[:min(rows, n-lo)*d])
 	}
 	return out, nil
 }
 
-func (m *Model) sampleChunk(x *tensor.Dense, rng *rand.Rand) {
+// minSampleBatch is the fewest chains SampleWith runs together with
+// BatchStats.
+const minSampleBatch = 128
+
+// restoreBuffers saves the values of bufs and returns the function that
+// puts them back.
+func restoreBuffers(bufs []nn.Buffer) func() {
+	saved := make([]*tensor.Dense, len(bufs))
+	for i, b := range bufs {
+		saved[i] = b.Value.Clone()
+	}
+	return func() {
+		for i, b := range bufs {
+			b.Value.CopyFrom(saved[i])
+		}
+	}
+}
+
+func (m *Model) sampleChunk(x *tensor.Dense, rng *rand.Rand, batchStats bool) {
 	g := m.graph
 	g.Reset()
 	defer g.Reset()
@@ -55,7 +125,7 @@ func (m *Model) sampleChunk(x *tensor.Dense, rng *rand.Rand) {
 			diffusion.FillNormal(z, rng)
 		}
 		xk1 := g.Const(x)
-		x0 := m.Generator.Forward(g, xk1, g.Const(z), k, false)
+		x0 := m.Generator.Forward(g, xk1, g.Const(z), k, batchStats)
 		var next *autograd.Node
 		if step > 0 {
 			diffusion.FillNormal(noise, rng)

@@ -31,3 +31,18 @@ func Device(spec string) (string, error) {
 	}
 	return dev, nil
 }
+
+// BNStatsFlag defines the -bn-stats flag of the commands that sample.
+func BNStatsFlag(flags *flag.FlagSet) *string {
+	return flags.String("bn-stats", string(ddaebm.RunningStats),
+		"batch-norm statistics of the generator when sampling: running (the training averages; best on the toy sets) or batch (the sampling batch's own, as the authors' release samples; varied MNIST digits where running gives one blurred shape)")
+}
+
+// BNStats parses a -bn-stats value; a bad one is a usage error.
+func BNStats(s string) (ddaebm.BNStats, error) {
+	bn, err := ddaebm.ParseBNStats(s)
+	if err != nil {
+		return "", Usagef("-bn-stats: %v", err)
+	}
+	return bn, nil
+}
