@@ -9,3 +9,7 @@ const (
 	fdStep = 1e-2
 	fdTol  = 2e-2
 )
+
+// float64Build is true in the -tags f64 build, whose job is exact
+// numerics; training-dynamics tests run in the float32 build that trains.
+const float64Build = false
