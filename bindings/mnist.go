@@ -172,11 +172,12 @@ func (m *Model) LogLikelihood(pixelsAddr uintptr, pixelsBytes, rows int, seed ui
 // in-distribution images (float32 rows×dim pixel values in [0, 1]), the
 // sets of OODSetNames derived from them, the extra sets (float32 pixel
 // values in [0, 1], their rows one after the other; extraRowsJSON lists
-// each set's row count, "[]" for none), and rows samples of the model's
-// generator. Everything random comes from one generator seeded with seed,
+// each set's row count, "[]" for none), rows one-step fakes of the
+// in-distribution images (the paper's Fig. 4) and rows samples of the
+// model's generator. Everything random comes from one generator seeded with seed,
 // drawn in the command's order (the OOD sets; the dequantisation of the
 // in-distribution images, of each OOD set and of each extra set; the
-// generator's samples), so the scores are the command's for the same
+// one-step fakes; the generator's samples), so the scores are the command's for the same
 // images and seed. An mnist-nice model works in logit space and sees
 // logit(dequantised pixels); any other model sees the pixels unchanged.
 func (m *Model) OODScores(pixelsAddr uintptr, pixelsBytes, rows int, extraAddr uintptr, extraBytes int, extraRowsJSON string, seed uint64, outAddr uintptr, outBytes int) (err error) {

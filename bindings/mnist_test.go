@@ -213,7 +213,7 @@ func TestOODScoresFollowTheCommandsProtocol(t *testing.T) {
 	extra := randomPixels(2, 4)
 	xa, xn := addrOf(x)
 	ea, en := addrOf(extra)
-	n := rows + 7*rows + 2 + rows
+	n := rows + 7*rows + 2 + 2*rows // in, the OOD sets, the extra, one-step fakes, samples
 	out := onHeap(make([]float64, n)...)
 	oa, on := addrOf(out)
 	if err := m.OODScores(xa, xn, rows, ea, en, "[2]", 9, oa, on); err != nil {

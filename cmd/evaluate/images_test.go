@@ -177,7 +177,7 @@ func TestOODCommand(t *testing.T) {
 	if err := npy.WriteFile(blank, &npy.Array{Shape: []int{30, 784}, Dtype: npy.Uint8, U8: make([]uint8, 30*784)}); err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"uniform", "gaussian", "constant", "inverted", "noise_0.01", "noise_0.1", "noise_0.5", "generator", "blank"}
+	want := []string{"uniform", "gaussian", "constant", "inverted", "noise_0.01", "noise_0.1", "noise_0.5", "generator_1step", "generator", "blank"}
 	for _, space := range []string{"auto", "logit"} {
 		js, png := filepath.Join(dir, space+".json"), filepath.Join(dir, space+".png")
 		var out bytes.Buffer

@@ -14,21 +14,27 @@ type OODScores struct {
 	Scores []float64
 }
 
-// GeneratorSet names the generator's samples among the OOD sets.
-const GeneratorSet = "generator"
+// The generator's sets among the OOD sets: one-step fakes of the
+// in-distribution images (the paper's Fig. 4, Model.OneStepFakes) and
+// samples of the full chain (NFE = T).
+const (
+	OneStepSet   = "generator_1step"
+	GeneratorSet = "generator"
+)
 
 // ScoreOOD runs the OOD protocol of docs/ALGORITHM.md §8 and returns the
 // scores E(x, 0) of, in this order: the in-distribution images in (pixel
 // values in [0, 1], named inName), the sets data.OODSets derives from
-// them, the extras (pixel values too), and GeneratorSet, as many model
-// samples as in has rows (drawn with batch-norm statistics bn). With logit, pixel sets are dequantised and
+// them, the extras (pixel values too), OneStepSet, the one-step fakes of
+// the in-distribution images, and GeneratorSet, as many model samples as
+// in has rows (both with batch-norm statistics bn). With logit, pixel sets are dequantised and
 // mapped through the logit first (the mnist-nice model's space); without,
 // they are scored as they are. Everything random comes from rng, in a
 // fixed order, so a seed fixes the whole table.
 func (m *Model) ScoreOOD(inName string, in *tensor.Dense, extras []data.NamedSet, logit bool, bn BNStats, rng *rand.Rand) ([]OODScores, error) {
 	pixelSets := append(data.OODSets(in, rng), extras...)
 	sets := []data.NamedSet{{Name: inName, X: in}}
-	seen := map[string]bool{inName: true, GeneratorSet: true}
+	seen := map[string]bool{inName: true, OneStepSet: true, GeneratorSet: true}
 	for _, s := range pixelSets {
 		if seen[s.Name] {
 			return nil, fmt.Errorf("two OOD sets are called %q", s.Name)
@@ -44,11 +50,16 @@ func (m *Model) ScoreOOD(inName string, in *tensor.Dense, extras []data.NamedSet
 			sets[i].X = data.Logit(data.Dequantize(sets[i].X, rng))
 		}
 	}
-	fakes, err := m.SampleWith(in.R, rng, bn) // already in model space
+	// The generator's sets are already in model space.
+	oneStep, err := m.OneStepFakes(sets[0].X, rng, bn)
 	if err != nil {
 		return nil, err
 	}
-	sets = append(sets, data.NamedSet{Name: GeneratorSet, X: fakes})
+	samples, err := m.SampleWith(in.R, rng, bn)
+	if err != nil {
+		return nil, err
+	}
+	sets = append(sets, data.NamedSet{Name: OneStepSet, X: oneStep}, data.NamedSet{Name: GeneratorSet, X: samples})
 	out := make([]OODScores, len(sets))
 	for i, s := range sets {
 		e, err := m.EnergyAt(s.X, 0)

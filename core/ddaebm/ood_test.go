@@ -30,7 +30,7 @@ func TestScoreOOD(t *testing.T) {
 	for _, s := range scored {
 		names = append(names, s.Name)
 	}
-	if got := strings.Join(names, " "); got != "digits uniform gaussian constant inverted noise_0.01 noise_0.1 noise_0.5 blank generator" {
+	if got := strings.Join(names, " "); got != "digits uniform gaussian constant inverted noise_0.01 noise_0.1 noise_0.5 blank generator_1step generator" {
 		t.Fatalf("sets %s", got)
 	}
 	for _, s := range scored {
@@ -55,12 +55,58 @@ func TestScoreOOD(t *testing.T) {
 	if slices.Equal(again[0].Scores, direct) {
 		t.Error("logit space scored the raw pixels")
 	}
-	for _, name := range []string{"uniform", "digits", GeneratorSet} {
+	for _, name := range []string{"uniform", "digits", OneStepSet, GeneratorSet} {
 		if _, err := m.ScoreOOD("digits", in, []data.NamedSet{{Name: name, X: in}}, false, RunningStats, rng); err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("extra set named %q: %v", name, err)
 		}
 	}
 	if _, err := m.ScoreOOD("digits", tensor.New(3, cfg.Dim+1), nil, false, RunningStats, rng); err == nil {
+		t.Error("images of the wrong width accepted")
+	}
+}
+
+// One-step fakes follow their own images: with running statistics,
+// changing one image changes its fake and no other; the same seed gives
+// the same fakes; the running statistics stay as they were.
+func TestOneStepFakes(t *testing.T) {
+	cfg := tinyMNISTConfig()
+	m := newModel(t, cfg)
+	rng := rand.New(rand.NewPCG(1, 2))
+	x := tensor.New(40, cfg.Dim)
+	for i := range x.Data {
+		x.Data[i] = tensor.Float(rng.NormFloat64())
+	}
+	var before []float64
+	for _, b := range m.Generator.Buffers() {
+		before = append(before, b.Value.Float64s()...)
+	}
+	fakes := map[BNStats]*tensor.Dense{}
+	for _, bn := range []BNStats{RunningStats, BatchStats} {
+		f, err := m.OneStepFakes(x, rand.New(rand.NewPCG(3, 3)), bn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, _ := m.OneStepFakes(x, rand.New(rand.NewPCG(3, 3)), bn)
+		if f.R != x.R || f.C != x.C || !slices.Equal(f.Data, again.Data) {
+			t.Errorf("%s: %v, or the same seed gave different fakes", bn, f)
+		}
+		fakes[bn] = f
+	}
+	var after []float64
+	for _, b := range m.Generator.Buffers() {
+		after = append(after, b.Value.Float64s()...)
+	}
+	if !slices.Equal(before, after) {
+		t.Error("one-step fakes changed the running statistics")
+	}
+	moved := x.Clone()
+	moved.Data[3] += 5 // row 0
+	f, _ := m.OneStepFakes(moved, rand.New(rand.NewPCG(3, 3)), RunningStats)
+	want := fakes[RunningStats]
+	if slices.Equal(f.Row(0), want.Row(0)) || !slices.Equal(f.Data[cfg.Dim:], want.Data[cfg.Dim:]) {
+		t.Error("moving image 0 did not change exactly fake 0")
+	}
+	if _, err := m.OneStepFakes(tensor.New(2, cfg.Dim+1), rng, RunningStats); err == nil {
 		t.Error("images of the wrong width accepted")
 	}
 }

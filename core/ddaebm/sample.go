@@ -168,3 +168,49 @@ func (m *Model) EnergyAt(x *tensor.Dense, k int) ([]float64, error) {
 	g.Reset()
 	return out, nil
 }
+
+// OneStepFakes are the fakes of the paper's Fig. 4: each row of x0 (in
+// model space) diffused one step, x_1 ~ q(x_1 | x_0), and denoised by the
+// generator, x'_0 = c1_0·G(x_1, z, 0) + c2_0·x_1, the sampler's last step.
+// They sit much closer to the data than samples of the full chain, so
+// they test whether the energy sees the generator's small errors. bn
+// chooses the batch-norm statistics as in SampleWith; the model is left
+// unchanged.
+func (m *Model) OneStepFakes(x0 *tensor.Dense, rng *rand.Rand, bn BNStats) (*tensor.Dense, error) {
+	if x0.C != m.Config.Dim || x0.R < 1 {
+		return nil, fmt.Errorf("one-step fakes: images are %d×%d, want at least one row of %d values", x0.R, x0.C, m.Config.Dim)
+	}
+	if _, err := ParseBNStats(string(bn)); err != nil {
+		return nil, err
+	}
+	if m.EMA != nil {
+		m.EMA.Swap()
+		defer m.EMA.Swap()
+	}
+	if bn == BatchStats {
+		defer restoreBuffers(m.Generator.Buffers())()
+	}
+	d := m.Config.Dim
+	out := tensor.New(x0.R, d)
+	chunks := (x0.R + chunkRows - 1) / chunkRows
+	rows := (x0.R + chunks - 1) / chunks
+	g := m.graph
+	defer g.Reset()
+	for lo := 0; lo < x0.R; lo += rows {
+		hi := min(x0.R, lo+rows)
+		b := hi - lo
+		k := make([]int, b) // all at step 0
+		xk, xk1 := tensor.New(b, d), tensor.New(b, d)
+		m.Schedule.Pair(tensor.FromSlice(b, d, x0.Data[lo*d:hi*d]), k, rng, xk, xk1)
+		z := tensor.New(b, m.Config.ZDim)
+		if m.Config.Ablation != NoLatent {
+			diffusion.FillNormal(z, rng)
+		}
+		g.Reset()
+		g.SetRecord(false)
+		c := g.Const(xk1)
+		fake := m.Schedule.PosteriorMean(g, m.Generator.Forward(g, c, g.Const(z), k, bn == BatchStats), c, k)
+		copy(out.Data[lo*d:hi*d], fake.Value.Data)
+	}
+	return out, nil
+}

@@ -27,7 +27,7 @@ OOD_SEED = 12345
 """Default seed of `evaluate ood` (its -seed flag)."""
 
 #: Keys of ood_auroc's scores that are not OOD sets.
-_IN, _GENERATOR = "mnist", "generator"
+_IN, _ONE_STEP, _GENERATOR = "mnist", "generator_1step", "generator"
 
 
 def mnist(split: str = "test", mnist_dir: str | os.PathLike | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -121,7 +121,9 @@ def ood_auroc(model, pixels, seed: int | None = OOD_SEED,
               extra: Mapping[str, np.ndarray] | None = None) -> tuple[dict[str, float], dict[str, np.ndarray]]:
     """Out-of-distribution detection with the score E(x, 0), the `evaluate
     ood` protocol: in-distribution images against each set of ood_sets,
-    each extra set and as many samples of the model's generator, told
+    each extra set, as many one-step fakes of the in-distribution images
+    (diffused one step and denoised by the generator, the paper's Fig. 4)
+    and as many samples of the model's generator, told
     apart by the AUROC with the in-distribution images as the positive
     class (1: every in-distribution image scores above every other one).
 
@@ -129,13 +131,13 @@ def ood_auroc(model, pixels, seed: int | None = OOD_SEED,
     dtype, values in [0, 1]. extra: more OOD sets, name → array (m, dim)
     of pixel values in [0, 1]; names must differ from the built-in ones.
     seed: one random stream draws the OOD sets, the dequantisation and the
-    generator's samples in the command's order, so the same images and
+    generator's sets in the command's order, so the same images and
     seed give the command's numbers; None draws at random.
     An mnist-nice model scores logit(dequantised pixels), others the
-    pixels themselves; the generator's samples are already in model space.
+    pixels themselves; the generator's sets are already in model space.
 
     Returns (auroc, scores): auroc maps each OOD set ("uniform", …,
-    the extra sets, "generator") to a float in [0, 1]; scores maps "mnist"
+    the extra sets, "generator_1step", "generator") to a float in [0, 1]; scores maps "mnist"
     (the in-distribution images) and every OOD set to its float64 scores,
     the form ddaebm.plot.energy_histograms draws.
     """
@@ -150,9 +152,9 @@ def ood_auroc(model, pixels, seed: int | None = OOD_SEED,
         if not isinstance(extra, Mapping):
             raise InvalidArgumentError(f"extra must be a mapping of name → array, got {type(extra).__name__}")
         for name, a in extra.items():
-            if not isinstance(name, str) or name in names or name in (_IN, _GENERATOR):
+            if not isinstance(name, str) or name in names or name in (_IN, _ONE_STEP, _GENERATOR):
                 raise InvalidArgumentError(
-                    f"extra set name {name!r} must be a string other than {', '.join([_IN, *names, _GENERATOR])}")
+                    f"extra set name {name!r} must be a string other than {', '.join([_IN, *names, _ONE_STEP, _GENERATOR])}")
             a = nat.matrix(a, f"extra set {name!r}", cols=dim)
             if a.shape[0] == 0:
                 raise InvalidArgumentError(f"extra set {name!r} has no images")
@@ -160,12 +162,12 @@ def ood_auroc(model, pixels, seed: int | None = OOD_SEED,
     ext = np.concatenate(list(extras.values())) if extras else np.empty((0, dim), dtype=np.float32)
     sizes = [a.shape[0] for a in extras.values()]
     n = x.shape[0]
-    out = np.empty(n * (len(names) + 2) + ext.shape[0], dtype=np.float64)
+    out = np.empty(n * (len(names) + 3) + ext.shape[0], dtype=np.float64)
     call(go.OODScores, nat.addr(x), x.nbytes, n, nat.addr(ext), ext.nbytes, json.dumps(sizes),
          nat.seed_or_random(seed), nat.addr(out), out.nbytes)
 
-    bounds = np.cumsum([0, n] + [n] * len(names) + sizes + [n])
-    keys = [_IN, *names, *extras, _GENERATOR]
+    bounds = np.cumsum([0, n] + [n] * len(names) + sizes + [n, n])
+    keys = [_IN, *names, *extras, _ONE_STEP, _GENERATOR]
     scores = {k: out[lo:hi] for k, lo, hi in zip(keys, bounds[:-1], bounds[1:])}
     result = {k: auroc(scores[_IN], s) for k, s in scores.items() if k != _IN}
     return result, scores

@@ -168,7 +168,7 @@ def test_ood_auroc_matches_evaluate_ood(cli_run, test_set, go_commands, tmp_path
     cli = json.loads(out.read_text())
     m = ddaebm.Model.load(cli_run)
     auc, scores = ddaebm.ood_auroc(m, test_set[0][:150], seed=7)
-    assert set(auc) == set(cli["auroc"]) == set(OOD_NAMES) | {"generator"}
+    assert set(auc) == set(cli["auroc"]) == set(OOD_NAMES) | {"generator_1step", "generator"}
     for k, v in cli["auroc"].items():
         assert auc[k] == pytest.approx(v, abs=1e-12), k
     for k, v in cli["mean_score"].items():
@@ -180,7 +180,7 @@ def test_ood_auroc_of_a_small_model(test_set):
     x = test_set[0][:60]
     blank = np.zeros((25, 784), dtype=np.uint8)
     auc, scores = ddaebm.ood_auroc(m, x, extra={"blank": blank})
-    assert list(auc) == OOD_NAMES + ["blank", "generator"]
+    assert list(auc) == OOD_NAMES + ["blank", "generator_1step", "generator"]
     assert all(0 <= v <= 1 for v in auc.values())
     assert list(scores) == ["mnist"] + list(auc)
     for k, s in scores.items():
@@ -212,4 +212,4 @@ def test_ood_scores_draw_energy_histograms(test_set):
     m = ddaebm.Model(TINY_MNIST)
     _, scores = ddaebm.ood_auroc(m, test_set[0][:20], seed=1)
     ax = ddaebm.plot.energy_histograms(scores)
-    assert len(ax.get_legend().get_texts()) == 1 + len(OOD_NAMES) + 1
+    assert len(ax.get_legend().get_texts()) == 1 + len(OOD_NAMES) + 2  # mnist, the sets, the generator's two
