@@ -105,9 +105,9 @@ func oodCmd(args []string, stdout io.Writer) error {
 		return err
 	}
 	var table strings.Builder
-	fmt.Fprintf(&table, "%-12s %8s %14s\n%-12s %8s %14.4g\n", "set", "AUROC", "mean E(x,0)", inName, "-", means[inName])
+	fmt.Fprintf(&table, "%-16s %8s %14s\n%-16s %8s %14.4g\n", "set", "AUROC", "mean E(x,0)", inName, "-", means[inName])
 	for _, s := range sets {
-		fmt.Fprintf(&table, "%-12s %8.4f %14.4g\n", s.Name, auroc[s.Name], means[s.Name])
+		fmt.Fprintf(&table, "%-16s %8.4f %14.4g\n", s.Name, auroc[s.Name], means[s.Name])
 	}
 	if _, err := io.WriteString(stdout, table.String()); err != nil {
 		return err
