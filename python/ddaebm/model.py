@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import warnings
 from collections.abc import Callable, Mapping
 
 import numpy as np
@@ -35,9 +36,16 @@ class Model:
     …); missing keys take the paper's toy defaults. Model.toy(...) is the
     shorthand for 2-D toy sets, Model.load(path) restores a checkpoint
     written by save() or by the train command.
+
+    device: where the model computes, as the commands' -device: "auto"
+    (a GPU when one is usable, else the CPU), "cpu", or "cuda[:N]". This
+    version computes on the CPU: "cuda" raises ddaebm.Error saying why (no
+    usable GPU, with the driver's reason, or the model not yet on CUDA).
+    The choice made is the attribute `device`.
     """
 
-    def __init__(self, config: Mapping | None = None, **overrides):
+    def __init__(self, config: Mapping | None = None, *, device: str = "auto", **overrides):
+        self.device = _select_device(device)
         cfg = dict(config or {})
         cfg.update(overrides)
         data = cfg.get("data", "")
@@ -55,21 +63,22 @@ class Model:
         self._toy = None  # the toy set last trained on
 
     @classmethod
-    def toy(cls, data: str = "25gaussians", **hyperparameters) -> Model:
+    def toy(cls, data: str = "25gaussians", *, device: str = "auto", **hyperparameters) -> Model:
         """A model for a 2-D toy set with the paper's defaults (T = 4,
         hidden 300, γ = 0.02, w_ent = 0.1, Adam(0, 0.9), lr 1e-4, batch 200),
         overridden by hyperparameters (config keys, e.g. hidden=64, seed=0,
         ablation="no-encoder")."""
-        return cls({"data": data, **hyperparameters})
+        return cls({"data": data, **hyperparameters}, device=device)
 
     @classmethod
-    def load(cls, path: str | os.PathLike) -> Model:
+    def load(cls, path: str | os.PathLike, *, device: str = "auto") -> Model:
         """Restore a model from a checkpoint file, or from a directory
         holding checkpoint.npz (a train command's -out or a fit
         checkpoint_dir). A damaged checkpoint raises ddaebm.Error naming
         the array concerned; a missing one FileNotFoundError."""
         path = _checkpoint_file(path)
         m = cls.__new__(cls)
+        m.device = _select_device(device)
         m._init(call(nat.go.LoadModel, path), checkpoint=os.path.abspath(path))
         return m
 
@@ -303,6 +312,15 @@ class Model:
         if not (0 < lim < float("inf")):
             raise InvalidArgumentError(f"lim must be a positive finite number, got {lim}")
         return lim
+
+
+def _select_device(spec) -> str:
+    if not isinstance(spec, str):
+        raise InvalidArgumentError(f"device must be a string such as 'auto', 'cpu' or 'cuda', got {type(spec).__name__}")
+    choice = json.loads(call(nat.go.SelectDevice, spec))
+    if choice["note"]:
+        warnings.warn(f"device {spec!r}: {choice['note']}", stacklevel=3)
+    return choice["device"]
 
 
 def _checkpoint_file(path) -> str:

@@ -195,3 +195,15 @@ def test_threads_share_a_model():
         np.testing.assert_array_equal(e, want_e)
     for s in samples:
         np.testing.assert_array_equal(s, want_s)
+
+
+def test_device_choice():
+    assert ddaebm.Model.toy(hidden=8, device="cpu").device == "cpu"
+    assert ddaebm.Model.toy(hidden=8).device == "cpu"  # auto: this version computes on the CPU
+    with pytest.raises(ddaebm.Error, match="cuda") as e:
+        ddaebm.Model.toy(hidden=8, device="cuda")
+    assert not isinstance(e.value, ValueError)  # well-formed, but not possible here
+    with pytest.raises(ValueError, match="want auto, cpu, cuda or cuda:N"):
+        ddaebm.Model.toy(hidden=8, device="tpu")
+    with pytest.raises(ValueError, match="device must be a string"):
+        ddaebm.Model.toy(hidden=8, device=0)
