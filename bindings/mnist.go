@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"math/rand/v2"
 
+	"github.com/ddaebm/ddaebm/core/classify"
 	"github.com/ddaebm/ddaebm/core/data"
 	"github.com/ddaebm/ddaebm/core/ddaebm"
+	"github.com/ddaebm/ddaebm/core/metrics"
 	"github.com/ddaebm/ddaebm/core/npy"
 	"github.com/ddaebm/ddaebm/core/tensor"
 )
@@ -231,4 +233,46 @@ func (m *Model) OODScores(pixelsAddr uintptr, pixelsBytes, rows int, extraAddr u
 		out = out[copy(out, s.Scores):]
 	}
 	return nil
+}
+
+// StackedModes counts the StackedMNIST modes of n samples of the model,
+// the evaluate modes command's protocol: samples drawn with seed and
+// batch-norm statistics bnStats ("running" or "batch"), mapped to pixels,
+// each channel labelled by the classifier saved at classifierPath (by
+// evaluate classifier -out). Returns JSON {"n", "modes_covered",
+// "kl_uniform", "kl_sampling_floor"}.
+func (m *Model) StackedModes(classifierPath string, n int, seed uint64, bnStats string) (result string, err error) {
+	defer guard(&err)
+	unlock, err := m.lock()
+	if err != nil {
+		return "", err
+	}
+	defer unlock()
+	if n < 1 {
+		return "", invalid("mode counting needs n ≥ 1 samples, got %d", n)
+	}
+	bn, err := ddaebm.ParseBNStats(bnStats)
+	if err != nil {
+		return "", asValue(err)
+	}
+	if m.m.Config.Dim != data.StackedMNISTDim {
+		return "", invalid("mode counting needs a model of %d-dimensional StackedMNIST images; this one has dimension %d", data.StackedMNISTDim, m.m.Config.Dim)
+	}
+	c, err := classify.Load(classifierPath)
+	if err != nil {
+		return "", err
+	}
+	samples, err := m.m.SampleWith(n, rand.New(rand.NewPCG(seed, 0)), bn)
+	if err != nil {
+		return "", err
+	}
+	labels, err := c.StackedLabels(data.ToPixels(samples, m.m.Config.Model == "mnist-nice"))
+	if err != nil {
+		return "", err
+	}
+	covered, kl := metrics.LabelCoverage(labels, data.StackedMNISTClasses)
+	return pyJSON(map[string]any{
+		"n": n, "modes_covered": covered, "kl_uniform": kl,
+		"kl_sampling_floor": metrics.UniformKLFloor(data.StackedMNISTClasses, n),
+	}), nil
 }

@@ -91,10 +91,7 @@ func modesCmd(args []string, stdout io.Writer) error {
 		return err
 	}
 	covered, kl := metrics.LabelCoverage(labels, data.StackedMNISTClasses)
-	// Even a sampler that is exactly uniform over the classes scores about
-	// (K − 1)/(2n) from sampling noise (the χ² approximation of the
-	// empirical KL), which bounds what n images can show.
-	floor := float64(data.StackedMNISTClasses-1) / (2 * float64(*n))
+	floor := metrics.UniformKLFloor(data.StackedMNISTClasses, *n)
 	result["modes_covered"], result["kl_uniform"], result["kl_sampling_floor"] = covered, kl, floor
 	b, _ := json.MarshalIndent(result, "", "  ")
 	if _, err := fmt.Fprintln(stdout, string(b)); err != nil {

@@ -33,16 +33,8 @@ func modelSpace(flag string, cfg ddaebm.Config) (string, error) {
 	return "", cli.Usagef("-space %q is not known (want auto, pixel or logit)", flag)
 }
 
-// toPixels maps model-space points to pixel values in [0, 1]: the sigmoid
-// of logits, or pixel-space samples clamped to the range a classifier
-// was trained on.
+// toPixels maps model-space points to pixel values in [0, 1]
+// (data.ToPixels).
 func toPixels(x *tensor.Dense, space string) *tensor.Dense {
-	if space == spaceLogit {
-		return data.Sigmoid(x)
-	}
-	out := tensor.New(x.R, x.C)
-	for i, v := range x.Data {
-		out.Data[i] = min(max(v, 0), 1)
-	}
-	return out
+	return data.ToPixels(x, space == spaceLogit)
 }

@@ -95,3 +95,17 @@ func LogitLogJacobian(y []tensor.Float) float64 {
 func BitsPerDim(logPx float64, d int) float64 {
 	return (-logPx/float64(d) + math.Log(PixelLevels)) / math.Ln2
 }
+
+// ToPixels maps a model's points to pixel values in [0, 1]: the sigmoid
+// of logits (logit true), or pixel-space points clamped to the range a
+// classifier was trained on.
+func ToPixels(x *tensor.Dense, logit bool) *tensor.Dense {
+	if logit {
+		return Sigmoid(x)
+	}
+	out := tensor.New(x.R, x.C)
+	for i, v := range x.Data {
+		out.Data[i] = min(max(v, 0), 1)
+	}
+	return out
+}

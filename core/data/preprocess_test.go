@@ -2,6 +2,7 @@ package data
 
 import (
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/ddaebm/ddaebm/core/tensor"
@@ -140,5 +141,19 @@ func TestBitsPerDimOfUniformDensity(t *testing.T) {
 	// Doubling the density everywhere saves exactly one bit in total.
 	if got := BitsPerDim(math.Ln2, d); math.Abs(got-(8-1.0/d)) > 1e-12 {
 		t.Errorf("bits/dim of density 2: %g, want 8 − 1/%d", got, d)
+	}
+}
+
+func TestToPixels(t *testing.T) {
+	x := tensor.FromSlice(1, 4, []tensor.Float{-0.5, 0.25, 1.5, 0})
+	clamped := ToPixels(x, false)
+	if want := []tensor.Float{0, 0.25, 1, 0}; !slices.Equal(clamped.Data, want) {
+		t.Errorf("pixel space: %v, want %v", clamped.Data, want)
+	}
+	logits := ToPixels(x, true)
+	for i, v := range x.Data {
+		if want := 1 / (1 + math.Exp(-float64(v))); math.Abs(float64(logits.Data[i])-want) > 1e-6 {
+			t.Errorf("logit %v: %v, want %v", v, logits.Data[i], want)
+		}
 	}
 }

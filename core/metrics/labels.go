@@ -38,3 +38,11 @@ func LabelCoverage(labels []int, classes int) (covered int, klUniform float64) {
 	}
 	return covered, klUniform
 }
+
+// UniformKLFloor is what LabelCoverage's klUniform comes to, on average,
+// for n labels drawn from an exactly uniform distribution over classes:
+// (classes − 1)/(2n), the χ² approximation of the empirical KL. It bounds
+// what n samples can show.
+func UniformKLFloor(classes, n int) float64 {
+	return float64(classes-1) / (2 * float64(n))
+}

@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -51,5 +52,25 @@ func TestLabelCoverageRejectsBadLabels(t *testing.T) {
 			}()
 			f()
 		})
+	}
+}
+
+// Labels drawn from an exactly uniform distribution score, on average,
+// the floor UniformKLFloor gives.
+func TestUniformKLFloor(t *testing.T) {
+	const classes, n, runs = 1000, 10000, 40
+	rng := rand.New(rand.NewPCG(1, 1))
+	labels := make([]int, n)
+	var mean float64
+	for range runs {
+		for i := range labels {
+			labels[i] = rng.IntN(classes)
+		}
+		_, kl := LabelCoverage(labels, classes)
+		mean += kl / runs
+	}
+	floor := UniformKLFloor(classes, n)
+	if math.Abs(mean-floor) > 0.05*floor {
+		t.Errorf("mean KL of uniform labels %.5f, floor %.5f", mean, floor)
 	}
 }

@@ -23,12 +23,12 @@ that import ddaebm.
 from . import metrics, plot
 from ._data import load_npy, save_npy, toy, toy_limit, toy_names
 from ._errors import Error, GoPanic, InvalidArgumentError, MissingFileError
-from .mnist import log_likelihood, mnist, ood_auroc, ood_sets, preprocess
+from .mnist import log_likelihood, mnist, ood_auroc, ood_sets, preprocess, stacked_mnist_modes
 from .model import Model
 
 __all__ = [
     "Model", "toy", "toy_names", "toy_limit", "load_npy", "save_npy",
-    "mnist", "preprocess", "ood_sets", "log_likelihood", "ood_auroc",
+    "mnist", "preprocess", "ood_sets", "log_likelihood", "ood_auroc", "stacked_mnist_modes",
     "metrics", "plot", "Error", "InvalidArgumentError", "MissingFileError", "GoPanic",
 ]
 __version__ = "0.1.0"

@@ -213,3 +213,29 @@ def test_ood_scores_draw_energy_histograms(test_set):
     _, scores = ddaebm.ood_auroc(m, test_set[0][:20], seed=1)
     ax = ddaebm.plot.energy_histograms(scores)
     assert len(ax.get_legend().get_texts()) == 1 + len(OOD_NAMES) + 2  # mnist, the sets, the generator's two
+
+
+def test_stacked_mnist_modes_match_evaluate_modes(go_commands, tmp_path):
+    classifier = tmp_path / "classifier.npz"
+    run(go_commands["evaluate"], "classifier", "-out", str(classifier), "-epochs", "1", "-conv1", "2",
+        "-conv2", "2", "-hidden", "8", "-batch", "256")
+    run_dir = tmp_path / "stacked"
+    run(go_commands["train"], "mnist", "-data", "stackedmnist", "-iters", "2", "-hidden", "8",
+        "-gen-hidden", "8", "-batch", "32", "-eval-n", "20", "-samples", "4", "-quiet", "-out", str(run_dir))
+    m = ddaebm.Model.load(run_dir)
+    for bn in ("running", "batch"):
+        out = tmp_path / f"modes_{bn}.json"
+        run(go_commands["evaluate"], "modes", "-checkpoint", str(run_dir / "checkpoint.npz"), "-classifier",
+            str(classifier), "-n", "300", "-seed", "5", "-bn-stats", bn, "-out", str(out))
+        cli = json.loads(out.read_text())
+        r = ddaebm.stacked_mnist_modes(m, classifier, n=300, seed=5, bn_stats=bn)
+        assert r["modes_covered"] == cli["modes_covered"] and 1 <= r["modes_covered"] <= 300
+        assert r["kl_uniform"] == pytest.approx(cli["kl_uniform"], rel=1e-12)
+        assert r["kl_sampling_floor"] == pytest.approx(999 / 600)
+    with pytest.raises(ValueError, match="2352-dimensional StackedMNIST"):
+        ddaebm.stacked_mnist_modes(ddaebm.Model(TINY_MNIST), classifier, n=10)
+    with pytest.raises(ValueError, match="want running or batch"):
+        ddaebm.stacked_mnist_modes(m, classifier, n=10, bn_stats="mean")
+    with pytest.raises(FileNotFoundError):
+        ddaebm.stacked_mnist_modes(m, tmp_path / "none.npz", n=10)
+
