@@ -2,9 +2,11 @@ package bindings
 
 import (
 	"encoding/json"
+	"github.com/ddaebm/ddaebm/core/npy"
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -262,4 +264,45 @@ func TestOODScoresFollowTheCommandsProtocol(t *testing.T) {
 	runtime.KeepAlive(extra)
 	runtime.KeepAlive(out)
 	runtime.KeepAlive(again)
+}
+
+// Given data, a fresh adversarial MNIST model starts its generator where
+// train mnist starts it (MatchGeneratorToSource), once.
+func TestSetDataMatchesTheMNISTGenerator(t *testing.T) {
+	m := tinyMNISTModel(t)
+	x := make([]float32, 50*data.MNISTPixels)
+	for i := range x {
+		x[i] = float32(i%7) - 3
+	}
+	arr := &Array{&npy.Array{Shape: []int{50, data.MNISTPixels}, Dtype: npy.Float32, F32: x}}
+	want, err := ddaebm.New(m.m.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := ddaebm.NewArraySource(tensor.FromSlice(50, data.MNISTPixels, toFloats(x)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := want.MatchGeneratorToSource(src); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 { // the second call must not match again
+		if err := m.SetData(arr); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, ref := m.m.Generator.Params(), want.Generator.Params()
+	for i := range got {
+		if !slices.Equal(got[i].Value.Data, ref[i].Value.Data) {
+			t.Fatalf("generator parameter %s differs from a model matched once", got[i].Name)
+		}
+	}
+}
+
+func toFloats(x []float32) []tensor.Float {
+	out := make([]tensor.Float, len(x))
+	for i, v := range x {
+		out[i] = tensor.Float(v)
+	}
+	return out
 }

@@ -23,6 +23,9 @@ type Model struct {
 	mu  *sync.Mutex
 	m   *ddaebm.Model
 	src ddaebm.Source
+	// matched records that this handle started the MNIST generator at the
+	// data (ddaebm.Model.MatchGeneratorToSource), which must happen once.
+	matched bool
 }
 
 // DefaultToyConfig returns the paper's defaults for a 2-D toy set as JSON.
@@ -128,7 +131,8 @@ func (m *Model) SetToyData(name string) (err error) {
 
 // SetData makes Train draw batches, with replacement, from the rows of a,
 // a 2-D float32 array with as many columns as the model's dimension.
-// The model keeps a.
+// The model keeps a. On a fresh (step 0) adversarial mnist-nice model the
+// first call also starts the generator at the data, as train mnist does.
 func (m *Model) SetData(a *Array) (err error) {
 	defer guard(&err)
 	if err := a.check(); err != nil {
@@ -152,6 +156,15 @@ func (m *Model) SetData(a *Array) (err error) {
 		return asValue(err)
 	}
 	m.src = src
+	// As train mnist does: a fresh adversarial MNIST model starts its
+	// generator at the data, or the energy runs away from the fakes.
+	cfg := &m.m.Config
+	if cfg.Model == "mnist-nice" && !cfg.MLE && m.m.Step == 0 && !m.matched {
+		if err := m.m.MatchGeneratorToSource(src); err != nil {
+			return err
+		}
+		m.matched = true
+	}
 	return nil
 }
 

@@ -48,10 +48,6 @@ Flags:
 // (and every baseline) is scored on the same 10000 points.
 const evalSeed = 20240701
 
-// matchRows is the number of training images whose per-pixel statistics
-// set the generator's starting point (ddaebm.Model.MatchGeneratorToData).
-const matchRows = 10000
-
 // mnistResumable are the flags that may differ from the checkpoint's configuration.
 var mnistResumable = map[string]bool{
 	"preset": true, "epochs": true, "iters": true, "out": true, "resume": true, "checkpoint-every": true,
@@ -158,11 +154,7 @@ func runMNIST(args []string) error {
 		return err
 	}
 	if !*resume && !cfg.MLE {
-		sample := tensor.New(matchRows, cfg.Dim)
-		if err := src.Batch(sample, rand.New(rand.NewPCG(cfg.Seed, matchRows))); err != nil {
-			return err
-		}
-		if err := m.MatchGeneratorToData(sample); err != nil {
+		if err := m.MatchGeneratorToSource(src); err != nil {
 			return err
 		}
 	}

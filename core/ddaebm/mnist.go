@@ -100,3 +100,19 @@ func (m *Model) MatchGeneratorToData(x *tensor.Dense) error {
 	}
 	return nil
 }
+
+// MatchRows is the number of training examples whose statistics
+// MatchGeneratorToSource uses.
+const MatchRows = 10000
+
+// MatchGeneratorToSource is MatchGeneratorToData on MatchRows examples
+// drawn from src with a generator of their own, seeded from Config.Seed,
+// so that the training stream is untouched and every entry point (the
+// train command, the Python package) starts from the same weights.
+func (m *Model) MatchGeneratorToSource(src Source) error {
+	sample := tensor.New(MatchRows, m.Config.Dim)
+	if err := src.Batch(sample, rand.New(rand.NewPCG(m.Config.Seed, MatchRows))); err != nil {
+		return err
+	}
+	return m.MatchGeneratorToData(sample)
+}
