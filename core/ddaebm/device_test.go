@@ -12,14 +12,14 @@ import (
 // says why, whether or not a GPU is present; anything else is refused.
 func TestSelectDevice(t *testing.T) {
 	for _, spec := range []string{"cpu", "auto"} {
-		dev, _, err := SelectDevice(spec)
+		dev, err := SelectDevice(spec)
 		if err != nil || dev != "cpu" {
 			t.Errorf("%s: device %q, error %v", spec, dev, err)
 		}
 	}
 	gpuErr := cuda.Available()
 	for _, spec := range []string{"cuda", "cuda:0"} {
-		_, _, err := SelectDevice(spec)
+		_, err := SelectDevice(spec)
 		if err == nil {
 			t.Fatalf("%s: accepted, but the model cannot run on CUDA", spec)
 		}
@@ -32,7 +32,7 @@ func TestSelectDevice(t *testing.T) {
 		}
 	}
 	for _, spec := range []string{"gpu", "cuda:x", "cuda:-1", "CPU", ""} {
-		if _, _, err := SelectDevice(spec); !errors.Is(err, ErrDeviceSpec) {
+		if _, err := SelectDevice(spec); !errors.Is(err, ErrDeviceSpec) {
 			t.Errorf("%q: %v, want ErrDeviceSpec", spec, err)
 		}
 	}

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import warnings
 from collections.abc import Callable, Mapping
 
 import numpy as np
@@ -38,7 +37,7 @@ class Model:
     written by save() or by the train command.
 
     device: where the model computes, as the commands' -device: "auto"
-    (a GPU when one is usable, else the CPU), "cpu", or "cuda[:N]". This
+    (the CPU in this version), "cpu", or "cuda[:N]". This
     version computes on the CPU: "cuda" raises ddaebm.Error saying why (no
     usable GPU, with the driver's reason, or the model not yet on CUDA).
     The choice made is the attribute `device`.
@@ -317,10 +316,7 @@ class Model:
 def _select_device(spec) -> str:
     if not isinstance(spec, str):
         raise InvalidArgumentError(f"device must be a string such as 'auto', 'cpu' or 'cuda', got {type(spec).__name__}")
-    choice = json.loads(call(nat.go.SelectDevice, spec))
-    if choice["note"]:
-        warnings.warn(f"device {spec!r}: {choice['note']}", stacklevel=3)
-    return choice["device"]
+    return call(nat.go.SelectDevice, spec)
 
 
 def _checkpoint_file(path) -> str:
