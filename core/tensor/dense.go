@@ -2,11 +2,17 @@ package tensor
 
 import "fmt"
 
-// Dense is a row-major R×C matrix.
+// Dense is a row-major R×C matrix. Its values are in Data on the host;
+// a matrix in accelerator memory (see autograd.Backend) has Data == nil
+// and the device address of its values in Dev.
 type Dense struct {
 	R, C int
 	Data []Float
+	Dev  uintptr
 }
+
+// OnDevice reports whether d's values live in accelerator memory.
+func (d *Dense) OnDevice() bool { return d.Data == nil && d.Dev != 0 }
 
 // New returns a zeroed r×c matrix on the heap.
 func New(r, c int) *Dense {
