@@ -5,22 +5,16 @@ import "github.com/ddaebm/ddaebm/core/tensor"
 // Add returns a + b (same shapes).
 func (g *Graph) Add(a, b *Node) *Node {
 	tensor.MustSameShape("Add", a.Value, b.Value)
-	out := g.arena.NewUninit(a.Value.R, a.Value.C)
-	bd := b.Value.Data[:len(a.Value.Data)]
-	for i, v := range a.Value.Data {
-		out.Data[i] = v + bd[i]
-	}
+	out := g.be.NewUninit(a.Value.R, a.Value.C)
+	g.be.Binary(OpAdd, out, a.Value, b.Value)
 	return g.op(opAdd, out, a, b)
 }
 
 // Sub returns a − b (same shapes).
 func (g *Graph) Sub(a, b *Node) *Node {
 	tensor.MustSameShape("Sub", a.Value, b.Value)
-	out := g.arena.NewUninit(a.Value.R, a.Value.C)
-	bd := b.Value.Data[:len(a.Value.Data)]
-	for i, v := range a.Value.Data {
-		out.Data[i] = v - bd[i]
-	}
+	out := g.be.NewUninit(a.Value.R, a.Value.C)
+	g.be.Binary(OpSub, out, a.Value, b.Value)
 	return g.op(opSub, out, a, b)
 }
 

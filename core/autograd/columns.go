@@ -11,12 +11,9 @@ func (g *Graph) ConcatCols(a, b *Node) *Node {
 		panic(fmt.Sprintf("autograd: ConcatCols: %v and %v have different row counts", a.Value, b.Value))
 	}
 	ca := a.Value.C
-	out := g.arena.NewUninit(a.Value.R, ca+b.Value.C)
-	for i := 0; i < out.R; i++ {
-		o := out.Row(i)
-		copy(o[:ca], a.Value.Row(i))
-		copy(o[ca:], b.Value.Row(i))
-	}
+	out := g.be.NewUninit(a.Value.R, ca+b.Value.C)
+	g.be.CopyCols(out, 0, a.Value, 0, ca)
+	g.be.CopyCols(out, ca, b.Value, 0, b.Value.C)
 	return g.op(opConcatCols, out, a, b)
 }
 
@@ -25,10 +22,8 @@ func (g *Graph) SliceCols(x *Node, from, to int) *Node {
 	if from < 0 || to > x.Value.C || from > to {
 		panic(fmt.Sprintf("autograd: SliceCols [%d, %d) of %v", from, to, x.Value))
 	}
-	out := g.arena.NewUninit(x.Value.R, to-from)
-	for i := 0; i < out.R; i++ {
-		copy(out.Row(i), x.Value.Row(i)[from:to])
-	}
+	out := g.be.NewUninit(x.Value.R, to-from)
+	g.be.CopyCols(out, 0, x.Value, from, to-from)
 	n := g.op(opSliceCols, out, x, nil)
 	n.a = from
 	return n
@@ -39,10 +34,8 @@ func (g *Graph) PadCols(x *Node, from, cols int) *Node {
 	if from < 0 || from+x.Value.C > cols {
 		panic(fmt.Sprintf("autograd: PadCols %v at %d into %d columns", x.Value, from, cols))
 	}
-	out := g.arena.New(x.Value.R, cols)
-	for i := 0; i < out.R; i++ {
-		copy(out.Row(i)[from:], x.Value.Row(i))
-	}
+	out := g.be.New(x.Value.R, cols)
+	g.be.CopyCols(out, from, x.Value, 0, x.Value.C)
 	n := g.op(opPadCols, out, x, nil)
 	n.a = from
 	return n

@@ -15,13 +15,8 @@ func (g *Graph) GatherCols(x *Node, idx []int) *Node {
 			panic(fmt.Sprintf("autograd: GatherCols: index %d outside %d columns", k, x.Value.C))
 		}
 	}
-	out := g.arena.NewUninit(x.Value.R, len(idx))
-	for i := 0; i < out.R; i++ {
-		o, xi := out.Row(i), x.Value.Row(i)
-		for j, k := range idx {
-			o[j] = xi[k]
-		}
-	}
+	out := g.be.NewUninit(x.Value.R, len(idx))
+	g.be.GatherCols(out, x.Value, idx)
 	n := g.op(opGatherCols, out, x, nil)
 	n.idx = idx
 	return n
@@ -38,13 +33,8 @@ func (g *Graph) ScatterCols(x *Node, idx []int, cols int) *Node {
 			panic(fmt.Sprintf("autograd: ScatterCols: index %d outside %d columns", k, cols))
 		}
 	}
-	out := g.arena.New(x.Value.R, cols)
-	for i := 0; i < out.R; i++ {
-		o, xi := out.Row(i), x.Value.Row(i)
-		for j, k := range idx {
-			o[k] += xi[j]
-		}
-	}
+	out := g.be.New(x.Value.R, cols)
+	g.be.ScatterCols(out, x.Value, idx)
 	n := g.op(opScatterCols, out, x, nil)
 	n.idx = idx
 	return n

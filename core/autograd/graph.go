@@ -85,7 +85,7 @@ func NewParam(name string, value *tensor.Dense) *Node {
 // Graph records the operations of one step. It is not safe for
 // concurrent use.
 type Graph struct {
-	arena  tensor.Arena
+	be     Backend
 	nodes  []*Node // recorded nodes, in creation (hence topological) order
 	pool   [][]Node
 	npool  int
@@ -93,12 +93,19 @@ type Graph struct {
 	epoch  uint64
 }
 
-// NewGraph returns an empty graph that records operations.
-func NewGraph() *Graph { return &Graph{record: true} }
+// NewGraph returns an empty graph that records operations and computes
+// on the CPU.
+func NewGraph() *Graph { return NewGraphOn(NewCPU()) }
+
+// NewGraphOn returns an empty graph that computes on the backend b.
+func NewGraphOn(b Backend) *Graph { return &Graph{be: b, record: true} }
+
+// Backend returns the backend the graph computes on.
+func (g *Graph) Backend() Backend { return g.be }
 
 // Reset forgets every node and value of the step; parameters are untouched.
 func (g *Graph) Reset() {
-	g.arena.Reset()
+	g.be.Reset()
 	clear(g.nodes)
 	g.nodes = g.nodes[:0]
 	g.npool = 0
@@ -114,8 +121,9 @@ func (g *Graph) SetRecord(on bool) (previous bool) {
 	return previous
 }
 
-// Tensor returns a zeroed r×c matrix from the graph's arena, valid until Reset.
-func (g *Graph) Tensor(r, c int) *tensor.Dense { return g.arena.New(r, c) }
+// Tensor returns a zeroed r×c matrix from the backend's step memory,
+// valid until Reset.
+func (g *Graph) Tensor(r, c int) *tensor.Dense { return g.be.New(r, c) }
 
 // Const wraps v as a constant: no gradient flows into it.
 func (g *Graph) Const(v *tensor.Dense) *Node {
@@ -189,8 +197,8 @@ func (g *Graph) Grad(y *Node, wrt []*Node, createGraph bool) []*Node {
 
 	saved := g.record
 	g.record = createGraph
-	one := g.arena.New(1, 1)
-	one.Data[0] = 1
+	one := g.be.NewUninit(1, 1)
+	g.be.Fill(one, 1)
 	y.grad = g.Const(one)
 	for i := end; i >= 0; i-- {
 		n := g.nodes[i]
@@ -226,9 +234,7 @@ func (g *Graph) Backward(y *Node, params []*Node) {
 			continue
 		}
 		p := params[i]
-		for j, v := range d.Value.Data {
-			p.Grad.Data[j] += v
-		}
+		g.be.Binary(OpAdd, p.Grad, p.Grad, d.Value)
 	}
 }
 
@@ -248,4 +254,13 @@ func (g *Graph) accumulate(n *Node, d *Node) {
 		return
 	}
 	n.grad = g.Add(n.grad, d)
+}
+
+// mustBeOnHost guards the operations that search values on the host (the
+// classifier's max-pooling and softmax shift); the energy models use none
+// of them, so no device backend implements them.
+func (g *Graph) mustBeOnHost(op string, x *Node) {
+	if x.Value.OnDevice() {
+		panic(fmt.Sprintf("autograd: %s runs on the CPU backend only", op))
+	}
 }

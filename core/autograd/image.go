@@ -85,9 +85,10 @@ func (g *Graph) MaxPool(x *Node, in Image, size int) *Node {
 	if size < 1 || out.H < 1 || out.W < 1 {
 		panic(fmt.Sprintf("autograd: MaxPool: %d×%d windows over a %+v image", size, size, in))
 	}
+	g.mustBeOnHost("MaxPool", x)
 	cols, rowLen := out.Size(), in.W*in.C
 	idx := make([]int, x.Value.R*cols)
-	vals := g.arena.NewUninit(x.Value.R, cols)
+	vals := g.be.NewUninit(x.Value.R, cols)
 	for i := 0; i < x.Value.R; i++ {
 		xi, ii, vi := x.Value.Row(i), idx[i*cols:(i+1)*cols], vals.Row(i)
 		for p := 0; p < out.H*out.W; p++ {

@@ -14,16 +14,13 @@ func (g *Graph) GatherInRows(x *Node, idx []int, cols int) *Node {
 	if cols < 0 || len(idx) != r*cols {
 		panic(fmt.Sprintf("autograd: GatherInRows: %d indices for %d rows of %d columns", len(idx), r, cols))
 	}
-	out := g.arena.NewUninit(r, cols)
-	for i := 0; i < r; i++ {
-		o, xi := out.Row(i), x.Value.Row(i)
-		for j, k := range idx[i*cols : (i+1)*cols] {
-			if k < 0 || k >= c {
-				panic(fmt.Sprintf("autograd: GatherInRows: index %d outside %d columns", k, c))
-			}
-			o[j] = xi[k]
+	for _, k := range idx {
+		if k < 0 || k >= c {
+			panic(fmt.Sprintf("autograd: GatherInRows: index %d outside %d columns", k, c))
 		}
 	}
+	out := g.be.NewUninit(r, cols)
+	g.be.GatherInRows(out, x.Value, idx)
 	n := g.op(opGatherInRows, out, x, nil)
 	n.idx = idx
 	return n
@@ -37,16 +34,13 @@ func (g *Graph) ScatterInRows(x *Node, idx []int, cols int) *Node {
 	if len(idx) != r*c {
 		panic(fmt.Sprintf("autograd: ScatterInRows: %d indices for %v", len(idx), x.Value))
 	}
-	out := g.arena.New(r, cols)
-	for i := 0; i < r; i++ {
-		o, xi := out.Row(i), x.Value.Row(i)
-		for j, k := range idx[i*c : (i+1)*c] {
-			if k < 0 || k >= cols {
-				panic(fmt.Sprintf("autograd: ScatterInRows: index %d outside %d columns", k, cols))
-			}
-			o[k] += xi[j]
+	for _, k := range idx {
+		if k < 0 || k >= cols {
+			panic(fmt.Sprintf("autograd: ScatterInRows: index %d outside %d columns", k, cols))
 		}
 	}
+	out := g.be.New(r, cols)
+	g.be.ScatterInRows(out, x.Value, idx)
 	n := g.op(opScatterInRows, out, x, nil)
 	n.idx = idx
 	return n

@@ -1,7 +1,5 @@
 package autograd
 
-import "github.com/ddaebm/ddaebm/core/tensor"
-
 const (
 	transA = 1 << iota
 	transB
@@ -16,8 +14,8 @@ func (g *Graph) MatMul(a, b *Node, ta, tb bool) *Node {
 	if tb {
 		n = b.Value.R
 	}
-	out := g.arena.NewUninit(m, n)
-	tensor.Gemm(ta, tb, 1, a.Value, b.Value, 0, out)
+	out := g.be.NewUninit(m, n)
+	g.be.Gemm(ta, tb, a.Value, b.Value, out)
 	node := g.op(opMatMul, out, a, b)
 	if ta {
 		node.a |= transA

@@ -5,11 +5,8 @@ import "github.com/ddaebm/ddaebm/core/tensor"
 // Mul returns the elementwise product a ⊙ b (same shapes).
 func (g *Graph) Mul(a, b *Node) *Node {
 	tensor.MustSameShape("Mul", a.Value, b.Value)
-	out := g.arena.NewUninit(a.Value.R, a.Value.C)
-	bd := b.Value.Data[:len(a.Value.Data)]
-	for i, v := range a.Value.Data {
-		out.Data[i] = v * bd[i]
-	}
+	out := g.be.NewUninit(a.Value.R, a.Value.C)
+	g.be.Binary(OpMul, out, a.Value, b.Value)
 	return g.op(opMul, out, a, b)
 }
 

@@ -20,9 +20,8 @@ func (g *Graph) MaskedScale(v *Node, ref *tensor.Dense, a *Node) *Node {
 	if a.Value.Len() != 1 {
 		panic(fmt.Sprintf("autograd: MaskedScale: slope is %v, want 1×1", a.Value))
 	}
-	s := a.Value.Data[0]
-	out := g.arena.NewUninit(v.Value.R, v.Value.C)
-	tensor.MaskedScale(out.Data, v.Value.Data, ref.Data, s)
+	out := g.be.NewUninit(v.Value.R, v.Value.C)
+	g.be.MaskedScale(out, v.Value, ref, a.Value)
 	n := g.op(opMaskedScale, out, v, a)
 	n.ref = ref
 	return n
@@ -31,8 +30,8 @@ func (g *Graph) MaskedScale(v *Node, ref *tensor.Dense, a *Node) *Node {
 // ZeroWherePositive returns w where ref ≤ 0 and 0 elsewhere.
 func (g *Graph) ZeroWherePositive(w *Node, ref *tensor.Dense) *Node {
 	tensor.MustSameShape("ZeroWherePositive", w.Value, ref)
-	out := g.arena.NewUninit(w.Value.R, w.Value.C)
-	tensor.ZeroWherePositive(out.Data, w.Value.Data, ref.Data)
+	out := g.be.NewUninit(w.Value.R, w.Value.C)
+	g.be.ZeroWherePositive(out, w.Value, ref)
 	n := g.op(opZeroWherePositive, out, w, nil)
 	n.ref = ref
 	return n

@@ -1,10 +1,6 @@
 package autograd
 
-import (
-	"fmt"
-
-	"github.com/ddaebm/ddaebm/core/tensor"
-)
+import "fmt"
 
 // Reshape returns x read as an r×c matrix (r·c must equal x's size). The
 // result shares x's storage: row-major order is unchanged, so a B×(P·F)
@@ -15,7 +11,7 @@ func (g *Graph) Reshape(x *Node, r, c int) *Node {
 	if r < 0 || c < 0 || r*c != x.Value.Len() {
 		panic(fmt.Sprintf("autograd: Reshape %v to %d×%d", x.Value, r, c))
 	}
-	return g.op(opReshape, tensor.FromSlice(r, c, x.Value.Data), x, nil)
+	return g.op(opReshape, g.be.View(x.Value, r, c), x, nil)
 }
 
 func init() {

@@ -25,104 +25,66 @@ func mustCol(op string, x, c *tensor.Dense) {
 // AddRow returns x + r, adding the 1×F row r to every row of x.
 func (g *Graph) AddRow(x, r *Node) *Node {
 	mustRow("AddRow", x.Value, r.Value)
-	out := g.arena.NewUninit(x.Value.R, x.Value.C)
-	rv := r.Value.Data
-	for i := 0; i < x.Value.R; i++ {
-		o, xi := out.Row(i), x.Value.Row(i)
-		for j, v := range xi {
-			o[j] = v + rv[j]
-		}
-	}
+	out := g.be.NewUninit(x.Value.R, x.Value.C)
+	g.be.RowBinary(OpAdd, out, x.Value, r.Value)
 	return g.op(opAddRow, out, x, r)
 }
 
 // MulRow returns x ⊙ r, scaling column j of x by r[j].
 func (g *Graph) MulRow(x, r *Node) *Node {
 	mustRow("MulRow", x.Value, r.Value)
-	out := g.arena.NewUninit(x.Value.R, x.Value.C)
-	rv := r.Value.Data
-	for i := 0; i < x.Value.R; i++ {
-		o, xi := out.Row(i), x.Value.Row(i)
-		for j, v := range xi {
-			o[j] = v * rv[j]
-		}
-	}
+	out := g.be.NewUninit(x.Value.R, x.Value.C)
+	g.be.RowBinary(OpMul, out, x.Value, r.Value)
 	return g.op(opMulRow, out, x, r)
 }
 
 // MulCol returns x ⊙ c, scaling row i of x by c[i].
 func (g *Graph) MulCol(x, c *Node) *Node {
 	mustCol("MulCol", x.Value, c.Value)
-	out := g.arena.NewUninit(x.Value.R, x.Value.C)
-	for i := 0; i < x.Value.R; i++ {
-		o, s := out.Row(i), c.Value.Data[i]
-		for j, v := range x.Value.Row(i) {
-			o[j] = v * s
-		}
-	}
+	out := g.be.NewUninit(x.Value.R, x.Value.C)
+	g.be.ColMul(out, x.Value, c.Value)
 	return g.op(opMulCol, out, x, c)
 }
 
 // SumRows returns the B×1 column of row sums.
 func (g *Graph) SumRows(x *Node) *Node {
-	out := g.arena.NewUninit(x.Value.R, 1)
-	for i := 0; i < x.Value.R; i++ {
-		var s tensor.Float
-		for _, v := range x.Value.Row(i) {
-			s += v
-		}
-		out.Data[i] = s
-	}
+	out := g.be.NewUninit(x.Value.R, 1)
+	g.be.SumRows(out, x.Value)
 	return g.op(opSumRows, out, x, nil)
 }
 
 // SumCols returns the 1×F row of column sums.
 func (g *Graph) SumCols(x *Node) *Node {
-	out := g.arena.New(1, x.Value.C)
-	for i := 0; i < x.Value.R; i++ {
-		for j, v := range x.Value.Row(i) {
-			out.Data[j] += v
-		}
-	}
+	out := g.be.NewUninit(1, x.Value.C)
+	g.be.SumCols(out, x.Value)
 	return g.op(opSumCols, out, x, nil)
 }
 
 // SumAll returns the 1×1 sum of every element.
 func (g *Graph) SumAll(x *Node) *Node {
-	out := g.arena.NewUninit(1, 1)
-	var s tensor.Float
-	for _, v := range x.Value.Data {
-		s += v
-	}
-	out.Data[0] = s
+	out := g.be.NewUninit(1, 1)
+	g.be.SumAll(out, x.Value)
 	return g.op(opSumAll, out, x, nil)
 }
 
 // BroadcastRows repeats the 1×F row r as a rows×F matrix.
 func (g *Graph) BroadcastRows(r *Node, rows int) *Node {
-	out := g.arena.NewUninit(rows, r.Value.C)
-	for i := 0; i < rows; i++ {
-		copy(out.Row(i), r.Value.Data)
-	}
+	out := g.be.NewUninit(rows, r.Value.C)
+	g.be.BroadcastRows(out, r.Value)
 	return g.op(opBroadcastRows, out, r, nil)
 }
 
 // BroadcastCols repeats the B×1 column c as a B×cols matrix.
 func (g *Graph) BroadcastCols(c *Node, cols int) *Node {
-	out := g.arena.NewUninit(c.Value.R, cols)
-	for i := 0; i < c.Value.R; i++ {
-		o, v := out.Row(i), c.Value.Data[i]
-		for j := range o {
-			o[j] = v
-		}
-	}
+	out := g.be.NewUninit(c.Value.R, cols)
+	g.be.BroadcastCols(out, c.Value)
 	return g.op(opBroadcastCols, out, c, nil)
 }
 
 // BroadcastAll repeats the 1×1 value s as an r×c matrix.
 func (g *Graph) BroadcastAll(s *Node, r, c int) *Node {
-	out := g.arena.NewUninit(r, c)
-	out.Fill(s.Value.Data[0])
+	out := g.be.NewUninit(r, c)
+	g.be.BroadcastAll(out, s.Value)
 	return g.op(opBroadcastAll, out, s, nil)
 }
 

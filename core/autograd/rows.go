@@ -9,13 +9,13 @@ import "fmt"
 // GatherRows returns the matrix whose row i is row idx[i] of table. idx is
 // kept, not copied.
 func (g *Graph) GatherRows(table *Node, idx []int) *Node {
-	out := g.arena.NewUninit(len(idx), table.Value.C)
-	for i, k := range idx {
+	for _, k := range idx {
 		if k < 0 || k >= table.Value.R {
 			panic(fmt.Sprintf("autograd: GatherRows: index %d outside %d rows", k, table.Value.R))
 		}
-		copy(out.Row(i), table.Value.Row(k))
 	}
+	out := g.be.NewUninit(len(idx), table.Value.C)
+	g.be.GatherRows(out, table.Value, idx)
 	n := g.op(opGatherRows, out, table, nil)
 	n.idx = idx
 	return n
@@ -27,13 +27,13 @@ func (g *Graph) ScatterRows(x *Node, idx []int, rows int) *Node {
 	if len(idx) != x.Value.R {
 		panic(fmt.Sprintf("autograd: ScatterRows: %d indices for %v", len(idx), x.Value))
 	}
-	out := g.arena.New(rows, x.Value.C)
-	for i, k := range idx {
-		o := out.Row(k)
-		for j, v := range x.Value.Row(i) {
-			o[j] += v
+	for _, k := range idx {
+		if k < 0 || k >= rows {
+			panic(fmt.Sprintf("autograd: ScatterRows: index %d outside %d rows", k, rows))
 		}
 	}
+	out := g.be.New(rows, x.Value.C)
+	g.be.ScatterRows(out, x.Value, idx)
 	n := g.op(opScatterRows, out, x, nil)
 	n.idx = idx
 	return n

@@ -4,10 +4,8 @@ import "github.com/ddaebm/ddaebm/core/tensor"
 
 // Scale returns c·x.
 func (g *Graph) Scale(x *Node, c tensor.Float) *Node {
-	out := g.arena.NewUninit(x.Value.R, x.Value.C)
-	for i, v := range x.Value.Data {
-		out.Data[i] = c * v
-	}
+	out := g.be.NewUninit(x.Value.R, x.Value.C)
+	g.be.Unary(OpScale, out, x.Value, c)
 	n := g.op(opScale, out, x, nil)
 	n.scalar = c
 	return n
@@ -15,10 +13,8 @@ func (g *Graph) Scale(x *Node, c tensor.Float) *Node {
 
 // AddConst returns x + c.
 func (g *Graph) AddConst(x *Node, c tensor.Float) *Node {
-	out := g.arena.NewUninit(x.Value.R, x.Value.C)
-	for i, v := range x.Value.Data {
-		out.Data[i] = v + c
-	}
+	out := g.be.NewUninit(x.Value.R, x.Value.C)
+	g.be.Unary(OpAddConst, out, x.Value, c)
 	return g.op(opAddConst, out, x, nil)
 }
 

@@ -13,8 +13,9 @@ import (
 // its argument), so the result has the exact gradients of every order of
 // the operations it is built from.
 func (g *Graph) LogSoftmax(x *Node) *Node {
+	g.mustBeOnHost("LogSoftmax", x)
 	r, c := x.Value.R, x.Value.C
-	shift := g.arena.NewUninit(r, 1)
+	shift := g.be.NewUninit(r, 1)
 	for i := 0; i < r; i++ {
 		m := tensor.Float(math.Inf(-1))
 		for _, v := range x.Value.Row(i) {
@@ -34,7 +35,8 @@ func (g *Graph) CrossEntropy(logits *Node, labels []int) *Node {
 	if len(labels) != r {
 		panic(fmt.Sprintf("autograd: CrossEntropy: %d labels for %v logits", len(labels), logits.Value))
 	}
-	pick := g.arena.New(r, c)
+	g.mustBeOnHost("CrossEntropy", logits)
+	pick := g.be.New(r, c)
 	for i, l := range labels {
 		if l < 0 || l >= c {
 			panic(fmt.Sprintf("autograd: CrossEntropy: label %d outside 0..%d", l, c-1))

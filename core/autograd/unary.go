@@ -1,56 +1,38 @@
 package autograd
 
-import (
-	"math"
-
-	"github.com/ddaebm/ddaebm/core/tensor"
-)
+import "github.com/ddaebm/ddaebm/core/tensor"
 
 // Elementwise functions. Each derivative is built from recorded
 // operations (Exp's from its own output, Log's from Pow), so all of them
 // have exact derivatives of every order.
 
-func (g *Graph) unary(kind opKind, x *Node, f func(tensor.Float) tensor.Float) *Node {
-	out := g.arena.NewUninit(x.Value.R, x.Value.C)
-	for i, v := range x.Value.Data {
-		out.Data[i] = f(v)
-	}
+func (g *Graph) unary(kind opKind, op UnaryOp, x *Node, p tensor.Float) *Node {
+	out := g.be.NewUninit(x.Value.R, x.Value.C)
+	g.be.Unary(op, out, x.Value, p)
 	return g.op(kind, out, x, nil)
 }
 
 // Square returns x².
-func (g *Graph) Square(x *Node) *Node {
-	return g.unary(opSquare, x, func(v tensor.Float) tensor.Float { return v * v })
-}
+func (g *Graph) Square(x *Node) *Node { return g.unary(opSquare, OpSquare, x, 0) }
 
 // Exp returns eˣ.
-func (g *Graph) Exp(x *Node) *Node {
-	return g.unary(opExp, x, func(v tensor.Float) tensor.Float { return tensor.Float(math.Exp(float64(v))) })
-}
+func (g *Graph) Exp(x *Node) *Node { return g.unary(opExp, OpExp, x, 0) }
 
 // Log returns ln x.
-func (g *Graph) Log(x *Node) *Node {
-	return g.unary(opLog, x, func(v tensor.Float) tensor.Float { return tensor.Float(math.Log(float64(v))) })
-}
+func (g *Graph) Log(x *Node) *Node { return g.unary(opLog, OpLog, x, 0) }
 
 // Pow returns xᵖ for a constant exponent p.
 func (g *Graph) Pow(x *Node, p tensor.Float) *Node {
-	n := g.unary(opPow, x, func(v tensor.Float) tensor.Float {
-		return tensor.Float(math.Pow(float64(v), float64(p)))
-	})
+	n := g.unary(opPow, OpPow, x, p)
 	n.scalar = p
 	return n
 }
 
 // Sin returns sin x.
-func (g *Graph) Sin(x *Node) *Node {
-	return g.unary(opSin, x, func(v tensor.Float) tensor.Float { return tensor.Float(math.Sin(float64(v))) })
-}
+func (g *Graph) Sin(x *Node) *Node { return g.unary(opSin, OpSin, x, 0) }
 
 // Cos returns cos x.
-func (g *Graph) Cos(x *Node) *Node {
-	return g.unary(opCos, x, func(v tensor.Float) tensor.Float { return tensor.Float(math.Cos(float64(v))) })
-}
+func (g *Graph) Cos(x *Node) *Node { return g.unary(opCos, OpCos, x, 0) }
 
 func init() {
 	backwardOf[opSquare] = func(g *Graph, n, grad *Node) {

@@ -1,0 +1,286 @@
+package autograd
+
+import (
+	"math"
+
+	"github.com/ddaebm/ddaebm/core/tensor"
+)
+
+// CPU is the host Backend: values in Go slices, step memory from an arena.
+type CPU struct {
+	arena tensor.Arena
+}
+
+// NewCPU returns a host backend.
+func NewCPU() *CPU { return &CPU{} }
+
+func (c *CPU) New(r, cols int) *tensor.Dense       { return c.arena.New(r, cols) }
+func (c *CPU) NewUninit(r, cols int) *tensor.Dense { return c.arena.NewUninit(r, cols) }
+func (c *CPU) Reset()                              { c.arena.Reset() }
+func (c *CPU) Alloc(r, cols int) *tensor.Dense     { return tensor.New(r, cols) }
+
+func (c *CPU) View(x *tensor.Dense, r, cols int) *tensor.Dense {
+	return tensor.FromSlice(r, cols, x.Data)
+}
+
+func (c *CPU) Upload(dst, src *tensor.Dense)   { dst.CopyFrom(src) }
+func (c *CPU) Download(dst, src *tensor.Dense) { dst.CopyFrom(src) }
+func (c *CPU) Copy(dst, src *tensor.Dense)     { dst.CopyFrom(src) }
+func (c *CPU) Fill(dst *tensor.Dense, v tensor.Float) {
+	dst.Fill(v)
+}
+
+func (c *CPU) Gemm(transA, transB bool, a, b, out *tensor.Dense) {
+	tensor.Gemm(transA, transB, 1, a, b, 0, out)
+}
+
+func (c *CPU) Binary(op BinaryOp, out, a, b *tensor.Dense) {
+	tensor.MustSameShape("Binary", a, b)
+	tensor.MustSameShape("Binary", out, a)
+	o, bd := out.Data[:len(a.Data)], b.Data[:len(a.Data)]
+	switch op {
+	case OpAdd:
+		for i, v := range a.Data {
+			o[i] = v + bd[i]
+		}
+	case OpSub:
+		for i, v := range a.Data {
+			o[i] = v - bd[i]
+		}
+	case OpMul:
+		for i, v := range a.Data {
+			o[i] = v * bd[i]
+		}
+	}
+}
+
+func (c *CPU) Unary(op UnaryOp, out, x *tensor.Dense, p tensor.Float) {
+	tensor.MustSameShape("Unary", out, x)
+	o := out.Data[:len(x.Data)]
+	switch op {
+	case OpScale:
+		for i, v := range x.Data {
+			o[i] = p * v
+		}
+	case OpAddConst:
+		for i, v := range x.Data {
+			o[i] = v + p
+		}
+	case OpSquare:
+		for i, v := range x.Data {
+			o[i] = v * v
+		}
+	case OpExp:
+		for i, v := range x.Data {
+			o[i] = tensor.Float(math.Exp(float64(v)))
+		}
+	case OpLog:
+		for i, v := range x.Data {
+			o[i] = tensor.Float(math.Log(float64(v)))
+		}
+	case OpPow:
+		for i, v := range x.Data {
+			o[i] = tensor.Float(math.Pow(float64(v), float64(p)))
+		}
+	case OpSin:
+		for i, v := range x.Data {
+			o[i] = tensor.Float(math.Sin(float64(v)))
+		}
+	case OpCos:
+		for i, v := range x.Data {
+			o[i] = tensor.Float(math.Cos(float64(v)))
+		}
+	}
+}
+
+func (c *CPU) RowBinary(op BinaryOp, out, x, row *tensor.Dense) {
+	rv := row.Data
+	for i := 0; i < x.R; i++ {
+		o, xi := out.Row(i), x.Row(i)
+		switch op {
+		case OpAdd:
+			for j, v := range xi {
+				o[j] = v + rv[j]
+			}
+		case OpSub:
+			for j, v := range xi {
+				o[j] = v - rv[j]
+			}
+		case OpMul:
+			for j, v := range xi {
+				o[j] = v * rv[j]
+			}
+		}
+	}
+}
+
+func (c *CPU) ColMul(out, x, col *tensor.Dense) {
+	for i := 0; i < x.R; i++ {
+		o, s := out.Row(i), col.Data[i]
+		for j, v := range x.Row(i) {
+			o[j] = v * s
+		}
+	}
+}
+
+func (c *CPU) SumRows(out, x *tensor.Dense) {
+	for i := 0; i < x.R; i++ {
+		var s tensor.Float
+		for _, v := range x.Row(i) {
+			s += v
+		}
+		out.Data[i] = s
+	}
+}
+
+func (c *CPU) SumCols(out, x *tensor.Dense) {
+	clear(out.Data)
+	for i := 0; i < x.R; i++ {
+		for j, v := range x.Row(i) {
+			out.Data[j] += v
+		}
+	}
+}
+
+func (c *CPU) SumAll(out, x *tensor.Dense) {
+	var s tensor.Float
+	for _, v := range x.Data {
+		s += v
+	}
+	out.Data[0] = s
+}
+
+func (c *CPU) BroadcastRows(out, row *tensor.Dense) {
+	for i := 0; i < out.R; i++ {
+		copy(out.Row(i), row.Data)
+	}
+}
+
+func (c *CPU) BroadcastCols(out, col *tensor.Dense) {
+	for i := 0; i < out.R; i++ {
+		o, v := out.Row(i), col.Data[i]
+		for j := range o {
+			o[j] = v
+		}
+	}
+}
+
+func (c *CPU) BroadcastAll(out, s *tensor.Dense) { out.Fill(s.Data[0]) }
+
+func (c *CPU) MaskedScale(out, v, ref, slope *tensor.Dense) {
+	tensor.MaskedScale(out.Data, v.Data, ref.Data, slope.Data[0])
+}
+
+func (c *CPU) ZeroWherePositive(out, w, ref *tensor.Dense) {
+	tensor.ZeroWherePositive(out.Data, w.Data, ref.Data)
+}
+
+func (c *CPU) CopyCols(dst *tensor.Dense, dstCol int, src *tensor.Dense, srcCol, width int) {
+	for i := 0; i < dst.R; i++ {
+		copy(dst.Row(i)[dstCol:dstCol+width], src.Row(i)[srcCol:srcCol+width])
+	}
+}
+
+func (c *CPU) GatherRows(out, x *tensor.Dense, idx []int) {
+	for i, k := range idx {
+		copy(out.Row(i), x.Row(k))
+	}
+}
+
+func (c *CPU) ScatterRows(out, x *tensor.Dense, idx []int) {
+	for i, k := range idx {
+		o := out.Row(k)
+		for j, v := range x.Row(i) {
+			o[j] += v
+		}
+	}
+}
+
+func (c *CPU) GatherCols(out, x *tensor.Dense, idx []int) {
+	for i := 0; i < out.R; i++ {
+		o, xi := out.Row(i), x.Row(i)
+		for j, k := range idx {
+			o[j] = xi[k]
+		}
+	}
+}
+
+func (c *CPU) ScatterCols(out, x *tensor.Dense, idx []int) {
+	for i := 0; i < x.R; i++ {
+		o, xi := out.Row(i), x.Row(i)
+		for j, k := range idx {
+			o[k] += xi[j]
+		}
+	}
+}
+
+func (c *CPU) GatherInRows(out, x *tensor.Dense, idx []int) {
+	n := out.C
+	for i := 0; i < out.R; i++ {
+		o, xi := out.Row(i), x.Row(i)
+		for j, k := range idx[i*n : (i+1)*n] {
+			o[j] = xi[k]
+		}
+	}
+}
+
+func (c *CPU) ScatterInRows(out, x *tensor.Dense, idx []int) {
+	n := x.C
+	for i := 0; i < x.R; i++ {
+		o, xi := out.Row(i), x.Row(i)
+		for j, k := range idx[i*n : (i+1)*n] {
+			o[k] += xi[j]
+		}
+	}
+}
+
+func (c *CPU) Normal(dst *tensor.Dense, seed uint64) {
+	for i := 0; i < len(dst.Data); i += 2 {
+		a, b := NormalPair(seed, uint64(i/2))
+		dst.Data[i] = tensor.Float(a)
+		if i+1 < len(dst.Data) {
+			dst.Data[i+1] = tensor.Float(b)
+		}
+	}
+}
+
+func (c *CPU) Lerp(dst, src *tensor.Dense, t, scale tensor.Float) {
+	tensor.MustSameShape("Lerp", dst, src)
+	for i, v := range src.Data {
+		dst.Data[i] = (1-t)*dst.Data[i] + t*scale*v
+	}
+}
+
+func (c *CPU) Adam(w, g, m, v *tensor.Dense, stepSize, beta1, beta2, invSqrtC2, eps tensor.Float) {
+	md, vd, wd := m.Data, v.Data, w.Data
+	for j, gj := range g.Data {
+		md[j] = beta1*md[j] + (1-beta1)*gj
+		vd[j] = beta2*vd[j] + (1-beta2)*gj*gj
+		wd[j] -= stepSize * md[j] / (tensor.Float(math.Sqrt(float64(vd[j])))*invSqrtC2 + eps)
+	}
+}
+
+// NormalPair returns the standard normal values number 2·pair and
+// 2·pair+1 of the stream seed: the Box–Muller transform of two SplitMix64
+// outputs at counters 2·pair and 2·pair+1. Being a function of (seed,
+// counter) rather than of a sequential state, it is what a GPU thread can
+// compute for any element independently, and the CPU and GPU backends
+// draw the same numbers from the same seed (kernels/random.cu).
+func NormalPair(seed, pair uint64) (float64, float64) {
+	h1 := splitMix64(seed + (2*pair+1)*golden)
+	h2 := splitMix64(seed + (2*pair+2)*golden)
+	u1 := (float64(h1>>11) + 1) * 0x1p-53 // (0, 1]: log is finite
+	u2 := float64(h2>>11) * 0x1p-53
+	r := math.Sqrt(-2 * math.Log(u1))
+	s, c := math.Sincos(2 * math.Pi * u2)
+	return r * c, r * s
+}
+
+const golden = 0x9E3779B97F4A7C15
+
+// splitMix64 is SplitMix64's output function (Steele, Lea and Flood 2014).
+func splitMix64(z uint64) uint64 {
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EB
+	return z ^ (z >> 31)
+}
