@@ -38,8 +38,9 @@ func KernelName(op string) string {
 // Launch queues the kernel name (a full entry name, see KernelName) on a
 // grid of grid[0]×grid[1]×grid[2] blocks of block[0]×block[1]×block[2]
 // threads. The arguments must match the kernel's parameters in order and
-// type: *Buffer for a pointer, int or int32 for int (an int is checked to
-// fit), uint32, int64, uint64, float32 for float and float64 for double.
+// type: *Buffer or Ptr for a pointer, int or int32 for int (an int is
+// checked to fit), uint32, int64, uint64, float32 for float and float64
+// for double.
 // Launch is asynchronous: a fault in the kernel surfaces at the next
 // synchronising call (Synchronize, CopyToHost).
 //
@@ -65,6 +66,8 @@ func (d *Device) Launch(name string, grid, block [3]uint32, args ...any) error {
 				return fmt.Errorf("cuda: Launch(%q): argument %d: %w", name, i, err)
 			}
 			slots[i] = v.ptr
+		case Ptr:
+			slots[i] = uint64(v)
 		case int:
 			if v < math.MinInt32 || v > math.MaxInt32 {
 				return fmt.Errorf("cuda: Launch(%q): argument %d: %d does not fit a C int", name, i, v)
@@ -83,7 +86,7 @@ func (d *Device) Launch(name string, grid, block [3]uint32, args ...any) error {
 		case float64:
 			*(*float64)(p) = v
 		default:
-			return fmt.Errorf("cuda: Launch(%q): argument %d has type %T; want *Buffer, int, int32, uint32, int64, uint64, float32 or float64", name, i, a)
+			return fmt.Errorf("cuda: Launch(%q): argument %d has type %T; want *Buffer, Ptr, int, int32, uint32, int64, uint64, float32 or float64", name, i, a)
 		}
 		ptrs[i] = p
 	}
