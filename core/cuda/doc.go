@@ -35,6 +35,15 @@
 // semantics of tensor.Gemm; it passes the operands to the column-major
 // cuBLAS swapped, computing cᵀ = op(b)ᵀ·op(a)ᵀ, which moves no data.
 //
+// # The autograd backend
+//
+// Backend implements autograd.Backend over a Runtime: a graph built with
+// autograd.NewGraphOn(NewBackend(dev)) keeps every value in device memory
+// and computes it with cuBLAS and the kernels below. *Device is the
+// Runtime of a GPU; package cudaemu is one on the host, which runs the
+// same kernel sources, so the backend is tested on machines without a
+// GPU.
+//
 // # Kernels
 //
 // The kernels are CUDA C in kernels/*.cu, compiled to PTX for compute_80
@@ -43,7 +52,8 @@
 // need no CUDA toolkit. kernels/SHA256SUMS records the sources the PTX was
 // generated from, and a test fails when they have changed since. Each
 // kernel exists as <op>_f32 and <op>_f64; KernelName picks the one that
-// matches tensor.Float:
+// matches tensor.Float. The kernels of the first table serve direct use
+// of Buffers and the tests:
 //
 //	fill(n, v, x)                        x[i] = v
 //	axpy(n, alpha, x, y)                 y[i] += alpha·x[i]
@@ -60,4 +70,43 @@
 // a block with warp shuffles and need blockDim.x to be a multiple of 32;
 // prelu_backward writes one partial sum per block, which rowsum over one
 // row of gridDim.x columns adds up.
+//
+// Backend (backend.go) computes with these, on dense row-major matrices
+// (rows×cols; an output's shape unless said otherwise), op being an
+// autograd.BinaryOp or UnaryOp code and idx, off, perm int32 arrays:
+//
+//	binary(n, op, a, b, out)             out = a ∘ b (+, −, ·)
+//	unary(n, op, p, x, out)              out = f(x): p·x, x+p, x², eˣ, ln x, xᵖ, sin, cos
+//	row_binary(rows, cols, op, x, row, out)  out[r,c] = x[r,c] ∘ row[c]
+//	col_mul(rows, cols, x, col, out)     out[r,c] = x[r,c]·col[r]
+//	broadcast_rows(rows, cols, row, out) out[r,c] = row[c]
+//	broadcast_cols(rows, cols, col, out) out[r,c] = col[r]
+//	broadcast_all(n, s, out)             out[i] = s[0]
+//	masked_scale(n, v, ref, slope, out)  out = v if ref > 0 else slope[0]·v
+//	zero_where_positive(n, w, ref, out)  out = 0 if ref > 0 else w
+//	copy_cols(rows, width, src, srcStride, srcCol, dst, dstStride, dstCol)
+//	                                     a block of columns from src to dst
+//	lerp(n, t, c, src, dst)              dst = (1−t)·dst + t·c·src
+//	adam(n, stepSize, β1, β2, invSqrtC2, eps, w, g, m, v)  one Adam step
+//	sum_rows(rows, cols, x, out)         out[r] = Σ_c x[r,c], a warp per row
+//	sum_cols(rows, cols, chunk, x, out)  out[y,c] = Σ x[r,c] over the rows
+//	                                     of chunk y = blockIdx.y
+//	sum_all(n, x, partial)               partial[block] = Σ of its elements
+//	gather_rows(rows, cols, idx, x, out) out row i = x row idx[i]
+//	scatter_rows(rows, cols, off, perm, x, out)
+//	                                     out row k += Σ x rows perm[off[k]:off[k+1]]
+//	gather_cols(rows, cols, idx, x, xcols, out)        out[i,j] = x[i,idx[j]]
+//	scatter_cols(rows, cols, off, perm, x, xcols, out) out[i,k] += Σ x[i,perm[p]]
+//	gather_in_rows(rows, cols, idx, x, xcols, out)     out[i,j] = x[i,idx[i·cols+j]]
+//	scatter_in_rows(rows, cols, off, perm, x, xcols, out)
+//	                                     as scatter_cols with each row's own off
+//	normal(n, seed, x)                   x[i] = autograd.NormalPair's stream
+//
+// Every kernel loops over its elements grid-stride, so any grid covers
+// any size. The sums use no atomics: sum_cols and sum_all run twice (the
+// partial sums, then their sum), and the scatters add, for each output
+// element, the inputs the host's inverted index (off, perm) lists for it
+// in increasing order, so every result is reproducible and the scatters
+// match the CPU bit for bit. sum_rows and sum_all need blockDim.x to be a
+// multiple of 32.
 package cuda
