@@ -86,6 +86,7 @@ func NewParam(name string, value *tensor.Dense) *Node {
 // concurrent use.
 type Graph struct {
 	be     Backend
+	host   tensor.Arena // HostTensor's memory when be is not the CPU
 	nodes  []*Node // recorded nodes, in creation (hence topological) order
 	pool   [][]Node
 	npool  int
@@ -106,6 +107,7 @@ func (g *Graph) Backend() Backend { return g.be }
 // Reset forgets every node and value of the step; parameters are untouched.
 func (g *Graph) Reset() {
 	g.be.Reset()
+	g.host.Reset()
 	clear(g.nodes)
 	g.nodes = g.nodes[:0]
 	g.npool = 0

@@ -43,7 +43,10 @@ func (m *Model) state() []namedTensor {
 func (m *Model) Save(path string) error {
 	c := &checkpoint.Checkpoint{Step: m.Step, Config: m.Config.JSON()}
 	for _, t := range m.state() {
-		c.Arrays = append(c.Arrays, checkpoint.Matrix(t.name, t.value))
+		c.Arrays = append(c.Arrays, checkpoint.Matrix(t.name, m.hostCopy(t.value)))
+	}
+	if err := m.backendErr(); err != nil {
+		return err
 	}
 	rngState, err := m.pcg.MarshalBinary()
 	if err != nil {

@@ -91,6 +91,9 @@ func (m *Model) MatchGeneratorToData(x *tensor.Dense) error {
 	if m.Step != 0 {
 		return fmt.Errorf("the generator can only be matched to data before training (model is at step %d)", m.Step)
 	}
+	if !m.onCPU() {
+		return fmt.Errorf("match the generator to data before moving the model to a device")
+	}
 	if x.C != m.Config.Dim || x.R < 2 {
 		return fmt.Errorf("data sample is %d×%d, want at least 2 rows of %d values", x.R, x.C, m.Config.Dim)
 	}

@@ -59,11 +59,8 @@ func timeSteps(b *testing.B, step func() error) {
 func BenchmarkNICEEnergyStep(b *testing.B) {
 	m, x := mnistBench(b, false)
 	s := m.scratch(x.R)
-	s.x0.CopyFrom(x)
-	for i := range s.k {
-		s.k[i] = m.rng.IntN(m.Config.T)
-	}
-	m.Schedule.Pair(s.x0, s.k, m.rng, s.xk, s.xk1)
+	m.be.Upload(s.x0, x)
+	m.drawPairs(s)
 	var st StepStats
 	timeSteps(b, func() error { return m.maxStep(s, &st) })
 }

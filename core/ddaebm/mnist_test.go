@@ -11,7 +11,6 @@ import (
 
 	"github.com/ddaebm/ddaebm/core/autograd"
 	"github.com/ddaebm/ddaebm/core/data"
-	"github.com/ddaebm/ddaebm/core/diffusion"
 	"github.com/ddaebm/ddaebm/core/tensor"
 )
 
@@ -425,17 +424,13 @@ func (m *Model) fakesAt(x0 *tensor.Dense, k int, rng *rand.Rand) *tensor.Dense {
 	for i := range ks {
 		ks[i] = k
 	}
-	xk, xk1 := tensor.New(b, d), tensor.New(b, d)
-	m.Schedule.Pair(x0, ks, rng, xk, xk1)
-	z, noise := tensor.New(b, m.Config.ZDim), tensor.New(b, d)
-	diffusion.FillNormal(z, rng)
-	diffusion.FillNormal(noise, rng)
 	g := m.graph
 	g.Reset()
 	defer g.Reset()
 	g.SetRecord(false)
-	c := g.Const(xk1)
-	return m.Schedule.PosteriorSample(g, m.Generator.Forward(g, c, g.Const(z), ks, true), c, ks, noise).Value.Clone()
+	_, c := m.Schedule.Pair(g, g.ConstHost(x0), ks, rng.Uint64(), rng.Uint64())
+	fake := m.Schedule.PosteriorSample(g, m.Generator.Forward(g, c, m.latent(g, b, rng), ks, true), c, ks, g.Normal(b, d, rng.Uint64()))
+	return g.HostValue(fake).Clone()
 }
 
 func meanOf(x []float64) float64 {

@@ -81,7 +81,7 @@ func newMNISTNet(name string, in, xHidden, xOut, trunk1, trunk2, out, steps int,
 
 func (n *mnistNet) forward(g *autograd.Graph, x *autograd.Node, k []int, train bool) *autograd.Node {
 	hx := n.xOut.Forward(g, n.xAct.Forward(g, n.xIn.Forward(g, x)))
-	ht := n.tOut.Forward(g, n.tAct.Forward(g, n.tIn.Forward(g, g.Const(n.embed))))
+	ht := n.tOut.Forward(g, n.tAct.Forward(g, n.tIn.Forward(g, g.ConstHost(n.embed))))
 	h := g.ConcatCols(hx, g.GatherRows(ht, k))
 	return n.out.Forward(g, n.h2.forward(g, n.h1.forward(g, h, train), train))
 }

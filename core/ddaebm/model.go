@@ -1,6 +1,7 @@
 package ddaebm
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 
@@ -29,17 +30,17 @@ type Model struct {
 
 	pcg    *rand.PCG
 	rng    *rand.Rand
+	be     autograd.Backend // where the weights live and the graph computes
 	graph  *autograd.Graph
 	lambda []float64 // importance ratio λ_k per step
 	batch  batchScratch
 }
 
-// batchScratch holds the per-iteration inputs; they outlive the graph
-// resets between the max and the min step.
+// batchScratch holds the per-iteration inputs, on the model's backend;
+// they outlive the graph resets between the max and the min step.
 type batchScratch struct {
-	k                    []int
-	x0, xk, xk1          *tensor.Dense
-	z, zq, noise, noise2 *tensor.Dense
+	k           []int
+	x0, xk, xk1 *tensor.Dense
 }
 
 // New builds a freshly initialised model. All randomness (weights, data
@@ -52,7 +53,8 @@ func New(cfg Config) (*Model, error) {
 	sched, _ := cfg.schedule()
 	pcg := rand.NewPCG(cfg.Seed, 0x9e3779b97f4a7c15)
 	rng := rand.New(pcg)
-	m := &Model{Config: cfg, Schedule: sched, pcg: pcg, rng: rng, graph: autograd.NewGraph()}
+	be := autograd.NewCPU()
+	m := &Model{Config: cfg, Schedule: sched, pcg: pcg, rng: rng, be: be, graph: autograd.NewGraphOn(be)}
 	m.Energy, m.Generator, m.Encoder = buildNetworks(&cfg, rng)
 	m.OptE = optim.NewAdam(m.Energy.Params(), cfg.LR, cfg.Beta1, cfg.Beta2)
 	m.OptG = optim.NewAdam(append(m.Generator.Params(), m.Encoder.Params()...), cfg.LR, cfg.Beta1, cfg.Beta2)
@@ -75,21 +77,78 @@ func (m *Model) Buffers() []nn.Buffer {
 func (m *Model) scratch(b int) *batchScratch {
 	s := &m.batch
 	if s.x0 == nil || s.x0.R != b {
-		d, zd := m.Config.Dim, m.Config.ZDim
-		*s = batchScratch{
-			k:  make([]int, b),
-			x0: tensor.New(b, d), xk: tensor.New(b, d), xk1: tensor.New(b, d),
-			z: tensor.New(b, zd), zq: tensor.New(b, zd), noise: tensor.New(b, d), noise2: tensor.New(b, d),
-		}
+		d := m.Config.Dim
+		*s = batchScratch{k: make([]int, b), x0: m.be.Alloc(b, d), xk: m.be.Alloc(b, d), xk1: m.be.Alloc(b, d)}
 	}
 	return s
 }
 
-// latent fills z with N(0, I) draws, or zeros for the no-latent ablation.
-func (m *Model) latent(z *tensor.Dense) {
+// latent returns b latent draws z ~ N(0, I) from the stream of rng, or
+// zeros for the no-latent ablation.
+func (m *Model) latent(g *autograd.Graph, b int, rng *rand.Rand) *autograd.Node {
 	if m.Config.Ablation == NoLatent {
-		clear(z.Data)
-		return
+		return g.Zeros(b, m.Config.ZDim)
 	}
-	diffusion.FillNormal(z, m.rng)
+	return g.Normal(b, m.Config.ZDim, rng.Uint64())
+}
+
+// UseBackend moves the model's persistent tensors (weights, gradients,
+// Adam moments, the weight average, batch-norm statistics) to be, where
+// training, sampling and scoring then compute. A model moves once, from
+// the CPU it was built or loaded on. Checkpoints are written from
+// wherever the model is and always load on the CPU, so they do not depend
+// on the device: train on a GPU, evaluate on the CPU, and back.
+func (m *Model) UseBackend(be autograd.Backend) error {
+	if !m.onCPU() {
+		return fmt.Errorf("the model has already moved off the CPU")
+	}
+	seen := make(map[*tensor.Dense]bool)
+	move := func(d *tensor.Dense) {
+		if seen[d] {
+			return
+		}
+		seen[d] = true
+		v := be.Alloc(d.R, d.C)
+		be.Upload(v, d)
+		*d = *v
+	}
+	for _, t := range m.state() {
+		move(t.value)
+	}
+	for _, p := range append(m.OptE.Params, m.OptG.Params...) {
+		move(p.Grad)
+	}
+	m.be, m.graph, m.batch = be, autograd.NewGraphOn(be), batchScratch{}
+	m.OptE.Backend, m.OptG.Backend = be, be
+	if m.EMA != nil {
+		m.EMA.Backend = be
+	}
+	return m.backendErr()
+}
+
+func (m *Model) onCPU() bool {
+	_, ok := m.be.(*autograd.CPU)
+	return ok
+}
+
+// backendErr returns the first failure a device backend has recorded
+// (its methods return nothing, so it keeps the error for the caller).
+func (m *Model) backendErr() error {
+	if e, ok := m.be.(interface{ Err() error }); ok {
+		if err := e.Err(); err != nil {
+			return fmt.Errorf("device: %w", err)
+		}
+	}
+	return nil
+}
+
+// hostCopy returns d on the host: d itself there, a downloaded copy from
+// a device.
+func (m *Model) hostCopy(d *tensor.Dense) *tensor.Dense {
+	if !d.OnDevice() {
+		return d
+	}
+	h := tensor.New(d.R, d.C)
+	m.be.Download(h, d)
+	return h
 }

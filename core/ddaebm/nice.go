@@ -94,7 +94,7 @@ func NewNICEEnergy(dim, width, steps int, rng *rand.Rand) *NICEEnergy {
 
 // shift returns m(cond, k) of coupling l.
 func (e *NICEEnergy) shift(g *autograd.Graph, l *niceCoupling, cond *autograd.Node, k []int) *autograd.Node {
-	se := g.Const(e.embed)
+	se := g.ConstHost(e.embed)
 	h := cond
 	for i := range l.hidden {
 		hl := &l.hidden[i]

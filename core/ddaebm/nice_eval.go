@@ -5,7 +5,6 @@ import (
 	"math/rand/v2"
 
 	"github.com/ddaebm/ddaebm/core/data"
-	"github.com/ddaebm/ddaebm/core/diffusion"
 	"github.com/ddaebm/ddaebm/core/tensor"
 )
 
@@ -73,7 +72,6 @@ func (m *Model) SampleFlow(n int, rng *rand.Rand) (*tensor.Dense, error) {
 	}
 	d := m.Config.Dim
 	out := tensor.New(n, d)
-	diffusion.FillNormal(out, rng)
 	g := m.graph
 	defer g.Reset()
 	k := make([]int, min(n, niceChunkRows))
@@ -81,8 +79,8 @@ func (m *Model) SampleFlow(n int, rng *rand.Rand) (*tensor.Dense, error) {
 		hi := min(n, lo+niceChunkRows)
 		g.Reset()
 		g.SetRecord(false)
-		chunk := tensor.FromSlice(hi-lo, d, out.Data[lo*d:hi*d])
-		chunk.CopyFrom(e.Inverse(g, g.Const(chunk), k[:hi-lo]).Value)
+		y := e.Inverse(g, g.Normal(hi-lo, d, rng.Uint64()), k[:hi-lo])
+		copy(out.Data[lo*d:hi*d], g.HostValue(y).Data)
 	}
 	return out, nil
 }

@@ -13,7 +13,7 @@ func (m *Model) mleStep(s *batchScratch) (StepStats, error) {
 	defer g.Reset()
 	clear(s.k)
 	loss := g.Scale(g.Mean(m.Energy.Forward(g, g.Const(s.x0), s.k)), -1)
-	st := StepStats{LossE: float64(loss.Value.Data[0])}
+	st := StepStats{LossE: g.Scalar(loss)}
 	if !finite(st.LossE) {
 		return st, fmt.Errorf("step %d: negative log-likelihood is %v; lower lr", m.Step, st.LossE)
 	}

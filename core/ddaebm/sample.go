@@ -5,8 +5,6 @@ import (
 	"math"
 	"math/rand/v2"
 
-	"github.com/ddaebm/ddaebm/core/autograd"
-	"github.com/ddaebm/ddaebm/core/diffusion"
 	"github.com/ddaebm/ddaebm/core/nn"
 	"github.com/ddaebm/ddaebm/core/tensor"
 )
@@ -77,7 +75,7 @@ func (m *Model) SampleWith(n int, rng *rand.Rand, bn BNStats) (*tensor.Dense, er
 		}
 		return out, nil
 	}
-	defer restoreBuffers(m.Generator.Buffers())()
+	defer m.restoreBuffers(m.Generator.Buffers())()
 	chunks := (n + chunkRows - 1) / chunkRows
 	rows := max((n+chunks-1)/chunks, minSampleBatch)
 	x := tensor.New(rows, d)
@@ -92,49 +90,42 @@ func (m *Model) SampleWith(n int, rng *rand.Rand, bn BNStats) (*tensor.Dense, er
 // BatchStats.
 const minSampleBatch = 128
 
-// restoreBuffers saves the values of bufs and returns the function that
-// puts them back.
-func restoreBuffers(bufs []nn.Buffer) func() {
+// restoreBuffers saves the values of bufs on the host and returns the
+// function that puts them back.
+func (m *Model) restoreBuffers(bufs []nn.Buffer) func() {
 	saved := make([]*tensor.Dense, len(bufs))
 	for i, b := range bufs {
-		saved[i] = b.Value.Clone()
+		saved[i] = tensor.New(b.Value.R, b.Value.C)
+		m.be.Download(saved[i], b.Value)
 	}
 	return func() {
 		for i, b := range bufs {
-			b.Value.CopyFrom(saved[i])
+			m.be.Upload(b.Value, saved[i])
 		}
 	}
 }
 
+// sampleChunk runs x.R chains and writes their ends into the host matrix x.
 func (m *Model) sampleChunk(x *tensor.Dense, rng *rand.Rand, batchStats bool) {
 	g := m.graph
 	g.Reset()
 	defer g.Reset()
 	g.SetRecord(false)
 	b, cfg := x.R, &m.Config
-	diffusion.FillNormal(x, rng)
+	xk1 := g.Normal(b, cfg.Dim, rng.Uint64())
 	k := make([]int, b)
-	z, noise := tensor.New(b, cfg.ZDim), tensor.New(b, cfg.Dim)
 	for step := cfg.T - 1; step >= 0; step-- {
 		for i := range k {
 			k[i] = step
 		}
-		if cfg.Ablation == NoLatent {
-			clear(z.Data)
-		} else {
-			diffusion.FillNormal(z, rng)
-		}
-		xk1 := g.Const(x)
-		x0 := m.Generator.Forward(g, xk1, g.Const(z), k, batchStats)
-		var next *autograd.Node
+		x0 := m.Generator.Forward(g, xk1, m.latent(g, b, rng), k, batchStats)
 		if step > 0 {
-			diffusion.FillNormal(noise, rng)
-			next = m.Schedule.PosteriorSample(g, x0, xk1, k, noise)
+			xk1 = m.Schedule.PosteriorSample(g, x0, xk1, k, g.Normal(b, cfg.Dim, rng.Uint64()))
 		} else {
-			next = m.Schedule.PosteriorMean(g, x0, xk1, k)
+			xk1 = m.Schedule.PosteriorMean(g, x0, xk1, k)
 		}
-		x.CopyFrom(next.Value)
 	}
+	x.CopyFrom(g.HostValue(xk1))
 }
 
 // EnergyAt returns E(x_i, k) for every row of x (float64, one per row).
@@ -156,8 +147,8 @@ func (m *Model) EnergyAt(x *tensor.Dense, k int) ([]float64, error) {
 		hi := min(x.R, lo+chunkRows)
 		g.Reset()
 		g.SetRecord(false)
-		e := m.Energy.Forward(g, g.Const(tensor.FromSlice(hi-lo, d, x.Data[lo*d:hi*d])), ks[:hi-lo])
-		for i, v := range e.Value.Data {
+		e := m.Energy.Forward(g, g.ConstHost(tensor.FromSlice(hi-lo, d, x.Data[lo*d:hi*d])), ks[:hi-lo])
+		for i, v := range g.HostValue(e).Data {
 			out[lo+i] = float64(v)
 			if math.IsNaN(out[lo+i]) {
 				g.Reset()
@@ -188,7 +179,7 @@ func (m *Model) OneStepFakes(x0 *tensor.Dense, rng *rand.Rand, bn BNStats) (*ten
 		defer m.EMA.Swap()
 	}
 	if bn == BatchStats {
-		defer restoreBuffers(m.Generator.Buffers())()
+		defer m.restoreBuffers(m.Generator.Buffers())()
 	}
 	d := m.Config.Dim
 	out := tensor.New(x0.R, d)
@@ -200,17 +191,11 @@ func (m *Model) OneStepFakes(x0 *tensor.Dense, rng *rand.Rand, bn BNStats) (*ten
 		hi := min(x0.R, lo+rows)
 		b := hi - lo
 		k := make([]int, b) // all at step 0
-		xk, xk1 := tensor.New(b, d), tensor.New(b, d)
-		m.Schedule.Pair(tensor.FromSlice(b, d, x0.Data[lo*d:hi*d]), k, rng, xk, xk1)
-		z := tensor.New(b, m.Config.ZDim)
-		if m.Config.Ablation != NoLatent {
-			diffusion.FillNormal(z, rng)
-		}
 		g.Reset()
 		g.SetRecord(false)
-		c := g.Const(xk1)
-		fake := m.Schedule.PosteriorMean(g, m.Generator.Forward(g, c, g.Const(z), k, bn == BatchStats), c, k)
-		copy(out.Data[lo*d:hi*d], fake.Value.Data)
+		_, xk1 := m.Schedule.Pair(g, g.ConstHost(tensor.FromSlice(b, d, x0.Data[lo*d:hi*d])), k, rng.Uint64(), rng.Uint64())
+		fake := m.Schedule.PosteriorMean(g, m.Generator.Forward(g, xk1, m.latent(g, b, rng), k, bn == BatchStats), xk1, k)
+		copy(out.Data[lo*d:hi*d], g.HostValue(fake).Data)
 	}
 	return out, nil
 }

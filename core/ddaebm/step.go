@@ -29,14 +29,11 @@ func (m *Model) TrainStep(x0 *tensor.Dense) (StepStats, error) {
 		return StepStats{}, fmt.Errorf("batch is %d×%d, want at least 2 rows of %d values", x0.R, x0.C, cfg.Dim)
 	}
 	s := m.scratch(x0.R)
-	s.x0.CopyFrom(x0)
+	m.be.Upload(s.x0, x0)
 	if cfg.MLE {
 		return m.mleStep(s)
 	}
-	for i := range s.k {
-		s.k[i] = m.rng.IntN(cfg.T)
-	}
-	m.Schedule.Pair(s.x0, s.k, m.rng, s.xk, s.xk1)
+	m.drawPairs(s)
 
 	var st StepStats
 	if err := m.maxStep(s, &st); err != nil {
@@ -45,8 +42,26 @@ func (m *Model) TrainStep(x0 *tensor.Dense) (StepStats, error) {
 	if err := m.minStep(s, &st); err != nil {
 		return st, err
 	}
+	if err := m.backendErr(); err != nil {
+		return st, err
+	}
 	m.Step++
 	return st, nil
+}
+
+// drawPairs draws each example's step k and its pair (x_k, x_{k+1}).
+func (m *Model) drawPairs(s *batchScratch) {
+	for i := range s.k {
+		s.k[i] = m.rng.IntN(m.Config.T)
+	}
+	g := m.graph
+	g.Reset()
+	defer g.Reset()
+	prev := g.SetRecord(false)
+	defer g.SetRecord(prev)
+	xk, xk1 := m.Schedule.Pair(g, g.Const(s.x0), s.k, m.rng.Uint64(), m.rng.Uint64())
+	m.be.Copy(s.xk, xk.Value)
+	m.be.Copy(s.xk1, xk1.Value)
 }
 
 // maxStep: one Adam step of the energy on energyLoss.
@@ -56,11 +71,12 @@ func (m *Model) maxStep(s *batchScratch, st *StepStats) error {
 	defer g.Reset()
 
 	// Fakes x'_k ~ p_φ(x_k | x_{k+1}), detached from the generator.
-	m.latent(s.z)
-	diffusion.FillNormal(s.noise, m.rng)
+	b := len(s.k)
 	prev := g.SetRecord(false)
 	xk1 := g.Const(s.xk1)
-	fake := m.Schedule.PosteriorSample(g, m.Generator.Forward(g, xk1, g.Const(s.z), s.k, true), xk1, s.k, s.noise)
+	z := m.latent(g, b, m.rng)
+	noise := g.Normal(b, m.Config.Dim, m.rng.Uint64())
+	fake := m.Schedule.PosteriorSample(g, m.Generator.Forward(g, xk1, z, s.k, true), xk1, s.k, noise)
 	g.SetRecord(prev)
 
 	loss := m.energyLoss(g, s.xk, s.xk1, fake.Value, s.k, st)
@@ -88,11 +104,11 @@ func (m *Model) energyLoss(g *autograd.Graph, xkV, xk1V, fakeV *tensor.Dense, k 
 		cond := g.Add(eReal, m.Schedule.LogTransition(g, xk1, xk, k))
 		grad := g.Grad(g.SumAll(cond), []*autograd.Node{xk}, true)[0]
 		penalty := g.Mean(g.SumRows(g.Square(grad)))
-		st.Penalty = float64(penalty.Value.Data[0])
+		st.Penalty = g.Scalar(penalty)
 		loss = g.Add(loss, g.Scale(penalty, tensor.Float(cfg.Gamma/2)))
 	}
-	st.LossE = float64(loss.Value.Data[0])
-	st.EnergyGap = mean(eReal.Value) - mean(eFake.Value)
+	st.LossE = g.Scalar(loss)
+	st.EnergyGap = nodeMean(g, eReal) - nodeMean(g, eFake)
 	return loss
 }
 
@@ -104,10 +120,10 @@ func (m *Model) minStep(s *batchScratch, st *StepStats) error {
 	xk, xk1 := g.Const(s.xk), g.Const(s.xk1)
 
 	// L1 = mean(−E(x'_k, k) − log q(x_{k+1} | x'_k)) + w_ent·mean(−log q_ψ(z | x'_k, x_{k+1}, k)).
-	m.latent(s.z)
-	diffusion.FillNormal(s.noise, m.rng)
-	z := g.Const(s.z)
-	fake := m.Schedule.PosteriorSample(g, m.Generator.Forward(g, xk1, z, s.k, true), xk1, s.k, s.noise)
+	b := len(s.k)
+	z := m.latent(g, b, m.rng)
+	noise := g.Normal(b, cfg.Dim, m.rng.Uint64())
+	fake := m.Schedule.PosteriorSample(g, m.Generator.Forward(g, xk1, z, s.k, true), xk1, s.k, noise)
 	per := g.Add(m.Energy.Forward(g, fake, s.k), m.Schedule.LogTransition(g, xk1, fake, s.k))
 	loss := g.Scale(g.Mean(per), -1)
 	useEncoder := cfg.Ablation == Full || cfg.Ablation == KLOnly
@@ -123,12 +139,10 @@ func (m *Model) minStep(s *batchScratch, st *StepStats) error {
 		var zq, kl *autograd.Node
 		if cfg.Ablation == Full {
 			mu, lv := m.Encoder.Forward(g, xk, xk1, s.k, true)
-			diffusion.FillNormal(s.zq, m.rng)
-			zq = g.Add(mu, g.Mul(g.Exp(g.Scale(lv, 0.5)), g.Const(s.zq)))
+			zq = g.Add(mu, g.Mul(g.Exp(g.Scale(lv, 0.5)), g.Normal(b, cfg.ZDim, m.rng.Uint64())))
 			kl = g.StdNormalKL(mu, lv)
 		} else {
-			clear(s.zq.Data)
-			zq = g.Const(s.zq)
+			zq = g.Zeros(b, cfg.ZDim)
 		}
 		rec := m.Schedule.PosteriorLogPDF(g, xk, m.Generator.Forward(g, xk1, zq, s.k, true), xk1, s.k, floor)
 		term := g.Scale(rec, -1)
@@ -136,10 +150,10 @@ func (m *Model) minStep(s *batchScratch, st *StepStats) error {
 			term = g.Add(kl, term)
 		}
 		l2 := g.Mean(g.MulCol(term, diffusion.Column(g, m.lambda, s.k)))
-		st.L2 = float64(l2.Value.Data[0])
+		st.L2 = g.Scalar(l2)
 		loss = g.Add(loss, l2)
 	}
-	st.LossG = float64(loss.Value.Data[0])
+	st.LossG = g.Scalar(loss)
 	if !finite(st.LossG) {
 		return fmt.Errorf("step %d: generator loss is %v (L2 %v); lower lr", m.Step, st.LossG, st.L2)
 	}
@@ -152,12 +166,11 @@ func (m *Model) minStep(s *batchScratch, st *StepStats) error {
 	return nil
 }
 
-func mean(d *tensor.Dense) float64 {
-	var s float64
-	for _, v := range d.Data {
-		s += float64(v)
-	}
-	return s / float64(len(d.Data))
+// nodeMean returns the mean of n's elements without recording it.
+func nodeMean(g *autograd.Graph, n *autograd.Node) float64 {
+	prev := g.SetRecord(false)
+	defer g.SetRecord(prev)
+	return g.Scalar(g.Mean(n))
 }
 
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }

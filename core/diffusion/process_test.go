@@ -2,7 +2,6 @@ package diffusion
 
 import (
 	"math"
-	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -33,15 +32,14 @@ func TestPosteriorIsBayes(t *testing.T) {
 
 func TestPairMoments(t *testing.T) {
 	s, _ := VP(4, 0.1, 20)
-	rng := rand.New(rand.NewPCG(1, 1))
 	const n = 200000
-	x0 := tensor.Full(n, 1, 0.8)
 	k := make([]int, n)
 	for i := range k {
 		k[i] = 1
 	}
-	xk, xk1 := tensor.New(n, 1), tensor.New(n, 1)
-	s.Pair(x0, k, rng, xk, xk1)
+	g := autograd.NewGraph()
+	xkN, xk1N := s.Pair(g, g.Const(tensor.Full(n, 1, 0.8)), k, 1, 2)
+	xk, xk1 := xkN.Value, xk1N.Value
 	var m0, m1, v0, v1 float64
 	for i := 0; i < n; i++ {
 		m0 += float64(xk.Data[i])

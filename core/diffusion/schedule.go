@@ -19,6 +19,7 @@ type Schedule struct {
 	PostC1, PostC2   []float64 // posterior mean c1_k·x0 + c2_k·x_{k+1}
 	PostVar          []float64 // posterior variance v_k
 	LogPostVar       []float64 // log v_k
+	PostStd          []float64 // √v_k
 	SqrtAlphaBar     []float64
 	SqrtOneMinusAbar []float64
 	SqrtOneMinusBeta []float64
@@ -92,6 +93,7 @@ func build(T int, betaMin, betaMax float64, tp []float64) *Schedule {
 		v := b1 * (1 - a) / (1 - a1)
 		s.PostVar = append(s.PostVar, v)
 		s.LogPostVar = append(s.LogPostVar, math.Log(v))
+		s.PostStd = append(s.PostStd, math.Sqrt(v))
 	}
 	return s
 }

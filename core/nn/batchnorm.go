@@ -1,8 +1,6 @@
 package nn
 
 import (
-	"math"
-
 	"github.com/ddaebm/ddaebm/core/autograd"
 	"github.com/ddaebm/ddaebm/core/tensor"
 )
@@ -37,14 +35,9 @@ func NewBatchNorm(name string, f int) *BatchNorm {
 func (b *BatchNorm) Forward(g *autograd.Graph, x *autograd.Node, train bool) *autograd.Node {
 	rows := x.Value.R
 	if !train {
-		scale := g.Tensor(1, x.Value.C)
-		shift := g.Tensor(1, x.Value.C)
-		for j := range scale.Data {
-			inv := tensor.Float(1 / math.Sqrt(float64(b.RunVar.Data[j]+b.Eps)))
-			scale.Data[j] = inv
-			shift.Data[j] = -b.RunMean.Data[j] * inv
-		}
-		xn := g.AddRow(g.MulRow(x, g.Const(scale)), g.Const(shift))
+		scale := g.Pow(g.AddConst(g.Const(b.RunVar), b.Eps), -0.5)
+		shift := g.Scale(g.Mul(g.Const(b.RunMean), scale), -1)
+		xn := g.AddRow(g.MulRow(x, scale), shift)
 		return g.AddRow(g.MulRow(xn, b.Gamma), b.Beta)
 	}
 	inv := 1 / tensor.Float(rows)
@@ -52,20 +45,17 @@ func (b *BatchNorm) Forward(g *autograd.Graph, x *autograd.Node, train bool) *au
 	centred := g.Sub(x, g.BroadcastRows(mean, rows))
 	variance := g.Scale(g.SumCols(g.Square(centred)), inv)
 	invStd := g.Pow(g.AddConst(variance, b.Eps), -0.5)
-	b.updateRunning(mean.Value, variance.Value, rows)
+	b.updateRunning(g.Backend(), mean.Value, variance.Value, rows)
 	return g.AddRow(g.MulRow(centred, g.Mul(invStd, b.Gamma)), b.Beta)
 }
 
-func (b *BatchNorm) updateRunning(mean, variance *tensor.Dense, rows int) {
+func (b *BatchNorm) updateRunning(be autograd.Backend, mean, variance *tensor.Dense, rows int) {
 	unbias := tensor.Float(1)
 	if rows > 1 {
 		unbias = tensor.Float(rows) / tensor.Float(rows-1)
 	}
-	m := b.Momentum
-	for j := range b.RunMean.Data {
-		b.RunMean.Data[j] = (1-m)*b.RunMean.Data[j] + m*mean.Data[j]
-		b.RunVar.Data[j] = (1-m)*b.RunVar.Data[j] + m*variance.Data[j]*unbias
-	}
+	be.Lerp(b.RunMean, mean, b.Momentum, 1)
+	be.Lerp(b.RunVar, variance, b.Momentum, unbias)
 }
 
 // Params returns γ and β.

@@ -15,11 +15,15 @@ type Adam struct {
 	Step                  int64
 	Params                []*autograd.Node
 	M, V                  []*tensor.Dense
+
+	// Backend holds the parameters, gradients and moments (the CPU
+	// unless the model was moved to a device).
+	Backend autograd.Backend
 }
 
 // NewAdam returns an optimiser over params with zeroed moments.
 func NewAdam(params []*autograd.Node, lr, beta1, beta2 float64) *Adam {
-	a := &Adam{LR: lr, Beta1: beta1, Beta2: beta2, Eps: 1e-8, Params: params}
+	a := &Adam{LR: lr, Beta1: beta1, Beta2: beta2, Eps: 1e-8, Params: params, Backend: autograd.NewCPU()}
 	for _, p := range params {
 		a.M = append(a.M, tensor.New(p.Value.R, p.Value.C))
 		a.V = append(a.V, tensor.New(p.Value.R, p.Value.C))
@@ -30,7 +34,7 @@ func NewAdam(params []*autograd.Node, lr, beta1, beta2 float64) *Adam {
 // ZeroGrad clears the accumulated gradients of every parameter.
 func (a *Adam) ZeroGrad() {
 	for _, p := range a.Params {
-		clear(p.Grad.Data)
+		a.Backend.Fill(p.Grad, 0)
 	}
 }
 
@@ -43,11 +47,6 @@ func (a *Adam) Update() {
 	invSqrtC2 := tensor.Float(1 / math.Sqrt(c2))
 	b1, b2, eps := tensor.Float(a.Beta1), tensor.Float(a.Beta2), tensor.Float(a.Eps)
 	for i, p := range a.Params {
-		m, v, w, g := a.M[i].Data, a.V[i].Data, p.Value.Data, p.Grad.Data
-		for j, gj := range g {
-			m[j] = b1*m[j] + (1-b1)*gj
-			v[j] = b2*v[j] + (1-b2)*gj*gj
-			w[j] -= stepSize * m[j] / (tensor.Float(math.Sqrt(float64(v[j])))*invSqrtC2 + eps)
-		}
+		a.Backend.Adam(p.Value, p.Grad, a.M[i], a.V[i], stepSize, b1, b2, invSqrtC2, eps)
 	}
 }

@@ -11,11 +11,14 @@ type EMA struct {
 	Decay  float64
 	Params []*autograd.Node
 	Shadow []*tensor.Dense
+
+	// Backend holds the parameters and the average.
+	Backend autograd.Backend
 }
 
 // NewEMA starts the average at the current values.
 func NewEMA(params []*autograd.Node, decay float64) *EMA {
-	e := &EMA{Decay: decay, Params: params}
+	e := &EMA{Decay: decay, Params: params, Backend: autograd.NewCPU()}
 	for _, p := range params {
 		e.Shadow = append(e.Shadow, p.Value.Clone())
 	}
@@ -24,12 +27,8 @@ func NewEMA(params []*autograd.Node, decay float64) *EMA {
 
 // Update moves the average towards the current values.
 func (e *EMA) Update() {
-	d := tensor.Float(e.Decay)
 	for i, p := range e.Params {
-		s := e.Shadow[i].Data
-		for j, v := range p.Value.Data {
-			s[j] = d*s[j] + (1-d)*v
-		}
+		e.Backend.Lerp(e.Shadow[i], p.Value, tensor.Float(1-e.Decay), 1)
 	}
 }
 
@@ -37,6 +36,6 @@ func (e *EMA) Update() {
 // the live weights. Sampling with the average is Swap, sample, Swap.
 func (e *EMA) Swap() {
 	for i, p := range e.Params {
-		p.Value.Data, e.Shadow[i].Data = e.Shadow[i].Data, p.Value.Data
+		*p.Value, *e.Shadow[i] = *e.Shadow[i], *p.Value
 	}
 }
