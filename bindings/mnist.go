@@ -141,7 +141,7 @@ func OODSets(pixelsAddr uintptr, pixelsBytes, rows, cols int, seed uint64, outAd
 // Only an mnist-nice model has a normalised density.
 func (m *Model) LogLikelihood(pixelsAddr uintptr, pixelsBytes, rows int, seed uint64) (report string, err error) {
 	defer guard(&err)
-	unlock, err := m.lock()
+	unlock, err := m.lockPlaced()
 	if err != nil {
 		return "", err
 	}
@@ -184,7 +184,7 @@ func (m *Model) LogLikelihood(pixelsAddr uintptr, pixelsBytes, rows int, seed ui
 // logit(dequantised pixels); any other model sees the pixels unchanged.
 func (m *Model) OODScores(pixelsAddr uintptr, pixelsBytes, rows int, extraAddr uintptr, extraBytes int, extraRowsJSON string, seed uint64, outAddr uintptr, outBytes int) (err error) {
 	defer guard(&err)
-	unlock, err := m.lock()
+	unlock, err := m.lockPlaced()
 	if err != nil {
 		return err
 	}
@@ -243,7 +243,7 @@ func (m *Model) OODScores(pixelsAddr uintptr, pixelsBytes, rows int, extraAddr u
 // "kl_uniform", "kl_sampling_floor"}.
 func (m *Model) StackedModes(classifierPath string, n int, seed uint64, bnStats string) (result string, err error) {
 	defer guard(&err)
-	unlock, err := m.lock()
+	unlock, err := m.lockPlaced()
 	if err != nil {
 		return "", err
 	}

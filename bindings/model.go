@@ -26,6 +26,10 @@ type Model struct {
 	// matched records that this handle started the MNIST generator at the
 	// data (ddaebm.Model.MatchGeneratorToSource), which must happen once.
 	matched bool
+	// device is where the model is to compute (UseDevice); placed, that it
+	// has moved there.
+	device string
+	placed bool
 }
 
 // DefaultToyConfig returns the paper's defaults for a 2-D toy set as JSON.
@@ -69,6 +73,41 @@ func (m *Model) lock() (func(), error) {
 	}
 	m.mu.Lock()
 	return m.mu.Unlock, nil
+}
+
+// lockPlaced is lock for the calls that compute: it first moves the model
+// to the device UseDevice chose, if it has not moved yet.
+func (m *Model) lockPlaced() (func(), error) {
+	unlock, err := m.lock()
+	if err != nil {
+		return nil, err
+	}
+	if !m.placed && m.device != "" {
+		if err := m.m.UseDevice(m.device); err != nil {
+			unlock()
+			return nil, err
+		}
+		m.placed = true
+	}
+	return unlock, nil
+}
+
+// UseDevice makes the model compute on device, a value SelectDevice
+// returned, from its next training, sampling or scoring call on. The move
+// waits until then so that SetData can still start a fresh MNIST
+// generator at the data, which happens on the CPU.
+func (m *Model) UseDevice(device string) (err error) {
+	defer guard(&err)
+	unlock, err := m.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if m.placed {
+		return invalid("the model already computes on %s", m.device)
+	}
+	m.device = device
+	return nil
 }
 
 // Save writes a checkpoint (the complete training state) to path,
@@ -177,7 +216,7 @@ func (m *Model) SetData(a *Array) (err error) {
 // an error, with the model left at the last good step.
 func (m *Model) Train(steps int, seconds float64, statsAddr uintptr, statsBytes int) (done int, err error) {
 	defer guard(&err)
-	unlock, err := m.lock()
+	unlock, err := m.lockPlaced()
 	if err != nil {
 		return 0, err
 	}
@@ -209,7 +248,7 @@ func (m *Model) Train(steps int, seconds float64, statsAddr uintptr, statsBytes 
 // makes the draw reproducible and independent of training.
 func (m *Model) Sample(n int, seed uint64, outAddr uintptr, outBytes int) (err error) {
 	defer guard(&err)
-	unlock, err := m.lock()
+	unlock, err := m.lockPlaced()
 	if err != nil {
 		return err
 	}
@@ -228,7 +267,7 @@ func (m *Model) Sample(n int, seed uint64, outAddr uintptr, outBytes int) (err e
 // out (float64, rows values).
 func (m *Model) Energy(pointsAddr uintptr, pointsBytes, rows, k int, outAddr uintptr, outBytes int) (err error) {
 	defer guard(&err)
-	unlock, err := m.lock()
+	unlock, err := m.lockPlaced()
 	if err != nil {
 		return err
 	}
@@ -257,7 +296,7 @@ func (m *Model) Energy(pointsAddr uintptr, pointsBytes, rows, k int, outAddr uin
 // row 0 at y = −lim) and returns log Z.
 func (m *Model) DensityGrid(lim float64, n int, outAddr uintptr, outBytes int) (logZ float64, err error) {
 	defer guard(&err)
-	unlock, err := m.lock()
+	unlock, err := m.lockPlaced()
 	if err != nil {
 		return 0, err
 	}
@@ -283,7 +322,7 @@ func (m *Model) DensityGrid(lim float64, n int, outAddr uintptr, outBytes int) (
 // [−lim, lim]².
 func (m *Model) GridNLL(lim float64, n int, testAddr uintptr, testBytes, rows int) (nll float64, err error) {
 	defer guard(&err)
-	unlock, err := m.lock()
+	unlock, err := m.lockPlaced()
 	if err != nil {
 		return 0, err
 	}
@@ -315,7 +354,7 @@ func (m *Model) energy2D() (e metrics.EnergyFunc, failed *error, err error) {
 // returns the report as JSON.
 func (m *Model) EvaluateToy(name string, gridN, testN, sampleN int, seed uint64) (report string, err error) {
 	defer guard(&err)
-	unlock, err := m.lock()
+	unlock, err := m.lockPlaced()
 	if err != nil {
 		return "", err
 	}

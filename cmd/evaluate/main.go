@@ -86,14 +86,18 @@ func load(path, device string) (*ddaebm.Model, error) {
 	if path == "" {
 		return nil, cli.Usagef("-checkpoint is required")
 	}
-	if _, err := cli.Device(device); err != nil {
+	dev, err := cli.Device(device)
+	if err != nil {
 		return nil, err
 	}
 	m, err := ddaebm.Load(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("no checkpoint at %s", path)
 	}
-	return m, err
+	if err != nil {
+		return nil, err
+	}
+	return m, m.UseDevice(dev)
 }
 
 // gridLimit is the half-width to normalise a 2-D model's density on.

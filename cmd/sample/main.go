@@ -50,7 +50,8 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := cli.Device(*device); err != nil {
+	dev, err := cli.Device(*device)
+	if err != nil {
 		return err
 	}
 	m, err := ddaebm.Load(*ckpt)
@@ -58,6 +59,9 @@ func run(args []string) error {
 		if errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("no checkpoint at %s", *ckpt)
 		}
+		return err
+	}
+	if err := m.UseDevice(dev); err != nil {
 		return err
 	}
 	samples, err := m.SampleWith(*n, rand.New(rand.NewPCG(*seed, 0)), bn)

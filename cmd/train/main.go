@@ -95,7 +95,8 @@ func run(args []string) error {
 		return err
 	}
 	cfg.Ablation = ddaebm.Ablation(*ablation)
-	if _, err := cli.Device(*device); err != nil {
+	dev, err := cli.Device(*device)
+	if err != nil {
 		return err
 	}
 	if *iters < 1 || *ckptEvery < 0 || *evalEvery < 0 || *evalSamples < 1 {
@@ -127,6 +128,9 @@ func run(args []string) error {
 		if _, err := os.Stat(ckptPath); err == nil {
 			return cli.Usagef("%s already holds a checkpoint: pass -resume to continue it, or choose another -out", *out)
 		}
+	}
+	if err := m.UseDevice(dev); err != nil {
+		return err
 	}
 	if w := m.Schedule.PriorWarning(); w != "" {
 		fmt.Fprintln(os.Stderr, "warning:", w)

@@ -99,7 +99,8 @@ func runMNIST(args []string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := cli.Device(*device); err != nil {
+	dev, err := cli.Device(*device)
+	if err != nil {
 		return err
 	}
 	cfg.Ablation = ddaebm.Ablation(*ablation)
@@ -157,6 +158,9 @@ func runMNIST(args []string) error {
 		if err := m.MatchGeneratorToSource(src); err != nil {
 			return err
 		}
+	}
+	if err := m.UseDevice(dev); err != nil {
+		return err
 	}
 	testSet := ddaebm.MNISTTestSet(test, evalSeed)
 	evalSet := tensor.FromSlice(min(*evalN, testSet.R), testSet.C, testSet.Data[:min(*evalN, testSet.R)*testSet.C])

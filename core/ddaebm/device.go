@@ -10,27 +10,30 @@ import (
 )
 
 // DeviceUsage describes the values SelectDevice accepts, for flag help.
-const DeviceUsage = "where to compute: auto (the CPU in this version; a GPU once the model runs on CUDA), cpu, or cuda[:N]"
-
-// ErrNoCUDATraining is the reason -device cuda is refused on a machine
-// whose GPU is usable: core/cuda runs matrix products and kernels, but
-// the training step, sampling and scoring are not yet wired to it.
-var ErrNoCUDATraining = errors.New("training, sampling and scoring run on the CPU only in this version (core/cuda provides GPU matrix products and kernels, not yet the model); use -device cpu or auto")
+const DeviceUsage = "where to compute: auto (the first CUDA GPU when one is usable, else the CPU), cpu, or cuda[:N] (GPU N, numbered from 0)"
 
 // ErrDeviceSpec marks a device string that is not one of the accepted
 // forms, as opposed to a valid choice this machine cannot honour.
 var ErrDeviceSpec = errors.New("want auto, cpu, cuda or cuda:N")
 
 // SelectDevice is the one place that decides where models compute. It
-// resolves spec (auto, cpu, cuda or cuda:N) to the device to use: "cpu"
-// in this version, for auto without probing the driver, since no model
-// computes on a GPU yet. cuda and cuda:N are errors that say why: no
-// usable GPU (with the driver's reason), an ordinal beyond the GPUs
-// present, or ErrNoCUDATraining.
+// resolves spec (auto, cpu, cuda or cuda:N) to "cpu" or "cuda:N": auto
+// is cuda:0 when the CUDA driver finds a GPU and the CPU otherwise; cuda
+// and cuda:N are errors that say why when this machine cannot honour
+// them (no usable GPU, with the driver's reason, or an ordinal beyond
+// the GPUs present).
 func SelectDevice(spec string) (string, error) {
 	switch {
-	case spec == "cpu" || spec == "auto":
+	case spec == "cpu":
 		return "cpu", nil
+	case spec == "auto":
+		if cuda.Available() != nil {
+			return "cpu", nil
+		}
+		if n, err := cuda.DeviceCount(); err != nil || n == 0 {
+			return "cpu", nil
+		}
+		return "cuda:0", nil
 	case spec == "cuda" || strings.HasPrefix(spec, "cuda:"):
 		ordinal := 0
 		if n, ok := strings.CutPrefix(spec, "cuda:"); ok {
@@ -50,7 +53,29 @@ func SelectDevice(spec string) (string, error) {
 		if ordinal >= count {
 			return "", fmt.Errorf("device %q: this machine has %d CUDA device(s), numbered from 0", spec, count)
 		}
-		return "", fmt.Errorf("device %q: %w", spec, ErrNoCUDATraining)
+		return fmt.Sprintf("cuda:%d", ordinal), nil
 	}
 	return "", fmt.Errorf("device %q is not known (%w)", spec, ErrDeviceSpec)
+}
+
+// UseDevice moves the model to device, a value SelectDevice returned:
+// "cpu" leaves it where it is, "cuda:N" opens GPU N and moves the model
+// there (see UseBackend).
+func (m *Model) UseDevice(device string) error {
+	if device == "cpu" {
+		return nil
+	}
+	n, ok := strings.CutPrefix(device, "cuda:")
+	ordinal, err := strconv.Atoi(n)
+	if !ok || err != nil {
+		return fmt.Errorf("device %q: want cpu or cuda:N (from SelectDevice)", device)
+	}
+	dev, err := cuda.Open(ordinal)
+	if err != nil {
+		return fmt.Errorf("device %s: %w", device, err)
+	}
+	if err := m.UseBackend(cuda.NewBackend(dev)); err != nil {
+		return fmt.Errorf("device %s (%s): %w", device, dev.Name(), err)
+	}
+	return nil
 }

@@ -8,32 +8,53 @@ import (
 	"github.com/ddaebm/ddaebm/core/cuda"
 )
 
-// On every machine cpu and auto resolve to the CPU; cuda is an error that
-// says why, whether or not a GPU is present; anything else is refused.
+// cpu is the CPU everywhere; auto is the first GPU where the driver finds
+// one and the CPU elsewhere; cuda is cuda:0 on a GPU machine and an error
+// that says why elsewhere; anything else is refused.
 func TestSelectDevice(t *testing.T) {
-	for _, spec := range []string{"cpu", "auto"} {
-		dev, err := SelectDevice(spec)
-		if err != nil || dev != "cpu" {
-			t.Errorf("%s: device %q, error %v", spec, dev, err)
+	gpuErr := cuda.Available()
+	wantAuto := "cuda:0"
+	if gpuErr != nil {
+		wantAuto = "cpu"
+	}
+	for spec, want := range map[string]string{"cpu": "cpu", "auto": wantAuto} {
+		if dev, err := SelectDevice(spec); err != nil || dev != want {
+			t.Errorf("%s: device %q, error %v; want %q", spec, dev, err, want)
 		}
 	}
-	gpuErr := cuda.Available()
 	for _, spec := range []string{"cuda", "cuda:0"} {
-		_, err := SelectDevice(spec)
-		if err == nil {
-			t.Fatalf("%s: accepted, but the model cannot run on CUDA", spec)
-		}
-		want := "no usable CUDA device"
+		dev, err := SelectDevice(spec)
 		if gpuErr == nil {
-			want = ErrNoCUDATraining.Error()
+			if err != nil || dev != "cuda:0" {
+				t.Errorf("%s on a GPU machine: device %q, error %v", spec, dev, err)
+			}
+			continue
 		}
-		if errors.Is(err, ErrDeviceSpec) || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), spec) {
-			t.Errorf("%s: %v; want it to name the spec and say %q", spec, err, want)
+		if err == nil || errors.Is(err, ErrDeviceSpec) || !strings.Contains(err.Error(), "no usable CUDA device") || !strings.Contains(err.Error(), spec) {
+			t.Errorf("%s without a GPU: device %q, error %v; want an error naming the spec and saying there is no usable CUDA device", spec, dev, err)
 		}
+	}
+	if _, err := SelectDevice("cuda:4096"); err == nil {
+		t.Error("cuda:4096 accepted")
 	}
 	for _, spec := range []string{"gpu", "cuda:x", "cuda:-1", "CPU", ""} {
 		if _, err := SelectDevice(spec); !errors.Is(err, ErrDeviceSpec) {
 			t.Errorf("%q: %v, want ErrDeviceSpec", spec, err)
+		}
+	}
+}
+
+func TestUseDeviceRefusesWhatSelectDeviceDoesNotReturn(t *testing.T) {
+	m, err := New(DefaultToyConfig("8gaussians"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.UseDevice("cpu"); err != nil {
+		t.Errorf("cpu: %v", err)
+	}
+	for _, dev := range []string{"gpu", "cuda", "cuda:x"} {
+		if err := m.UseDevice(dev); err == nil {
+			t.Errorf("%q accepted", dev)
 		}
 	}
 }

@@ -37,10 +37,11 @@ class Model:
     written by save() or by the train command.
 
     device: where the model computes, as the commands' -device: "auto"
-    (the CPU in this version), "cpu", or "cuda[:N]". This
-    version computes on the CPU: "cuda" raises ddaebm.Error saying why (no
-    usable GPU, with the driver's reason, or the model not yet on CUDA).
-    The choice made is the attribute `device`.
+    (the first CUDA GPU when one is usable, else the CPU), "cpu", or
+    "cuda[:N]"; "cuda" without a usable GPU raises ddaebm.Error saying
+    why (the driver's reason). The choice made is the attribute `device`
+    ("cpu" or "cuda:N"); the model moves there at its first training,
+    sampling or scoring call, and its checkpoints load on any device.
     """
 
     def __init__(self, config: Mapping | None = None, *, device: str = "auto", **overrides):
@@ -56,6 +57,7 @@ class Model:
 
     def _init(self, handle, checkpoint: str | None) -> None:
         self._go = handle
+        call(handle.UseDevice, self.device)
         # The checkpoint file this object came from or last wrote: fit may
         # overwrite that one, never another run's.
         self._checkpoint = checkpoint
