@@ -81,7 +81,7 @@ func newMNISTNet(name string, in, xHidden, xOut, trunk1, trunk2, out, steps int,
 
 func (n *mnistNet) forward(g *autograd.Graph, x *autograd.Node, k []int, train bool) *autograd.Node {
 	hx := n.xOut.Forward(g, n.xAct.Forward(g, n.xIn.Forward(g, x)))
-	ht := n.tOut.Forward(g, n.tAct.Forward(g, n.tIn.Forward(g, g.ConstHost(n.embed))))
+	ht := n.tOut.Forward(g, n.tAct.Forward(g, n.tIn.Forward(g, g.Const(n.embed))))
 	h := g.ConcatCols(hx, g.GatherRows(ht, k))
 	return n.out.Forward(g, n.h2.forward(g, n.h1.forward(g, h, train), train))
 }
@@ -94,6 +94,8 @@ func (n *mnistNet) Params() []*autograd.Node {
 	ps = append(ps, n.xAct.A, n.tAct.A)
 	return append(append(ps, n.h1.params()...), n.h2.params()...)
 }
+
+func (n *mnistNet) Constants() []*tensor.Dense { return []*tensor.Dense{n.embed} }
 
 func (n *mnistNet) Buffers() []nn.Buffer {
 	return append(n.h1.bn.Buffers(), n.h2.bn.Buffers()...)

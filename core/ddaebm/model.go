@@ -118,6 +118,11 @@ func (m *Model) UseBackend(be autograd.Backend) error {
 	for _, p := range append(m.OptE.Params, m.OptG.Params...) {
 		move(p.Grad)
 	}
+	for _, nets := range [][]*tensor.Dense{m.Energy.Constants(), m.Generator.Constants(), m.Encoder.Constants()} {
+		for _, c := range nets {
+			move(c)
+		}
+	}
 	m.be, m.graph, m.batch = be, autograd.NewGraphOn(be), batchScratch{}
 	m.OptE.Backend, m.OptG.Backend = be, be
 	if m.EMA != nil {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/ddaebm/ddaebm/core/autograd"
 	"github.com/ddaebm/ddaebm/core/nn"
+	"github.com/ddaebm/ddaebm/core/tensor"
 )
 
 // Models lists the network families Config.Model may name.
@@ -29,6 +30,7 @@ func buildNetworks(cfg *Config, rng *rand.Rand) (Energy, Generator, Encoder) {
 type Energy interface {
 	Forward(g *autograd.Graph, x *autograd.Node, k []int) *autograd.Node
 	Params() []*autograd.Node
+	Constants() []*tensor.Dense
 }
 
 // Generator predicts the clean sample x̂0 = G(x_{k+1}, z, k).
@@ -36,6 +38,7 @@ type Generator interface {
 	Forward(g *autograd.Graph, xk1, z *autograd.Node, k []int, train bool) *autograd.Node
 	Params() []*autograd.Node
 	Buffers() []nn.Buffer
+	Constants() []*tensor.Dense
 }
 
 // Encoder is q_ψ(z | x_k, x_{k+1}, k): it returns the mean and log-variance of z.
@@ -43,4 +46,7 @@ type Encoder interface {
 	Forward(g *autograd.Graph, xk, xk1 *autograd.Node, k []int, train bool) (mean, logVar *autograd.Node)
 	Params() []*autograd.Node
 	Buffers() []nn.Buffer
+	// Constants are the fixed tables a network computes with (the step
+	// embeddings), which move to a device with the weights.
+	Constants() []*tensor.Dense
 }

@@ -94,7 +94,7 @@ func NewNICEEnergy(dim, width, steps int, rng *rand.Rand) *NICEEnergy {
 
 // shift returns m(cond, k) of coupling l.
 func (e *NICEEnergy) shift(g *autograd.Graph, l *niceCoupling, cond *autograd.Node, k []int) *autograd.Node {
-	se := g.ConstHost(e.embed)
+	se := g.Const(e.embed)
 	h := cond
 	for i := range l.hidden {
 		hl := &l.hidden[i]
@@ -140,6 +140,8 @@ func (e *NICEEnergy) Forward(g *autograd.Graph, x *autograd.Node, k []int) *auto
 }
 
 // Params returns every parameter: the couplings in order, then ℓ.
+func (e *NICEEnergy) Constants() []*tensor.Dense { return []*tensor.Dense{e.embed} }
+
 func (e *NICEEnergy) Params() []*autograd.Node {
 	var ps []*autograd.Node
 	for c := range e.layers {

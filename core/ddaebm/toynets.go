@@ -104,6 +104,8 @@ func (n *toyNet) Params() []*autograd.Node {
 	return ps
 }
 
+func (n *toyNet) Constants() []*tensor.Dense { return []*tensor.Dense{n.embed} }
+
 func (n *toyNet) Buffers() []nn.Buffer {
 	var bs []nn.Buffer
 	for _, b := range []mlpBlock{n.xIn, n.h1, n.h2} {
