@@ -1,0 +1,3 @@
+// cuda_runtime.h: nvcc includes the CUDA runtime header in every source; under
+// cudaemu, emu.h (force-included) declares what kernels use of it.
+#pragma once
