@@ -252,9 +252,12 @@ func (b *Backend) take(bytes int) Ptr {
 		}
 		if b.off == 0 {
 			// A slab kept from an earlier step is too small for this
-			// request: replace it rather than skipping it forever. Its
-			// memory may still be read by queued work; MemFree waits
-			// for the device.
+			// request: replace it rather than skipping it forever. Queued
+			// work may still read it, so wait for the device first.
+			if err := b.rt.Synchronize(); err != nil {
+				b.fail(err)
+				return 0
+			}
 			if err := b.rt.MemFree(s.ptr); err != nil {
 				b.fail(err)
 				return 0

@@ -1,0 +1,138 @@
+package cuda_test
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/ddaebm/ddaebm/core/autograd"
+	"github.com/ddaebm/ddaebm/core/cuda"
+	"github.com/ddaebm/ddaebm/core/tensor"
+)
+
+// Graph-level checks: the same small models built with
+// autograd.NewGraphOn on the CPU and on the device backend must give the
+// same values, first-order gradients and gradients of a gradient penalty
+// (Grad with createGraph, differentiated again into the weights).
+
+// graphTol is looser than an element-wise tolerance: every value passes
+// through several products and sums added in different orders.
+var graphTol = map[bool]tol{false: {rel: 2e-4, abs: 2e-4}, true: {rel: 1e-10, abs: 1e-10}}[tensor.Is64]
+
+// model builds a scalar loss from leaves holding the inputs and returns
+// the nodes to compare: the loss's parts and gradients.
+type model func(g *autograd.Graph, leaves []*autograd.Node) []*autograd.Node
+
+// runModel evaluates m on graph g (backend be) with leaves holding the
+// host values, and returns every output on the host.
+func runModel(g *autograd.Graph, be autograd.Backend, m model, values []*tensor.Dense) []*tensor.Dense {
+	leaves := make([]*autograd.Node, len(values))
+	for i, v := range values {
+		leaves[i] = g.Leaf(onBackend(be, v)[0])
+	}
+	outs := m(g, leaves)
+	hs := make([]*tensor.Dense, len(outs))
+	for i, o := range outs {
+		if o == nil {
+			panic(fmt.Sprintf("output %d is nil (no dependence)", i))
+		}
+		hs[i] = g.HostValue(o).Clone()
+	}
+	return hs
+}
+
+func compareModels(t *testing.T, be *cuda.Backend, names []string, m model, values []*tensor.Dense) {
+	t.Helper()
+	want := runModel(autograd.NewGraphOn(autograd.NewCPU()), autograd.NewCPU(), m, values)
+	for step := range 2 { // the second step runs on reused step memory
+		be.Reset()
+		g := autograd.NewGraphOn(be)
+		got := runModel(g, be, m, values)
+		if err := be.Err(); err != nil {
+			t.Fatal(err)
+		}
+		for i := range want {
+			// Scale the tolerance to the output's magnitude.
+			scale := 0.0
+			for _, v := range want[i].Data {
+				scale = max(scale, math.Abs(float64(v)))
+			}
+			tl := graphTol
+			tl.abs *= max(scale, 1)
+			compare(t, fmt.Sprintf("step %d: %s", step, names[i]), got[i].Data, want[i].Data, tl)
+		}
+	}
+}
+
+// TestGraphPReLUPenaltyMatchesCPU: a 2-layer PReLU MLP energy E(x), the
+// penalty ‖∇ₓE‖² and the gradients of E + ½‖∇ₓE‖² in every weight.
+func TestGraphPReLUPenaltyMatchesCPU(t *testing.T) {
+	const batch, in, hidden = 37, 13, 29
+	rng := rand.New(rand.NewPCG(11, 12))
+	values := []*tensor.Dense{
+		uniform(rng, batch, in),  // x
+		uniform(rng, in, hidden), // w1
+		uniform(rng, 1, hidden),  // b1
+		tensor.Full(1, 1, 0.2),   // PReLU slope
+		uniform(rng, hidden, 1),  // w2
+		uniform(rng, 1, 1),       // b2
+	}
+	m := func(g *autograd.Graph, l []*autograd.Node) []*autograd.Node {
+		x, w1, b1, a, w2, b2 := l[0], l[1], l[2], l[3], l[4], l[5]
+		h := g.PReLU(g.AddRow(g.MatMul(x, w1, false, false), b1), a)
+		e := g.AddRow(g.MatMul(h, w2, false, false), b2) // batch×1 energies
+		E := g.SumAll(e)
+		gx := g.Grad(E, []*autograd.Node{x}, true)[0]
+		P := g.SumAll(g.Square(gx))
+		L := g.Add(E, g.Scale(P, 0.5))
+		grads := g.Grad(L, []*autograd.Node{w1, b1, a, w2, b2, x}, false)
+		return append([]*autograd.Node{E, P, gx}, grads...)
+	}
+	forEachRuntime(t, func(t *testing.T, be *cuda.Backend) {
+		compareModels(t, be, []string{"E", "penalty", "∇ₓE", "∂L/∂w1", "∂L/∂b1", "∂L/∂a", "∂L/∂w2", "∂L/∂b2", "∂L/∂x"}, m, values)
+	})
+}
+
+// TestGraphOperationsMatchCPU runs the rest of the graph's operations
+// (element-wise functions, broadcasts, column surgery, reshapes, gathers
+// and scatters) through first and second derivatives.
+func TestGraphOperationsMatchCPU(t *testing.T) {
+	const batch, d, hidden = 8, 3, 5
+	rng := rand.New(rand.NewPCG(13, 14))
+	values := []*tensor.Dense{
+		uniform(rng, batch, d),   // x
+		uniform(rng, d, hidden),  // w
+		uniform(rng, 1, hidden),  // b
+		positive(rng, 1, hidden), // s
+		positive(rng, batch, 1),  // c
+	}
+	perm := []int{2, 0, 1, 1}
+	rowIdx := []int{7, 0, 3, 3, 5, 1, 2, 6, 4, 0}
+	inRows := indices(rng, batch*4, 6)
+	m := func(g *autograd.Graph, l []*autograd.Node) []*autograd.Node {
+		x, w, b, s, c := l[0], l[1], l[2], l[3], l[4]
+		h := g.MulRow(g.Sin(g.AddRow(g.MatMul(x, w, false, false), b)), s) // batch×hidden
+		cat := g.ConcatCols(h, g.Exp(g.Scale(x, 0.3)))                     // batch×8
+		sl := g.SliceCols(cat, 1, hidden+d-1)                              // batch×6
+		sq := g.Reshape(g.Square(g.Reshape(sl, 2*batch, 3)), batch, 6)     // batch×6
+		p := g.GatherInRows(sq, inRows, 4)                                 // batch×4
+		q := g.Pow(g.AddConst(g.Square(p), 1), 1.5)                        // batch×4
+		r := g.MulCol(q, g.Log(g.AddConst(g.SumRows(q), 1)))               // batch×4
+		u := g.ScatterRows(g.GatherRows(r, rowIdx), rowIdx, batch)         // batch×4
+		v := g.ScatterCols(g.Cos(g.GatherCols(x, perm)), perm, d)          // batch×3
+		pad := g.PadCols(v, 1, 4)                                          // batch×4
+		z := g.Mul(g.Add(u, pad), g.BroadcastCols(c, 4))                   // batch×4
+		z = g.Sub(z, g.BroadcastRows(g.SumCols(z), batch))
+		z = g.Add(z, g.BroadcastAll(g.SumAll(g.MulCol(x, c)), batch, 4))
+		z = g.ScatterInRows(z, indices(rand.New(rand.NewPCG(1, 1)), batch*4, 5), 5)
+		E := g.SumAll(g.Square(z))
+		gx := g.Grad(E, []*autograd.Node{x}, true)[0]
+		P := g.SumAll(g.Square(gx))
+		grads := g.Grad(g.Add(E, g.Scale(P, 0.1)), []*autograd.Node{w, b, s, c, x}, false)
+		return append([]*autograd.Node{E, P, gx}, grads...)
+	}
+	forEachRuntime(t, func(t *testing.T, be *cuda.Backend) {
+		compareModels(t, be, []string{"E", "penalty", "∇ₓE", "∂L/∂w", "∂L/∂b", "∂L/∂s", "∂L/∂c", "∂L/∂x"}, m, values)
+	})
+}
