@@ -1,16 +1,25 @@
 #!/bin/sh
-# Checks the GPU backend (core/cuda) on a GPU machine, in two phases so that
-# Go is needed only where the build happens:
+# Checks the GPU backend on a GPU machine, in two phases so that Go is
+# needed only where the build happens:
 #
 #   scripts/gpu-check.sh build DIR   on a machine with Go (no GPU needed):
-#                                    compile the core/cuda tests into DIR
-#   scripts/gpu-check.sh run DIR     on the GPU machine: run them verbosely,
-#                                    printing the device, and fail if any
-#                                    GPU test fails or is skipped
+#                                    compile the tests, benchmarks and
+#                                    commands into DIR, with the PyTorch peers
+#   scripts/gpu-check.sh run DIR     on the GPU machine: run them, printing
+#                                    the device; fail if any GPU test fails
+#                                    or is skipped, or the toy run misses
+#                                    the quality bar
 #
-# Three binaries: float32 with cgo, float32 without cgo (purego's own
-# dlopen path), and float64 (-tags f64). The run takes seconds; each binary
-# is bounded by -test.timeout so the whole run stays well under 5 minutes.
+# The run: the core/cuda tests (every backend op against the CPU, values
+# and gradients including the gradient penalty) as three binaries
+# (float32 with cgo, float32 without cgo, float64); the model tests
+# (toy training, sampling, scoring and checkpoints on the GPU against the
+# CPU); a 25gaussians run of GPU_ITERS iterations (default 20000, as
+# `make demo` runs on the CPU) with -device cuda, its metrics checked
+# against the bar (all 25 modes, hq_fraction >= HQ_BAR, default 0.15);
+# then one toy iteration and one NICE energy step timed on the GPU and by
+# the PyTorch peers on the same GPU, printed as ratios. Each part has a
+# time limit; the whole stays under 5 minutes on an H100/H200.
 set -eu
 
 usage() {
@@ -26,7 +35,7 @@ phase=$1
 	exit 1
 }
 dir=$(cd "$2" && pwd)
-binaries="cuda.test cuda-nocgo.test cuda-f64.test"
+binaries="cuda.test cuda-nocgo.test cuda-f64.test ddaebm.test train evaluate"
 
 case $phase in
 build)
@@ -34,6 +43,16 @@ build)
 	go test -c -o "$dir/cuda.test" ./core/cuda
 	CGO_ENABLED=0 go test -c -o "$dir/cuda-nocgo.test" ./core/cuda
 	go test -c -tags f64 -o "$dir/cuda-f64.test" ./core/cuda
+	go test -c -o "$dir/ddaebm.test" ./core/ddaebm
+	go build -o "$dir/train" ./cmd/train
+	go build -o "$dir/evaluate" ./cmd/evaluate
+	cp scripts/torch_nice_step.py scripts/torch_on_device.py "$dir/"
+	peer=${TORCH_PEER:-../shared/bench/torch_toy_step.py}
+	if [ -f "$peer" ]; then
+		cp "$peer" "$dir/torch_toy_step.py"
+	else
+		echo "$0: no toy PyTorch peer at $peer (set TORCH_PEER): the toy ratio will not be measured" >&2
+	fi
 	echo "built $binaries in $dir; copy it to the GPU machine and run: $0 run DIR"
 	;;
 run)
@@ -47,13 +66,57 @@ run)
 		nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || true
 	fi
 	status=0
-	for b in $binaries; do
+	for b in cuda.test cuda-nocgo.test cuda-f64.test; do
 		echo "== $b"
 		# TestPTXIsFresh reads the kernel sources beside the package, which
 		# a copied binary does not have; it runs with go test on any machine.
 		# DDAEBM_REQUIRE_GPU makes "no usable device" a failure, not a skip.
 		DDAEBM_REQUIRE_GPU=1 "$dir/$b" -test.v -test.count=1 -test.timeout=90s \
 			-test.skip='^TestPTXIsFresh$' || status=1
+	done
+	echo "== ddaebm.test: the model on the GPU against the CPU"
+	DDAEBM_REQUIRE_GPU=1 DDAEBM_SKIP_EMULATION=1 "$dir/ddaebm.test" -test.v -test.count=1 -test.timeout=60s \
+		-test.run='GPUBackend|SelectDevice' || status=1
+
+	iters=${GPU_ITERS:-20000}
+	echo "== 25gaussians, $iters iterations on the GPU"
+	out=$dir/gpu25
+	rm -rf "$out"
+	if timeout 150 "$dir/train" -data 25gaussians -iters "$iters" -device cuda -out "$out"; then
+		cat "$out/metrics.json"
+		python3 - "$out/metrics.json" "${HQ_BAR:-0.15}" <<'PY' || status=1
+import json, sys
+m, bar = json.load(open(sys.argv[1])), float(sys.argv[2])
+ok = m["modes_covered"] == 25 and m["hq_fraction"] >= bar
+print(f"quality: {m['modes_covered']} modes, hq_fraction {m['hq_fraction']:.3f} (bar: 25 and {bar}), grid_nll {m['grid_nll']:.3f}: {'ok' if ok else 'BELOW THE BAR'}")
+sys.exit(0 if ok else 1)
+PY
+	else
+		echo "gpu-check: the 25gaussians run failed or took over 150 s" >&2
+		status=1
+	fi
+
+	echo "== timing: Go on the GPU"
+	"$dir/ddaebm.test" -test.run='^$' -test.bench='GPU$' -test.benchtime=200x -test.timeout=120s | tee "$dir/go-bench.txt" || status=1
+	go_toy=$(awk '/^BenchmarkTrainStepGPU/ {for (i = 1; i < NF; i++) if ($(i+1) == "ms/step") print $i}' "$dir/go-bench.txt")
+	go_nice=$(awk '/^BenchmarkNICEEnergyStepGPU/ {for (i = 1; i < NF; i++) if ($(i+1) == "ms/step") print $i}' "$dir/go-bench.txt")
+	echo "== timing: PyTorch on the same GPU"
+	torch_toy=
+	if [ -f "$dir/torch_toy_step.py" ]; then
+		torch_toy=$(timeout 60 python3 "$dir/torch_on_device.py" cuda "$dir/torch_toy_step.py" --iters 200 |
+			python3 -c 'import json, sys; print(json.load(sys.stdin)["ms_per_iter_median"])') || torch_toy=
+	fi
+	torch_nice=$(timeout 60 python3 "$dir/torch_on_device.py" cuda "$dir/torch_nice_step.py" --step energy --iters 50 |
+		python3 -c 'import json, sys; print(json.load(sys.stdin)["ms_per_step_median"])') || torch_nice=
+	for pair in "toy iteration:$go_toy:$torch_toy" "NICE energy step:$go_nice:$torch_nice"; do
+		python3 - "$pair" <<'PY'
+import sys
+name, go, torch = sys.argv[1].split(":")
+if go and torch:
+    print(f"{name}: Go {float(go):.3f} ms, PyTorch {float(torch):.3f} ms, ratio {float(go) / float(torch):.3f} (goal <= 1.0)")
+else:
+    print(f"{name}: not measured (Go {go or '-'} ms, PyTorch {torch or '-'} ms)")
+PY
 	done
 	if [ $status -ne 0 ]; then
 		echo "gpu-check: FAILED" >&2
