@@ -87,7 +87,7 @@ func NewParam(name string, value *tensor.Dense) *Node {
 type Graph struct {
 	be     Backend
 	host   tensor.Arena // HostTensor's memory when be is not the CPU
-	nodes  []*Node // recorded nodes, in creation (hence topological) order
+	nodes  []*Node      // recorded nodes, in creation (hence topological) order
 	pool   [][]Node
 	npool  int
 	record bool
