@@ -87,28 +87,7 @@ func (d *Device) Gemm(transA, transB bool, m, n, k int, alpha tensor.Float, a, b
 				transA, transB, m, n, k, x.name, x.buf.n, x.want)
 		}
 	}
-	if m == 0 || n == 0 {
-		return nil
-	}
-	lib, err := cublas()
-	if err != nil {
-		return err
-	}
-	gemm, call := lib.sgemm, "cublasSgemm_v2"
-	if tensor.Is64 {
-		gemm, call = lib.dgemm, "cublasDgemm_v2"
-	}
-	g := rowMajorGemm(transA, transB, m, n, k)
-	return d.do(func() error {
-		if d.blas == 0 {
-			if err := d.createBlasHandle(lib); err != nil {
-				return err
-			}
-		}
-		return lib.check(call, gemm(d.blas, g.opA, g.opB, int32(g.m), int32(g.n), int32(g.k),
-			unsafe.Pointer(&alpha), b.ptr, int32(g.lda), a.ptr, int32(g.ldb),
-			unsafe.Pointer(&beta), c.ptr, int32(g.ldc)))
-	})
+	return d.GemmPtr(transA, transB, m, n, k, float64(alpha), Ptr(a.ptr), Ptr(b.ptr), float64(beta), Ptr(c.ptr))
 }
 
 // createBlasHandle runs with the context current: a cuBLAS handle binds to
