@@ -42,7 +42,15 @@ const kernelMark = "CUDAEMU_KERNEL"
 // aliasing is off because CUDA code often reinterprets pointers, which
 // nvcc tolerates. No -flto: the runtime's entry points must stay opaque
 // calls for the kernels (see emu.h).
-var cxxFlags = []string{"-std=c++17", "-O2", "-g0", "-fPIC", "-fvisibility=hidden", "-fno-strict-aliasing"}
+var cxxFlags = func() []string {
+	f := []string{"-std=c++17", "-O2", "-g0", "-fPIC", "-fvisibility=hidden", "-fno-strict-aliasing"}
+	if runtime.GOOS == "darwin" {
+		// macOS hides makecontext and swapcontext (the fibers' fallback
+		// off x86-64 ELF) without _XOPEN_SOURCE.
+		f = append(f, "-D_XOPEN_SOURCE=700", "-D_DARWIN_C_SOURCE")
+	}
+	return f
+}()
 
 // ErrNoCompiler is wrapped by the error of New when no C++ compiler is
 // found; tests skip on it (see ForTest) and fail on any other error.

@@ -23,6 +23,13 @@
 
 #define EXPORT extern "C" __attribute__((visibility("default")))
 
+#ifndef MAP_STACK
+#define MAP_STACK 0
+#endif
+#ifndef MAP_NORESERVE
+#define MAP_NORESERVE 0
+#endif
+
 // ---- Context switching ----------------------------------------------------------------
 //
 // On x86-64 ELF systems a fiber switch saves and restores the callee-saved
