@@ -67,14 +67,45 @@ func closeTo(got, want []float64, rel, abs float64) (int, bool) {
 }
 
 func TestToyModelOnTheGPUBackendMatchesTheCPU(t *testing.T) {
+	cfg := DefaultToyConfig("8gaussians")
+	cfg.Hidden = 16
+	points := tensor.FromSlice(3, 2, []tensor.Float{0, 0, 1.5, -2, 3, 3})
+	compareBackends(t, cfg, points, func(rng *rand.Rand) *tensor.Dense {
+		x, _ := data.Toy("8gaussians", 32, rng)
+		return x
+	})
+}
+
+// The MNIST model (NICE_t energy, convolution-free generator and encoder
+// with batch norm) at small widths, on Gaussian stand-ins for logit-space
+// images: the same comparison, through the coupling layers' column
+// gathers and scatters, exact likelihoods and batch-statistics sampling.
+func TestMNISTModelOnTheGPUBackendMatchesTheCPU(t *testing.T) {
+	cfg := DefaultMNISTConfig()
+	cfg.Hidden, cfg.GenHidden, cfg.ZDim = 8, 8, 4
+	stand := func(rng *rand.Rand, n int) *tensor.Dense {
+		x := tensor.New(n, cfg.Dim)
+		for i := range x.Data {
+			x.Data[i] = tensor.Float(rng.NormFloat64())
+		}
+		return x
+	}
+	points := stand(rand.New(rand.NewPCG(7, 7)), 3)
+	compareBackends(t, cfg, points, func(rng *rand.Rand) *tensor.Dense { return stand(rng, 8) })
+}
+
+// compareBackends trains cfg's model for three steps on the CPU and on
+// each GPU runtime from the same seed and batches, then compares losses,
+// weights, samples (with both kinds of batch-norm statistics), energies
+// at points, exact likelihoods where the energy has them, and a
+// checkpoint written on the device and loaded on the CPU.
+func compareBackends(t *testing.T, cfg Config, points *tensor.Dense, batch func(*rand.Rand) *tensor.Dense) {
 	rel := 2e-3 // three adversarial steps through penalty gradients in float32
 	if float64Build {
 		rel = 1e-9
 	}
 	for _, r := range gpuRuntimes(t) {
 		t.Run(r.name, func(t *testing.T) {
-			cfg := DefaultToyConfig("8gaussians")
-			cfg.Hidden = 16
 			onCPU, onGPU := newModel(t, cfg), newModel(t, cfg)
 			be := cuda.NewBackend(r.rt)
 			defer be.Close()
@@ -83,7 +114,7 @@ func TestToyModelOnTheGPUBackendMatchesTheCPU(t *testing.T) {
 			}
 			rng := rand.New(rand.NewPCG(3, 3))
 			for step := range 3 {
-				x, _ := data.Toy("8gaussians", 32, rng)
+				x := batch(rng)
 				want, err := onCPU.TrainStep(x)
 				if err != nil {
 					t.Fatal(err)
@@ -123,18 +154,19 @@ func TestToyModelOnTheGPUBackendMatchesTheCPU(t *testing.T) {
 			if err := onGPU.UseBackend(be); err != nil {
 				t.Fatal(err)
 			}
-			sCPU, err := onCPU.Sample(64, rand.New(rand.NewPCG(5, 5)))
-			if err != nil {
-				t.Fatal(err)
+			for _, bn := range []BNStats{RunningStats, BatchStats} {
+				sCPU, err := onCPU.SampleWith(64, rand.New(rand.NewPCG(5, 5)), bn)
+				if err != nil {
+					t.Fatal(err)
+				}
+				sGPU, err := onGPU.SampleWith(64, rand.New(rand.NewPCG(5, 5)), bn)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if i, ok := closeTo(sGPU.Float64s(), sCPU.Float64s(), rel, 0); !ok {
+					t.Errorf("samples (%s statistics) differ at %d: %v on the device, %v on the CPU", bn, i, sGPU.Data[i], sCPU.Data[i])
+				}
 			}
-			sGPU, err := onGPU.Sample(64, rand.New(rand.NewPCG(5, 5)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if i, ok := closeTo(sGPU.Float64s(), sCPU.Float64s(), rel, 0); !ok {
-				t.Errorf("samples differ at %d: %v on the device, %v on the CPU", i, sGPU.Data[i], sCPU.Data[i])
-			}
-			points := tensor.FromSlice(3, 2, []tensor.Float{0, 0, 1.5, -2, 3, 3})
 			eCPU, _ := onCPU.EnergyAt(points, 0)
 			eGPU, err := onGPU.EnergyAt(points, 0)
 			if err != nil {
@@ -142,6 +174,24 @@ func TestToyModelOnTheGPUBackendMatchesTheCPU(t *testing.T) {
 			}
 			if _, ok := closeTo(eGPU, eCPU, rel, 0); !ok {
 				t.Errorf("energies %v on the device, %v on the CPU", eGPU, eCPU)
+			}
+			if _, err := onCPU.nice(); err == nil {
+				llCPU, _ := onCPU.TestLogLikelihood(points)
+				llGPU, err := onGPU.TestLogLikelihood(points)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, ok := closeTo([]float64{llGPU.LogitNats}, []float64{llCPU.LogitNats}, rel, 0); !ok {
+					t.Errorf("log-likelihood %v on the device, %v on the CPU", llGPU.LogitNats, llCPU.LogitNats)
+				}
+				fCPU, _ := onCPU.SampleFlow(4, rand.New(rand.NewPCG(6, 6)))
+				fGPU, err := onGPU.SampleFlow(4, rand.New(rand.NewPCG(6, 6)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if i, ok := closeTo(fGPU.Float64s(), fCPU.Float64s(), rel, 0); !ok {
+					t.Errorf("flow samples differ at %d: %v on the device, %v on the CPU", i, fGPU.Data[i], fCPU.Data[i])
+				}
 			}
 
 			// A checkpoint written on the device loads on the CPU as the
