@@ -1,5 +1,6 @@
 // Package cuda is the GPU backend: device memory, matrix multiply through
-// cuBLAS, and the project's own kernels, on NVIDIA GPUs.
+// cuBLAS (or an embedded tiled kernel without it), and the project's own
+// kernels, on NVIDIA GPUs.
 //
 // # One binary for CPU and GPU
 //
@@ -17,7 +18,12 @@
 // and the NVIDIA pip wheels' directories under the usual site-packages
 // locations (including $VIRTUAL_ENV's and $CONDA_PREFIX's). The variable
 // DDAEBM_CUBLAS, a full path to the library, replaces the search. cuBLAS
-// is needed by Gemm only; kernels run without it.
+// serves Gemm and GemmPtr only, and is optional: where it does not load,
+// or where DDAEBM_CUBLAS=off, they run the embedded tiled kernel gemm
+// (kernels/gemm.cu, launched by LaunchGemmKernel) instead, slower on
+// large products but needing nothing beyond the driver. The library is
+// looked for once per process; Device.GemmPath says which path is taken,
+// with the path of the library or the reason it is not used.
 //
 // # Contexts and goroutines
 //
@@ -33,7 +39,8 @@
 // Buffers hold dense row-major matrices of tensor.Float (float32, or
 // float64 with the f64 build tag), as the CPU tensors do. Gemm has the
 // semantics of tensor.Gemm; it passes the operands to the column-major
-// cuBLAS swapped, computing cᵀ = op(b)ᵀ·op(a)ᵀ, which moves no data.
+// cuBLAS swapped, computing cᵀ = op(b)ᵀ·op(a)ᵀ, which moves no data. The
+// tiled kernel works on the row-major matrices directly.
 //
 // # The autograd backend
 //
@@ -64,12 +71,22 @@
 //	prelu_backward(n, a, x, dy, dx, da)  dx = dy if x > 0 else a[0]·dy;
 //	                                     da[block] = Σ_{x≤0} dy·x per block
 //	rowsum(rows, cols, x, out)           out[r] = Σ_c x[r·cols + c]
+//	gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+//	                                     c = alpha·op(a)·op(b) + beta·c
 //
 // n, rows and cols are ints; a is a one-element buffer. The element-wise
 // kernels accept any launch shape. prelu_backward and rowsum reduce across
 // a block with warp shuffles and need blockDim.x to be a multiple of 32;
 // prelu_backward writes one partial sum per block, which rowsum over one
 // row of gridDim.x columns adds up.
+//
+// gemm is the row-major product of GemmPtr without cuBLAS: c is m×n with
+// rows ldc elements apart, op(a) m×k and op(b) k×n, a and b stored
+// transposed (k×m, n×k) when the int flag transA or transB is non-zero,
+// with rows lda and ldb apart. Its blocks are 16×16 threads, each block
+// computing 64×64 tiles of c through shared-memory slabs of a and b, on
+// any grid (x over column tiles, y over row tiles); with beta = 0 it does
+// not read c. LaunchGemmKernel launches it as GemmPtr does.
 //
 // Backend (backend.go) computes with these, on dense row-major matrices
 // (rows×cols; an output's shape unless said otherwise), op being an
