@@ -13,10 +13,8 @@ package main
 import (
 	"bufio"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
-	"io/fs"
 	"math"
 	"os"
 	"sort"
@@ -81,25 +79,6 @@ func run(args []string) error {
 	return cli.Usagef("unknown command %q (want energy, density, toy, curve, inspect, classifier, modes or ood)", args[0])
 }
 
-// load resolves the -device choice and restores the checkpoint.
-func load(path, device string) (*ddaebm.Model, error) {
-	if path == "" {
-		return nil, cli.Usagef("-checkpoint is required")
-	}
-	dev, err := cli.Device(device)
-	if err != nil {
-		return nil, err
-	}
-	m, err := ddaebm.Load(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("no checkpoint at %s", path)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return m, m.UseDevice(dev)
-}
-
 // gridLimit is the half-width to normalise a 2-D model's density on.
 func gridLimit(m *ddaebm.Model, lim float64) float64 {
 	if lim > 0 {
@@ -126,7 +105,7 @@ func energyCmd(args []string) error {
 	if *points == "" {
 		return cli.Usagef("-points is required")
 	}
-	m, err := load(*ckpt, *device)
+	m, err := cli.LoadModel(*ckpt, *device)
 	if err != nil {
 		return err
 	}
@@ -173,7 +152,7 @@ func densityCmd(args []string) error {
 	if *gridN < 2 {
 		return cli.Usagef("-grid-n must be at least 2, got %d", *gridN)
 	}
-	m, err := load(*ckpt, *device)
+	m, err := cli.LoadModel(*ckpt, *device)
 	if err != nil {
 		return err
 	}
@@ -214,7 +193,7 @@ func toyCmd(args []string) error {
 	if err := cli.Parse(flags, args); err != nil {
 		return err
 	}
-	m, err := load(*ckpt, *device)
+	m, err := cli.LoadModel(*ckpt, *device)
 	if err != nil {
 		return err
 	}

@@ -68,7 +68,7 @@ func modesCmd(args []string, stdout io.Writer) error {
 		pixels = stacked.X
 		result["source"] = "StackedMNIST from MNIST test digits"
 	} else {
-		m, err := load(*ckpt, *device)
+		m, err := cli.LoadModel(*ckpt, *device)
 		if err != nil {
 			return err
 		}

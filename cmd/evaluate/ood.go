@@ -58,7 +58,7 @@ func oodCmd(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	m, err := load(*ckpt, *device)
+	m, err := cli.LoadModel(*ckpt, *device)
 	if err != nil {
 		return err
 	}

@@ -6,17 +6,14 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
-	"io/fs"
 	"math/rand/v2"
 	"os"
 	"strings"
 
 	"github.com/ddaebm/ddaebm/cmd/internal/cli"
 	"github.com/ddaebm/ddaebm/core/data"
-	"github.com/ddaebm/ddaebm/core/ddaebm"
 )
 
 func main() { cli.Exit("sample", run(os.Args[1:])) }
@@ -50,18 +47,8 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	dev, err := cli.Device(*device)
+	m, err := cli.LoadModel(*ckpt, *device)
 	if err != nil {
-		return err
-	}
-	m, err := ddaebm.Load(*ckpt)
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("no checkpoint at %s", *ckpt)
-		}
-		return err
-	}
-	if err := m.UseDevice(dev); err != nil {
 		return err
 	}
 	samples, err := m.SampleWith(*n, rand.New(rand.NewPCG(*seed, 0)), bn)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 
 	"github.com/ddaebm/ddaebm/core/ddaebm"
 )
@@ -40,4 +41,24 @@ func BNStats(s string) (ddaebm.BNStats, error) {
 		return "", Usagef("-bn-stats: %v", err)
 	}
 	return bn, nil
+}
+
+// LoadModel restores the checkpoint at path (a -checkpoint value) and
+// moves the model to the -device choice.
+func LoadModel(path, device string) (*ddaebm.Model, error) {
+	if path == "" {
+		return nil, Usagef("-checkpoint is required")
+	}
+	dev, err := Device(device)
+	if err != nil {
+		return nil, err
+	}
+	m, err := ddaebm.Load(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("no checkpoint at %s", path)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return m, m.UseDevice(dev)
 }
