@@ -46,6 +46,10 @@ type Backend interface {
 	// (Add or Mul); ColMul scales row i of x by col[i].
 	RowBinary(op BinaryOp, out, x, row *tensor.Dense)
 	ColMul(out, x, col *tensor.Dense)
+	// ColMulSum sets out = Σ_i xs[i] ⊙ cols[i], row r of xs[i] scaled by
+	// element r of the R×1 cols[i], the terms added in order i = 0, 1, …
+	// (1 to MaxColMulSumTerms terms; out may alias any xs[i]).
+	ColMulSum(out *tensor.Dense, xs, cols []*tensor.Dense)
 	// SumRows, SumCols and SumAll reduce to a column, a row and a 1×1.
 	SumRows(out, x *tensor.Dense)
 	SumCols(out, x *tensor.Dense)
@@ -86,6 +90,10 @@ type Backend interface {
 	// w −= stepSize·m / (√v·invSqrtC2 + eps).
 	Adam(w, g, m, v *tensor.Dense, stepSize, beta1, beta2, invSqrtC2, eps tensor.Float)
 }
+
+// MaxColMulSumTerms is the most terms Backend.ColMulSum (and
+// Graph.MulColSum) adds in one operation.
+const MaxColMulSumTerms = 3
 
 // BinaryOp names an elementwise operation of two matrices.
 type BinaryOp uint8

@@ -1,6 +1,7 @@
 package autograd
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/ddaebm/ddaebm/core/tensor"
@@ -119,6 +120,32 @@ func (c *CPU) ColMul(out, x, col *tensor.Dense) {
 		o, s := out.Row(i), col.Data[i]
 		for j, v := range x.Row(i) {
 			o[j] = v * s
+		}
+	}
+}
+
+func (c *CPU) ColMulSum(out *tensor.Dense, xs, cols []*tensor.Dense) {
+	if len(xs) == 0 || len(xs) > MaxColMulSumTerms || len(cols) != len(xs) {
+		panic(fmt.Sprintf("autograd: CPU.ColMulSum of %d matrices and %d columns", len(xs), len(cols)))
+	}
+	for k, x := range xs {
+		tensor.MustSameShape("ColMulSum", out, x)
+		if cols[k].R != x.R || cols[k].C != 1 {
+			panic(fmt.Sprintf("autograd: CPU.ColMulSum: column %v for %v", cols[k], x))
+		}
+	}
+	// Each product rounded, then added in order, as Add(MulCol, MulCol, …)
+	// computes them (the conversion keeps the compiler from fusing a
+	// multiply-add). Every element is read before it is written, so out
+	// may alias an input.
+	for i := 0; i < out.R; i++ {
+		o := out.Row(i)
+		for j := range o {
+			v := tensor.Float(xs[0].Data[i*out.C+j] * cols[0].Data[i])
+			for k := 1; k < len(xs); k++ {
+				v += tensor.Float(xs[k].Data[i*out.C+j] * cols[k].Data[i])
+			}
+			o[j] = v
 		}
 	}
 }

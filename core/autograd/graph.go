@@ -43,6 +43,7 @@ const (
 	opReshape
 	opGatherInRows
 	opScatterInRows
+	opMulColSum
 	numOps
 )
 
@@ -67,7 +68,8 @@ type Node struct {
 	kind     opKind
 	requires bool // depends on a leaf or parameter
 	in       [2]*Node
-	grad     *Node // gradient during a Grad call
+	more     []*Node // inputs after the second (fused operations; see opN)
+	grad     *Node   // gradient during a Grad call
 	mark     uint64
 
 	// operation attributes
@@ -171,6 +173,44 @@ func (g *Graph) op(kind opKind, value *tensor.Dense, x, y *Node) *Node {
 	return n
 }
 
+// opN is op for operations of more than two inputs: ins[0] and ins[1] go
+// to n.in, the rest to n.more (kept, not copied), and input(i) reads
+// them back in order.
+func (g *Graph) opN(kind opKind, value *tensor.Dense, ins []*Node) *Node {
+	n := g.alloc()
+	n.Value = value
+	requires := false
+	for _, x := range ins {
+		requires = requires || x.requires
+	}
+	if g.record && requires {
+		n.kind = kind
+		n.requires = true
+		n.in = [2]*Node{ins[0], ins[1]}
+		n.more = ins[2:]
+		g.nodes = append(g.nodes, n)
+	}
+	return n
+}
+
+// input returns input i of an operation recorded by opN.
+func (n *Node) input(i int) *Node {
+	if i < 2 {
+		return n.in[i]
+	}
+	return n.more[i-2]
+}
+
+// anyMarked reports whether some node of ns carries mark.
+func anyMarked(ns []*Node, mark uint64) bool {
+	for _, x := range ns {
+		if x.mark == mark {
+			return true
+		}
+	}
+	return false
+}
+
 // Grad returns the gradients of the scalar y with respect to each node of
 // wrt (nil where y does not depend on it). With createGraph the returned
 // gradients are recorded nodes that can be differentiated again.
@@ -184,7 +224,8 @@ func (g *Graph) Grad(y *Node, wrt []*Node, createGraph bool) []*Node {
 	}
 	end := -1
 	for i, n := range g.nodes {
-		if n.mark != g.epoch && (n.in[0] != nil && n.in[0].mark == g.epoch || n.in[1] != nil && n.in[1].mark == g.epoch) {
+		if n.mark != g.epoch && (n.in[0] != nil && n.in[0].mark == g.epoch || n.in[1] != nil && n.in[1].mark == g.epoch ||
+			anyMarked(n.more, g.epoch)) {
 			n.mark = g.epoch
 		}
 		if n == y {
@@ -220,6 +261,9 @@ func (g *Graph) Grad(y *Node, wrt []*Node, createGraph bool) []*Node {
 			if in != nil {
 				in.grad = nil // parameters are not in g.nodes
 			}
+		}
+		for _, in := range n.more {
+			in.grad = nil
 		}
 	}
 	for _, w := range wrt {

@@ -102,6 +102,21 @@ var opCases = []opCase{
 	{"GaussianLogPDF", shapes(randMatrix, [2]int{3, 2}, [2]int{3, 2}, [2]int{3, 2}), func(g *Graph, in []*Node) *Node {
 		return g.GaussianLogPDF(in[0], in[1], in[2])
 	}},
+	// MulColSum, with a column first in one case (second derivatives are
+	// checked through ∂/∂in[0]).
+	{"MulColSum/1", shapes(randMatrix, [2]int{3, 4}, [2]int{3, 1}), func(g *Graph, in []*Node) *Node {
+		return g.MulColSum([]*Node{in[0]}, []*Node{in[1]})
+	}},
+	{"MulColSum/2", shapes(randMatrix, [2]int{3, 4}, [2]int{3, 1}, [2]int{3, 4}, [2]int{3, 1}), func(g *Graph, in []*Node) *Node {
+		return g.MulColSum([]*Node{in[0], in[2]}, []*Node{in[1], in[3]})
+	}},
+	{"MulColSum/3", shapes(randMatrix, [2]int{3, 4}, [2]int{3, 1}, [2]int{3, 4}, [2]int{3, 1}, [2]int{3, 4}, [2]int{3, 1}), func(g *Graph, in []*Node) *Node {
+		return g.MulColSum([]*Node{in[0], in[2], in[4]}, []*Node{in[1], in[3], in[5]})
+	}},
+	{"MulColSum/3/column", shapes(randMatrix, [2]int{3, 1}, [2]int{3, 4}, [2]int{3, 4}, [2]int{3, 1}), func(g *Graph, in []*Node) *Node {
+		// A column first, and inputs used in two terms each.
+		return g.MulColSum([]*Node{in[1], in[2], in[1]}, []*Node{in[0], in[3], in[3]})
+	}},
 	{"StdNormalKL", shapes(randMatrix, [2]int{3, 2}, [2]int{3, 2}), func(g *Graph, in []*Node) *Node { return g.StdNormalKL(in[0], in[1]) }},
 }
 
@@ -152,6 +167,59 @@ func TestGaussianLogPDFValue(t *testing.T) {
 	want := -0.5*0.25 - 0.5*math.Log(2*math.Pi) + (-0.5*1/4 - 0.5*math.Log(2*math.Pi*4))
 	if math.Abs(got-want) > 1e-5 {
 		t.Fatalf("log N = %v, want %v", got, want)
+	}
+}
+
+// MulColSum computes what the MulCols and Adds it replaces do.
+func TestMulColSumMatchesItsComposition(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	g := NewGraph()
+	x1, x2, x3 := g.Const(randMatrix(rng, 5, 7)), g.Const(randMatrix(rng, 5, 7)), g.Const(randMatrix(rng, 5, 7))
+	c1, c2, c3 := g.Const(randMatrix(rng, 5, 1)), g.Const(randMatrix(rng, 5, 1)), g.Const(randMatrix(rng, 5, 1))
+	want := g.Add(g.Add(g.MulCol(x1, c1), g.MulCol(x2, c2)), g.MulCol(x3, c3))
+	if got := g.MulColSum([]*Node{x1, x2, x3}, []*Node{c1, c2, c3}); !equal(got.Value.Data, want.Value.Data) {
+		t.Errorf("MulColSum = %v, composition %v", got.Value.Data, want.Value.Data)
+	}
+	want = g.MulCol(x1, c1)
+	if got := g.MulColSum([]*Node{x1}, []*Node{c1}); !equal(got.Value.Data, want.Value.Data) {
+		t.Errorf("MulColSum of one term = %v, MulCol %v", got.Value.Data, want.Value.Data)
+	}
+}
+
+// equal reports whether a and b hold the same values to the bit.
+func equal(a, b []tensor.Float) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if math.Float64bits(float64(a[i])) != math.Float64bits(float64(b[i])) {
+			return false
+		}
+	}
+	return true
+}
+
+func TestMulColSumChecksItsTerms(t *testing.T) {
+	g := NewGraph()
+	x, c := g.Const(tensor.New(2, 3)), g.Const(tensor.New(2, 1))
+	for _, tc := range []struct {
+		name     string
+		xs, cols []*Node
+	}{
+		{"none", nil, nil},
+		{"too many", []*Node{x, x, x, x}, []*Node{c, c, c, c}},
+		{"unpaired", []*Node{x, x}, []*Node{c}},
+		{"row column", []*Node{x}, []*Node{g.Const(tensor.New(1, 3))}},
+		{"shapes", []*Node{x, g.Const(tensor.New(2, 2))}, []*Node{c, c}},
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s: no panic", tc.name)
+				}
+			}()
+			g.MulColSum(tc.xs, tc.cols)
+		}()
 	}
 }
 

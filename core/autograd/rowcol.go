@@ -46,6 +46,30 @@ func (g *Graph) MulCol(x, c *Node) *Node {
 	return g.op(opMulCol, out, x, c)
 }
 
+// MulColSum returns Σ_i xs[i] ⊙ cols[i], row r of xs[i] scaled by
+// cols[i]'s element r: the sum of the MulCol(xs[i], cols[i]), computed as
+// one operation of 1 to MaxColMulSumTerms terms (one kernel on a device
+// rather than a MulCol per term and an Add per sum). Its backward rules
+// are those of MulCol, so it has exact derivatives of every order.
+func (g *Graph) MulColSum(xs, cols []*Node) *Node {
+	n := len(xs)
+	if n == 0 || n > MaxColMulSumTerms || len(cols) != n {
+		panic(fmt.Sprintf("autograd: MulColSum of %d matrices and %d columns; want 1 to %d of each",
+			len(xs), len(cols), MaxColMulSumTerms))
+	}
+	var xv, cv [MaxColMulSumTerms]*tensor.Dense
+	ins := make([]*Node, 0, 2*n)
+	for i, x := range xs {
+		tensor.MustSameShape("MulColSum", xs[0].Value, x.Value)
+		mustCol("MulColSum", x.Value, cols[i].Value)
+		xv[i], cv[i] = x.Value, cols[i].Value
+		ins = append(ins, x, cols[i])
+	}
+	out := g.be.NewUninit(xs[0].Value.R, xs[0].Value.C)
+	g.be.ColMulSum(out, xv[:n], cv[:n])
+	return g.opN(opMulColSum, out, ins)
+}
+
 // SumRows returns the B×1 column of row sums.
 func (g *Graph) SumRows(x *Node) *Node {
 	out := g.be.NewUninit(x.Value.R, 1)
@@ -109,6 +133,17 @@ func init() {
 		}
 		if g.needs(n.in[1]) {
 			g.accumulate(n.in[1], g.SumRows(g.Mul(grad, n.in[0])))
+		}
+	}
+	backwardOf[opMulColSum] = func(g *Graph, n, grad *Node) {
+		for i := 0; i < 2+len(n.more); i += 2 {
+			x, c := n.input(i), n.input(i+1)
+			if g.needs(x) {
+				g.accumulate(x, g.MulCol(grad, c))
+			}
+			if g.needs(c) {
+				g.accumulate(c, g.SumRows(g.Mul(grad, x)))
+			}
 		}
 	}
 	backwardOf[opSumRows] = func(g *Graph, n, grad *Node) {

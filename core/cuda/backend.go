@@ -362,6 +362,7 @@ var (
 	kGatherInRows      = KernelName("gather_in_rows")
 	kScatterInRows     = KernelName("scatter_in_rows")
 	kNormal            = KernelName("normal")
+	kColMulSum         = KernelName("col_mul_sum")
 )
 
 // blocks is the grid of a grid-stride kernel over n items: one thread per

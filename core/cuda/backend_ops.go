@@ -148,6 +148,28 @@ func (b *Backend) ColMul(out, x, col *tensor.Dense) {
 	b.launch(kColMul, blocks(n), x.R, x.C, dev(x), dev(col), dev(out))
 }
 
+// ColMulSum sets out = Σ_i xs[i]·cols[i] (row r of xs[i] scaled by
+// cols[i][r]) for one to autograd.MaxColMulSumTerms terms, in one kernel.
+func (b *Backend) ColMulSum(out *tensor.Dense, xs, cols []*tensor.Dense) {
+	n := len(xs)
+	if n == 0 || n > autograd.MaxColMulSumTerms || len(cols) != n {
+		panic(fmt.Sprintf("cuda: Backend.ColMulSum of %d matrices and %d columns", n, len(cols)))
+	}
+	var p [2 * autograd.MaxColMulSumTerms]Ptr
+	for i, x := range xs {
+		mustSame("ColMulSum", out, x)
+		mustShape("ColMulSum", cols[i], out.R, 1)
+		b.mustDevice("ColMulSum", x, cols[i])
+		p[2*i], p[2*i+1] = dev(x), dev(cols[i])
+	}
+	b.mustDevice("ColMulSum", out)
+	size := out.R * out.C
+	if b.failed() || size == 0 {
+		return
+	}
+	b.launch(kColMulSum, blocks(size), out.R, out.C, n, p[0], p[1], p[2], p[3], p[4], p[5], dev(out))
+}
+
 // ---- reductions
 
 // SumRows sets the R×1 out to the row sums of x: a block per row for long

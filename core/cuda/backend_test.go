@@ -206,6 +206,26 @@ func opCases(rng *rand.Rand) []opCase {
 		}
 		add(opCase{"ColMul/" + shape(s), []*tensor.Dense{uniform(rng, r, c), uniform(rng, r, 1), uniform(rng, r, c)},
 			func(be autograd.Backend, m []*tensor.Dense) { be.ColMul(m[2], m[0], m[1]) }, []int{2}, exact})
+		// One to three terms, the last case writing over its first term.
+		for n := 1; n <= autograd.MaxColMulSumTerms; n++ {
+			in := []*tensor.Dense{uniform(rng, r, c)}
+			for range n {
+				in = append(in, uniform(rng, r, c), uniform(rng, r, 1))
+			}
+			add(opCase{fmt.Sprintf("ColMulSum/%d/%s", n, shape(s)), in,
+				func(be autograd.Backend, m []*tensor.Dense) {
+					var xs, cols []*tensor.Dense
+					for i := 1; i < len(m); i += 2 {
+						xs, cols = append(xs, m[i]), append(cols, m[i+1])
+					}
+					be.ColMulSum(m[0], xs, cols)
+				}, []int{0}, elem})
+		}
+		add(opCase{"ColMulSum/out=x0/" + shape(s),
+			[]*tensor.Dense{uniform(rng, r, c), uniform(rng, r, 1), uniform(rng, r, c), uniform(rng, r, 1)},
+			func(be autograd.Backend, m []*tensor.Dense) {
+				be.ColMulSum(m[0], []*tensor.Dense{m[0], m[2]}, []*tensor.Dense{m[1], m[3]})
+			}, []int{0}, elem})
 		add(opCase{"BroadcastRows/" + shape(s), []*tensor.Dense{uniform(rng, 1, c), uniform(rng, r, c)},
 			func(be autograd.Backend, m []*tensor.Dense) { be.BroadcastRows(m[1], m[0]) }, []int{1}, exact})
 		add(opCase{"BroadcastCols/" + shape(s), []*tensor.Dense{uniform(rng, r, 1), uniform(rng, r, c)},
@@ -577,7 +597,7 @@ func TestBackendKernelsInPTX(t *testing.T) {
 	for _, k := range []string{"fill", "binary", "unary", "row_binary", "col_mul", "broadcast_rows", "broadcast_cols",
 		"broadcast_all", "masked_scale", "zero_where_positive", "copy_cols", "lerp", "adam", "rowsum", "sum_rows",
 		"sum_cols", "sum_all", "gather_rows", "scatter_rows", "gather_cols", "scatter_cols", "gather_in_rows",
-		"scatter_in_rows", "normal"} {
+		"scatter_in_rows", "normal", "col_mul_sum"} {
 		for _, suffix := range []string{"_f32", "_f64"} {
 			if !strings.Contains(all.String(), ".entry "+k+suffix+"(") {
 				t.Errorf("no kernel %s%s in the PTX", k, suffix)

@@ -119,6 +119,12 @@
 //	                                     as scatter_cols with each row's own off
 //	normal(n, seed, x)                   x[i] = autograd.NormalPair's stream
 //
+// and with the fused kernels of kernels/fused.cu, each doing in one launch
+// what a chain of the above would:
+//
+//	col_mul_sum(rows, cols, n, x0, c0, x1, c1, x2, c2, out)
+//	                                     out[r,c] = Σ_{i<n} x_i[r,c]·c_i[r], n ≤ 3
+//
 // Every kernel loops over its elements grid-stride, so any grid covers
 // any size. The sums use no atomics: sum_cols and sum_all run twice (the
 // partial sums, then their sum), and the scatters add, for each output
