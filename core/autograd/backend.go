@@ -54,6 +54,10 @@ type Backend interface {
 	SumRows(out, x *tensor.Dense)
 	SumCols(out, x *tensor.Dense)
 	SumAll(out, x *tensor.Dense)
+	// GaussianLogPDF sets the R×1 out to the row sums of
+	// −½·[(x−mean)²·e^(−logVar) + logVar + log 2π] (x, mean and logVar of
+	// one shape): log N(x; mean, diag(e^logVar)) per row.
+	GaussianLogPDF(out, x, mean, logVar *tensor.Dense)
 	// BroadcastRows repeats a 1×C row, BroadcastCols an R×1 column and
 	// BroadcastAll a 1×1 value over out.
 	BroadcastRows(out, row *tensor.Dense)

@@ -177,6 +177,27 @@ func (c *CPU) SumAll(out, x *tensor.Dense) {
 	out.Data[0] = s
 }
 
+func (c *CPU) GaussianLogPDF(out, x, mean, logVar *tensor.Dense) {
+	tensor.MustSameShape("GaussianLogPDF", x, mean)
+	tensor.MustSameShape("GaussianLogPDF", x, logVar)
+	if out.R != x.R || out.C != 1 {
+		panic(fmt.Sprintf("autograd: CPU.GaussianLogPDF into %v for %v", out, x))
+	}
+	// The operations and rounding of the composite −½·SumRows((x−mean)²·
+	// e^(−logVar) + logVar + log 2π), element by element.
+	log2Pi := tensor.Float(math.Log(2 * math.Pi))
+	for i := 0; i < x.R; i++ {
+		m, lv := mean.Row(i), logVar.Row(i)
+		var s tensor.Float
+		for j, v := range x.Row(i) {
+			d := v - m[j]
+			quad := tensor.Float(d * d * tensor.Float(math.Exp(float64(-lv[j]))))
+			s += quad + lv[j] + log2Pi
+		}
+		out.Data[i] = -0.5 * s
+	}
+}
+
 func (c *CPU) BroadcastRows(out, row *tensor.Dense) {
 	for i := 0; i < out.R; i++ {
 		copy(out.Row(i), row.Data)

@@ -44,6 +44,7 @@ const (
 	opGatherInRows
 	opScatterInRows
 	opMulColSum
+	opGaussianLogPDF
 	numOps
 )
 

@@ -102,8 +102,19 @@ var opCases = []opCase{
 	{"GaussianLogPDF", shapes(randMatrix, [2]int{3, 2}, [2]int{3, 2}, [2]int{3, 2}), func(g *Graph, in []*Node) *Node {
 		return g.GaussianLogPDF(in[0], in[1], in[2])
 	}},
-	// MulColSum, with a column first in one case (second derivatives are
-	// checked through ∂/∂in[0]).
+	// The fused operations, with each kind of input first in turn (second
+	// derivatives are checked through ∂/∂in[0]).
+	{"GaussianLogPDF/mean", shapes(randMatrix, [2]int{3, 2}, [2]int{3, 2}, [2]int{3, 2}), func(g *Graph, in []*Node) *Node {
+		return g.GaussianLogPDF(in[1], in[0], in[2])
+	}},
+	{"GaussianLogPDF/logVar", shapes(randMatrix, [2]int{3, 2}, [2]int{3, 2}, [2]int{3, 2}), func(g *Graph, in []*Node) *Node {
+		return g.GaussianLogPDF(in[1], in[2], in[0])
+	}},
+	{"GaussianLogPDF/broadcast", shapes(randMatrix, [2]int{3, 1}, [2]int{3, 4}, [2]int{3, 4}), func(g *Graph, in []*Node) *Node {
+		// A per-row log-variance, as PosteriorLogPDF passes; x = mean·mean
+		// makes x and mean one input twice over.
+		return g.GaussianLogPDF(g.Mul(in[1], in[1]), in[1], g.Add(g.BroadcastCols(in[0], 4), in[2]))
+	}},
 	{"MulColSum/1", shapes(randMatrix, [2]int{3, 4}, [2]int{3, 1}), func(g *Graph, in []*Node) *Node {
 		return g.MulColSum([]*Node{in[0]}, []*Node{in[1]})
 	}},
@@ -183,6 +194,21 @@ func TestMulColSumMatchesItsComposition(t *testing.T) {
 	want = g.MulCol(x1, c1)
 	if got := g.MulColSum([]*Node{x1}, []*Node{c1}); !equal(got.Value.Data, want.Value.Data) {
 		t.Errorf("MulColSum of one term = %v, MulCol %v", got.Value.Data, want.Value.Data)
+	}
+}
+
+// GaussianLogPDF computes, to the bit, what the composition of nine
+// elementary operations it replaces does.
+func TestGaussianLogPDFMatchesItsComposition(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	g := NewGraph()
+	x, mean, lv := g.Const(randMatrix(rng, 5, 7)), g.Const(randMatrix(rng, 5, 7)), g.Const(randMatrix(rng, 5, 7))
+	d := g.Sub(x, mean)
+	quad := g.Mul(g.Square(d), g.Exp(g.Scale(lv, -1)))
+	per := g.AddConst(g.Add(quad, lv), tensor.Float(math.Log(2*math.Pi)))
+	want := g.Scale(g.SumRows(per), -0.5)
+	if got := g.GaussianLogPDF(x, mean, lv); !equal(got.Value.Data, want.Value.Data) {
+		t.Errorf("GaussianLogPDF = %v, composition %v", got.Value.Data, want.Value.Data)
 	}
 }
 

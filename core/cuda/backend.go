@@ -363,6 +363,8 @@ var (
 	kScatterInRows     = KernelName("scatter_in_rows")
 	kNormal            = KernelName("normal")
 	kColMulSum         = KernelName("col_mul_sum")
+	kGaussianWarp      = KernelName("gaussian_log_pdf_warp")
+	kGaussianBlock     = KernelName("gaussian_log_pdf_block")
 )
 
 // blocks is the grid of a grid-stride kernel over n items: one thread per

@@ -190,6 +190,25 @@ func (b *Backend) SumRows(out, x *tensor.Dense) {
 	}
 }
 
+// GaussianLogPDF sets the R×1 out to the row sums of
+// −½·[(x−mean)²·e^(−logVar) + logVar + log 2π] in one kernel that reads
+// each input once: a warp per row for short rows, a block per row for
+// long ones, as SumRows.
+func (b *Backend) GaussianLogPDF(out, x, mean, logVar *tensor.Dense) {
+	mustSame("GaussianLogPDF", x, mean)
+	mustSame("GaussianLogPDF", x, logVar)
+	mustShape("GaussianLogPDF", out, x.R, 1)
+	b.mustDevice("GaussianLogPDF", out, x, mean, logVar)
+	if b.failed() || x.R == 0 {
+		return
+	}
+	if x.C > block {
+		b.launch(kGaussianBlock, uint32(min(x.R, maxBlocks)), x.R, x.C, dev(x), dev(mean), dev(logVar), dev(out))
+		return
+	}
+	b.launch(kGaussianWarp, uint32(min((x.R+warpsPer-1)/warpsPer, maxBlocks)), x.R, x.C, dev(x), dev(mean), dev(logVar), dev(out))
+}
+
 // SumCols sets the 1×C out to the column sums of x. A thread per column
 // adds the rows in order; when there are few columns and many rows, the
 // rows are cut into chunks summed in parallel into step memory, and a

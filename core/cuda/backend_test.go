@@ -270,6 +270,11 @@ func opCases(rng *rand.Rand) []opCase {
 			func(be autograd.Backend, m []*tensor.Dense) { be.SumCols(m[1], m[0]) }, []int{1}, sumTol(r)})
 		add(opCase{"SumAll/" + shape(s), []*tensor.Dense{uniform(rng, r, c), uniform(rng, 1, 1)},
 			func(be autograd.Backend, m []*tensor.Dense) { be.SumAll(m[1], m[0]) }, []int{1}, sumTol(r * c)})
+		// Terms (x−mean)²·e^(−logVar) + logVar + log 2π lie in (0.8, 14).
+		add(opCase{"GaussianLogPDF/" + shape(s),
+			[]*tensor.Dense{uniform(rng, r, c), uniform(rng, r, c), uniform(rng, r, c), uniform(rng, r, 1)},
+			func(be autograd.Backend, m []*tensor.Dense) { be.GaussianLogPDF(m[3], m[0], m[1], m[2]) },
+			[]int{3}, tol{rel: elemTol, abs: 16 * sumTol(c).abs}})
 	}
 	add(opCase{"SumAll/1000x1001", []*tensor.Dense{uniform(rng, 1000, 1001), uniform(rng, 1, 1)},
 		func(be autograd.Backend, m []*tensor.Dense) { be.SumAll(m[1], m[0]) }, []int{1}, sumTol(1000 * 1001)})
@@ -357,18 +362,20 @@ func TestBackendMatchesCPU(t *testing.T) {
 func TestBackendIsDeterministic(t *testing.T) {
 	forEachRuntime(t, func(t *testing.T, be *cuda.Backend) {
 		rng := rand.New(rand.NewPCG(3, 4))
-		x := uniform(rng, 5000, 37)
+		x, y := uniform(rng, 5000, 37), uniform(rng, 5000, 37)
 		idx := indices(rng, 5000, 7)
 		run := func() []tensor.Float {
 			be.Reset()
-			d := onBackend(be, x)[0]
-			sr, sc, sa, sct := be.New(5000, 1), be.New(1, 37), be.New(1, 1), be.New(7, 37)
+			m := onBackend(be, x, y)
+			d := m[0]
+			sr, sc, sa, sct, gl := be.New(5000, 1), be.New(1, 37), be.New(1, 1), be.New(7, 37), be.New(5000, 1)
 			be.SumRows(sr, d)
 			be.SumCols(sc, d)
 			be.SumAll(sa, d)
 			be.ScatterRows(sct, d, idx)
+			be.GaussianLogPDF(gl, d, m[1], m[1])
 			var out []tensor.Float
-			for _, m := range []*tensor.Dense{sr, sc, sa, sct} {
+			for _, m := range []*tensor.Dense{sr, sc, sa, sct, gl} {
 				out = append(out, download(be, m).Data...)
 			}
 			return out
@@ -597,7 +604,7 @@ func TestBackendKernelsInPTX(t *testing.T) {
 	for _, k := range []string{"fill", "binary", "unary", "row_binary", "col_mul", "broadcast_rows", "broadcast_cols",
 		"broadcast_all", "masked_scale", "zero_where_positive", "copy_cols", "lerp", "adam", "rowsum", "sum_rows",
 		"sum_cols", "sum_all", "gather_rows", "scatter_rows", "gather_cols", "scatter_cols", "gather_in_rows",
-		"scatter_in_rows", "normal", "col_mul_sum"} {
+		"scatter_in_rows", "normal", "col_mul_sum", "gaussian_log_pdf_warp", "gaussian_log_pdf_block"} {
 		for _, suffix := range []string{"_f32", "_f64"} {
 			if !strings.Contains(all.String(), ".entry "+k+suffix+"(") {
 				t.Errorf("no kernel %s%s in the PTX", k, suffix)

@@ -120,16 +120,21 @@
 //	normal(n, seed, x)                   x[i] = autograd.NormalPair's stream
 //
 // and with the fused kernels of kernels/fused.cu, each doing in one launch
-// what a chain of the above would:
+// what a chain of the above would (x, mean and logVar rows×cols):
 //
 //	col_mul_sum(rows, cols, n, x0, c0, x1, c1, x2, c2, out)
 //	                                     out[r,c] = Σ_{i<n} x_i[r,c]·c_i[r], n ≤ 3
+//	gaussian_log_pdf_warp(rows, cols, x, mean, logVar, out)
+//	                                     out[r] = −½·Σ_c [(x−mean)²·e^(−logVar)
+//	                                     + logVar + log 2π], a warp per row
+//	gaussian_log_pdf_block(rows, cols, x, mean, logVar, out)
+//	                                     the same, a block per row
 //
 // Every kernel loops over its elements grid-stride, so any grid covers
 // any size. The sums use no atomics: sum_cols and sum_all run twice (the
 // partial sums, then their sum), and the scatters add, for each output
 // element, the inputs the host's inverted index (off, perm) lists for it
 // in increasing order, so every result is reproducible and the scatters
-// match the CPU bit for bit. sum_rows and sum_all need blockDim.x to be a
-// multiple of 32.
+// match the CPU bit for bit. sum_rows, sum_all and the gaussian_log_pdf
+// kernels need blockDim.x to be a multiple of 32.
 package cuda
