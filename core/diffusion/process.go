@@ -22,10 +22,10 @@ func Column(g *autograd.Graph, table []float64, k []int) *autograd.Node {
 // from its own stream (seedK, seedK1).
 func (s *Schedule) Pair(g *autograd.Graph, x0 *autograd.Node, k []int, seedK, seedK1 uint64) (xk, xk1 *autograd.Node) {
 	b, d := x0.Value.R, x0.Value.C
-	xk = g.Add(g.MulCol(x0, Column(g, s.SqrtAlphaBar, k)),
-		g.MulCol(g.Normal(b, d, seedK), Column(g, s.SqrtOneMinusAbar, k)))
-	xk1 = g.Add(g.MulCol(xk, Column(g, s.SqrtOneMinusBeta[1:], k)),
-		g.MulCol(g.Normal(b, d, seedK1), Column(g, s.SqrtBeta[1:], k)))
+	xk = g.MulColSum([]*autograd.Node{x0, g.Normal(b, d, seedK)},
+		[]*autograd.Node{Column(g, s.SqrtAlphaBar, k), Column(g, s.SqrtOneMinusAbar, k)})
+	xk1 = g.MulColSum([]*autograd.Node{xk, g.Normal(b, d, seedK1)},
+		[]*autograd.Node{Column(g, s.SqrtOneMinusBeta[1:], k), Column(g, s.SqrtBeta[1:], k)})
 	return xk, xk1
 }
 
@@ -46,16 +46,19 @@ func (s *Schedule) LogTransition(g *autograd.Graph, xk1, xk *autograd.Node, k []
 	return g.Add(g.MulCol(sq, g.ConstHost(negHalfInvBeta)), g.ConstHost(constant))
 }
 
-// PosteriorMean returns c1_k·x0 + c2_k·x_{k+1}, the mean of q(x_k | x_{k+1}, x0).
+// PosteriorMean returns c1_k·x0 + c2_k·x_{k+1}, the mean of q(x_k | x_{k+1}, x0),
+// as one MulColSum.
 func (s *Schedule) PosteriorMean(g *autograd.Graph, x0, xk1 *autograd.Node, k []int) *autograd.Node {
-	return g.Add(g.MulCol(x0, Column(g, s.PostC1, k)), g.MulCol(xk1, Column(g, s.PostC2, k)))
+	return g.MulColSum([]*autograd.Node{x0, xk1}, []*autograd.Node{Column(g, s.PostC1, k), Column(g, s.PostC2, k)})
 }
 
 // PosteriorSample returns the reparameterised draw
 // x_k = c1_k·x0 + c2_k·x_{k+1} + √v_k·ε for the given noise ε (a constant),
-// so gradients flow into x0 (the generator's prediction).
+// so gradients flow into x0 (the generator's prediction): one MulColSum of
+// three terms.
 func (s *Schedule) PosteriorSample(g *autograd.Graph, x0, xk1 *autograd.Node, k []int, noise *autograd.Node) *autograd.Node {
-	return g.Add(s.PosteriorMean(g, x0, xk1, k), g.MulCol(noise, Column(g, s.PostStd, k)))
+	return g.MulColSum([]*autograd.Node{x0, xk1, noise},
+		[]*autograd.Node{Column(g, s.PostC1, k), Column(g, s.PostC2, k), Column(g, s.PostStd, k)})
 }
 
 // PosteriorLogPDF returns the B×1 column log q(x_k | x_{k+1}, x0) with the
