@@ -302,7 +302,7 @@ func (b *Backend) uploadInts(v []int32) Ptr {
 	if p == 0 || len(v) == 0 {
 		return p
 	}
-	b.fail(b.rt.CopyHtoD(p, uintptr(unsafe.Pointer(&v[0])), len(v)*4))
+	b.fail(b.rt.CopyHtoD(p, unsafe.Pointer(&v[0]), len(v)*4))
 	runtime.KeepAlive(v)
 	return p
 }

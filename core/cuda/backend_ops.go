@@ -25,7 +25,7 @@ func (b *Backend) Upload(dst, src *tensor.Dense) {
 	if b.failed() || n == 0 {
 		return
 	}
-	b.fail(b.rt.CopyHtoD(dev(dst), uintptr(unsafe.Pointer(&src.Data[0])), n*elemSize))
+	b.fail(b.rt.CopyHtoD(dev(dst), unsafe.Pointer(&src.Data[0]), n*elemSize))
 	runtime.KeepAlive(src.Data)
 }
 
@@ -42,7 +42,7 @@ func (b *Backend) Download(dst, src *tensor.Dense) {
 	if b.failed() || n == 0 {
 		return
 	}
-	b.fail(b.rt.CopyDtoH(uintptr(unsafe.Pointer(&dst.Data[0])), dev(src), n*elemSize))
+	b.fail(b.rt.CopyDtoH(unsafe.Pointer(&dst.Data[0]), dev(src), n*elemSize))
 	runtime.KeepAlive(dst.Data)
 }
 

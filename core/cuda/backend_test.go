@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/ddaebm/ddaebm/core/autograd"
 	"github.com/ddaebm/ddaebm/core/cuda"
@@ -522,8 +523,8 @@ func (f *failingRuntime) MemAlloc(bytes int) (cuda.Ptr, error) {
 	return f.next, nil
 }
 func (f *failingRuntime) MemFree(cuda.Ptr) error                            { return nil }
-func (f *failingRuntime) CopyHtoD(cuda.Ptr, uintptr, int) error             { return f.do() }
-func (f *failingRuntime) CopyDtoH(uintptr, cuda.Ptr, int) error             { return f.do() }
+func (f *failingRuntime) CopyHtoD(cuda.Ptr, unsafe.Pointer, int) error      { return f.do() }
+func (f *failingRuntime) CopyDtoH(unsafe.Pointer, cuda.Ptr, int) error      { return f.do() }
 func (f *failingRuntime) CopyDtoD(cuda.Ptr, cuda.Ptr, int) error            { return f.do() }
 func (f *failingRuntime) Launch(string, [3]uint32, [3]uint32, ...any) error { return f.do() }
 func (f *failingRuntime) GemmPtr(bool, bool, int, int, int, float64, cuda.Ptr, cuda.Ptr, float64, cuda.Ptr) error {

@@ -151,7 +151,7 @@ func runKGemm(t *testing.T, rt cuda.Runtime, rng *rand.Rand, g kgemm, run func(p
 				t.Error(err)
 			}
 		}(o.base)
-		if err := rt.CopyHtoD(o.base, uintptr(unsafe.Pointer(&host[0])), o.slots*elem); err != nil {
+		if err := rt.CopyHtoD(o.base, unsafe.Pointer(&host[0]), o.slots*elem); err != nil {
 			t.Fatal(err)
 		}
 		runtime.KeepAlive(host)
@@ -163,7 +163,7 @@ func runKGemm(t *testing.T, rt cuda.Runtime, rng *rand.Rand, g kgemm, run func(p
 	}
 	oc := ops[2]
 	raw := make([]tensor.Float, oc.slots)
-	if err := rt.CopyDtoH(uintptr(unsafe.Pointer(&raw[0])), oc.base, oc.slots*elem); err != nil {
+	if err := rt.CopyDtoH(unsafe.Pointer(&raw[0]), oc.base, oc.slots*elem); err != nil {
 		t.Fatalf("%v: %v", g, err)
 	}
 	got := make([]tensor.Float, g.m*g.n)
@@ -387,7 +387,7 @@ func BenchmarkGemmPtrGPU(b *testing.B) {
 					for j := range host {
 						host[j] = tensor.Float(j%7) - 3
 					}
-					if err := d.CopyHtoD(p, uintptr(unsafe.Pointer(&host[0])), n*n*elem); err != nil {
+					if err := d.CopyHtoD(p, unsafe.Pointer(&host[0]), n*n*elem); err != nil {
 						b.Fatal(err)
 					}
 					ptrs[i] = p

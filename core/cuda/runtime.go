@@ -1,5 +1,7 @@
 package cuda
 
+import "unsafe"
+
 // Runtime is what the GPU backend needs from a device: memory, copies,
 // kernel launches and matrix products. *Device implements it over the
 // CUDA driver; package cudaemu implements it on the host, running the
@@ -14,11 +16,12 @@ type Runtime interface {
 	MemAlloc(bytes int) (Ptr, error)
 	MemFree(p Ptr) error
 	// CopyHtoD copies bytes from host memory at src to dst; CopyDtoH the
-	// other way; CopyDtoD within the device. Host pointers must stay
-	// valid for the duration of the call only: copies are synchronous
-	// with respect to the host.
-	CopyHtoD(dst Ptr, src uintptr, bytes int) error
-	CopyDtoH(dst uintptr, src Ptr, bytes int) error
+	// other way; CopyDtoD within the device. Host memory is passed as a
+	// pointer, never as a uintptr, so that Go keeps it alive and follows
+	// it when a goroutine stack moves; it must stay valid for the duration
+	// of the call only: copies are synchronous with respect to the host.
+	CopyHtoD(dst Ptr, src unsafe.Pointer, bytes int) error
+	CopyDtoH(dst unsafe.Pointer, src Ptr, bytes int) error
 	CopyDtoD(dst, src Ptr, bytes int) error
 	Launch(name string, grid, block [3]uint32, args ...any) error
 	// GemmPtr is Gemm on raw addresses: c (m×n) = alpha·op(a)·op(b) + beta·c.

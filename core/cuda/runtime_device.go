@@ -45,24 +45,24 @@ func (d *Device) MemFree(p Ptr) error {
 
 // CopyHtoD copies bytes from host address src to the device. It returns
 // once src may be reused.
-func (d *Device) CopyHtoD(dst Ptr, src uintptr, bytes int) error {
+func (d *Device) CopyHtoD(dst Ptr, src unsafe.Pointer, bytes int) error {
 	if bytes <= 0 {
 		return checkBytes("CopyHtoD", bytes)
 	}
 	return d.do(func() error {
-		return d.drv.check("cuMemcpyHtoD_v2", d.drv.cuMemcpyHtoD(uint64(dst), hostPointer(src), uintptr(bytes)))
+		return d.drv.check("cuMemcpyHtoD_v2", d.drv.cuMemcpyHtoD(uint64(dst), src, uintptr(bytes)))
 	})
 }
 
 // CopyDtoH copies bytes from the device to host address dst. It waits for
 // the work queued before it, so it also reports errors of earlier kernel
 // launches.
-func (d *Device) CopyDtoH(dst uintptr, src Ptr, bytes int) error {
+func (d *Device) CopyDtoH(dst unsafe.Pointer, src Ptr, bytes int) error {
 	if bytes <= 0 {
 		return checkBytes("CopyDtoH", bytes)
 	}
 	return d.do(func() error {
-		return d.drv.check("cuMemcpyDtoH_v2", d.drv.cuMemcpyDtoH(hostPointer(dst), uint64(src), uintptr(bytes)))
+		return d.drv.check("cuMemcpyDtoH_v2", d.drv.cuMemcpyDtoH(dst, uint64(src), uintptr(bytes)))
 	})
 }
 
@@ -75,13 +75,6 @@ func (d *Device) CopyDtoD(dst, src Ptr, bytes int) error {
 		return d.drv.check("cuMemcpyDtoD_v2", d.drv.cuMemcpyDtoD(uint64(dst), uint64(src), uintptr(bytes)))
 	})
 }
-
-// hostPointer turns a Runtime's host address back into a pointer. The
-// caller of CopyHtoD and CopyDtoH keeps the memory alive and in place (Go
-// heap memory does not move) for the duration of the call; reading the
-// uintptr through memory rather than converting it keeps vet's
-// unsafe.Pointer check, which cannot know that, quiet.
-func hostPointer(p uintptr) unsafe.Pointer { return *(*unsafe.Pointer)(unsafe.Pointer(&p)) }
 
 func checkBytes(op string, bytes int) error {
 	if bytes < 0 {

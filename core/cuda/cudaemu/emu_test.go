@@ -73,7 +73,7 @@ func alloc[T any](t *testing.T, r *Runtime, n int) cuda.Ptr {
 func upload[T any](t *testing.T, r *Runtime, x []T) cuda.Ptr {
 	t.Helper()
 	p := alloc[T](t, r, len(x))
-	if err := r.CopyHtoD(p, uintptr(unsafe.Pointer(&x[0])), len(x)*int(unsafe.Sizeof(x[0]))); err != nil {
+	if err := r.CopyHtoD(p, unsafe.Pointer(&x[0]), len(x)*int(unsafe.Sizeof(x[0]))); err != nil {
 		t.Fatal(err)
 	}
 	runtime.KeepAlive(x)
@@ -83,7 +83,7 @@ func upload[T any](t *testing.T, r *Runtime, x []T) cuda.Ptr {
 func download[T any](t *testing.T, r *Runtime, p cuda.Ptr, n int) []T {
 	t.Helper()
 	x := make([]T, n)
-	if err := r.CopyDtoH(uintptr(unsafe.Pointer(&x[0])), p, n*int(unsafe.Sizeof(x[0]))); err != nil {
+	if err := r.CopyDtoH(unsafe.Pointer(&x[0]), p, n*int(unsafe.Sizeof(x[0]))); err != nil {
 		t.Fatal(err)
 	}
 	return x

@@ -298,7 +298,7 @@ func TestMemory(t *testing.T) {
 		t.Errorf("Allocations() = %d, %d; want 2, 400", n, bytes)
 	}
 	src := []byte("0123456789")
-	host := uintptr(unsafe.Pointer(&src[0]))
+	host := unsafe.Pointer(&src[0])
 	for _, c := range []struct {
 		err  error
 		want string
@@ -308,7 +308,7 @@ func TestMemory(t *testing.T) {
 		{r.CopyDtoH(host, b+299, 2), "overrun"},
 		{r.CopyDtoD(a, b, 101), "overrun"},
 		{r.CopyDtoD(a, b+300, 1), "no live allocation"},
-		{r.CopyHtoD(a, 0, 1), "address 0"},
+		{r.CopyHtoD(a, nil, 1), "address 0"},
 		{r.CopyHtoD(a, host, -1), "-1 bytes"},
 		{r.MemFree(a + 1), "1 bytes into the 100-byte allocation"},
 	} {
@@ -326,7 +326,7 @@ func TestMemory(t *testing.T) {
 		t.Errorf("empty copy: %v", err)
 	}
 	dst := make([]byte, 10)
-	if err := r.CopyDtoH(uintptr(unsafe.Pointer(&dst[0])), b+290, 10); err != nil || string(dst) != string(src) {
+	if err := r.CopyDtoH(unsafe.Pointer(&dst[0]), b+290, 10); err != nil || string(dst) != string(src) {
 		t.Errorf("round trip: %q, %v", dst, err)
 	}
 	if err := r.MemFree(a); err != nil {
@@ -375,7 +375,7 @@ func TestConcurrentRuntimes(t *testing.T) {
 					return
 				}
 				got := make([]F, rows)
-				if err := r.CopyDtoH(uintptr(unsafe.Pointer(&got[0])), out, rows*elem); err != nil {
+				if err := r.CopyDtoH(unsafe.Pointer(&got[0]), out, rows*elem); err != nil {
 					errs[g] = err
 					return
 				}

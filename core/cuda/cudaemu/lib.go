@@ -15,7 +15,7 @@ type library struct {
 	path    string
 	alloc   func(bytes uintptr) unsafe.Pointer
 	free    func(p unsafe.Pointer)
-	memmove func(dst, src, n uintptr)
+	memmove func(dst, src unsafe.Pointer, n uintptr)
 	launch  func(k int32, gx, gy, gz, bx, by, bz uint32, args unsafe.Pointer, err unsafe.Pointer, errlen int32) int32
 
 	kernels map[string]kernel

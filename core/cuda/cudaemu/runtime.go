@@ -181,8 +181,8 @@ func checkCopy(op string, bytes int) (bool, error) {
 	return bytes > 0, nil
 }
 
-// CopyHtoD copies bytes from host address src to dst.
-func (r *Runtime) CopyHtoD(dst cuda.Ptr, src uintptr, bytes int) error {
+// CopyHtoD copies bytes from host memory at src to dst.
+func (r *Runtime) CopyHtoD(dst cuda.Ptr, src unsafe.Pointer, bytes int) error {
 	if do, err := checkCopy("CopyHtoD", bytes); !do {
 		return err
 	}
@@ -191,18 +191,19 @@ func (r *Runtime) CopyHtoD(dst cuda.Ptr, src uintptr, bytes int) error {
 	if r.closed {
 		return errClosed
 	}
-	if _, _, err := r.checkRange("CopyHtoD", "destination", dst, bytes); err != nil {
+	a, off, err := r.checkRange("CopyHtoD", "destination", dst, bytes)
+	if err != nil {
 		return err
 	}
-	if src == 0 {
+	if src == nil {
 		return errors.New("cudaemu: CopyHtoD: host source address 0")
 	}
-	r.lib.memmove(uintptr(dst), src, uintptr(bytes))
+	r.lib.memmove(unsafe.Add(a.base, off), src, uintptr(bytes))
 	return nil
 }
 
-// CopyDtoH copies bytes from src to host address dst.
-func (r *Runtime) CopyDtoH(dst uintptr, src cuda.Ptr, bytes int) error {
+// CopyDtoH copies bytes from src to host memory at dst.
+func (r *Runtime) CopyDtoH(dst unsafe.Pointer, src cuda.Ptr, bytes int) error {
 	if do, err := checkCopy("CopyDtoH", bytes); !do {
 		return err
 	}
@@ -211,13 +212,14 @@ func (r *Runtime) CopyDtoH(dst uintptr, src cuda.Ptr, bytes int) error {
 	if r.closed {
 		return errClosed
 	}
-	if _, _, err := r.checkRange("CopyDtoH", "source", src, bytes); err != nil {
+	a, off, err := r.checkRange("CopyDtoH", "source", src, bytes)
+	if err != nil {
 		return err
 	}
-	if dst == 0 {
+	if dst == nil {
 		return errors.New("cudaemu: CopyDtoH: host destination address 0")
 	}
-	r.lib.memmove(dst, uintptr(src), uintptr(bytes))
+	r.lib.memmove(dst, unsafe.Add(a.base, off), uintptr(bytes))
 	return nil
 }
 
@@ -231,13 +233,15 @@ func (r *Runtime) CopyDtoD(dst, src cuda.Ptr, bytes int) error {
 	if r.closed {
 		return errClosed
 	}
-	if _, _, err := r.checkRange("CopyDtoD", "destination", dst, bytes); err != nil {
+	da, doff, err := r.checkRange("CopyDtoD", "destination", dst, bytes)
+	if err != nil {
 		return err
 	}
-	if _, _, err := r.checkRange("CopyDtoD", "source", src, bytes); err != nil {
+	sa, soff, err := r.checkRange("CopyDtoD", "source", src, bytes)
+	if err != nil {
 		return err
 	}
-	r.lib.memmove(uintptr(dst), uintptr(src), uintptr(bytes))
+	r.lib.memmove(unsafe.Add(da.base, doff), unsafe.Add(sa.base, soff), uintptr(bytes))
 	return nil
 }
 
