@@ -69,7 +69,8 @@ func rowMajorGemm(transA, transB bool, m, n, k int) colMajorGemm {
 // with a or b. The call is asynchronous; errors of the computation itself
 // surface at the next synchronising call.
 //
-// The first Gemm on a device loads cuBLAS and creates its handle.
+// The first Gemm on a device loads cuBLAS and creates its handle; without
+// cuBLAS (or with DDAEBM_CUBLAS=off) the tiled gemm kernel runs instead.
 func (d *Device) Gemm(transA, transB bool, m, n, k int, alpha tensor.Float, a, b *Buffer, beta tensor.Float, c *Buffer) error {
 	if m < 0 || n < 0 || k < 0 || m > math.MaxInt32 || n > math.MaxInt32 || k > math.MaxInt32 {
 		return fmt.Errorf("cuda: Gemm: sizes m=%d n=%d k=%d out of range", m, n, k)
