@@ -13,8 +13,8 @@ import (
 // Backend is the autograd.Backend whose matrices live in the memory of a
 // Runtime: a GPU (*Device) or the host emulator (package cudaemu). Every
 // value is computed by the kernels of kernels/*.cu and by the Runtime's
-// GemmPtr (cuBLAS on a GPU, or the tiled kernel without it); a matrix of the backend has Data == nil and
-// its device address in Dev.
+// GemmPtr (cuBLAS on a GPU, or the tiled kernel without it); a matrix of
+// the backend has Data == nil and its device address in Dev.
 //
 // # Memory
 //
