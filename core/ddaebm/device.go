@@ -3,6 +3,7 @@ package ddaebm
 import (
 	"errors"
 	"fmt"
+	"runtime"
 	"strconv"
 	"strings"
 
@@ -60,7 +61,9 @@ func SelectDevice(spec string) (string, error) {
 
 // UseDevice moves the model to device, a value SelectDevice returned:
 // "cpu" leaves it where it is, "cuda:N" opens GPU N and moves the model
-// there (see UseBackend).
+// there (see UseBackend). The model owns that device context: when the
+// model is no longer reachable, the context, and with it every device
+// matrix of the model, is released.
 func (m *Model) UseDevice(device string) error {
 	if device == "cpu" {
 		return nil
@@ -75,7 +78,9 @@ func (m *Model) UseDevice(device string) error {
 		return fmt.Errorf("device %s: %w", device, err)
 	}
 	if err := m.UseBackend(cuda.NewBackend(dev)); err != nil {
+		dev.Close()
 		return fmt.Errorf("device %s (%s): %w", device, dev.Name(), err)
 	}
+	runtime.AddCleanup(m, func(d *cuda.Device) { d.Close() }, dev)
 	return nil
 }
