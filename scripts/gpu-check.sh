@@ -2,7 +2,9 @@
 # Checks the GPU backend on a GPU machine, in two phases so that Go is
 # needed only where the build happens:
 #
-#   scripts/gpu-check.sh build DIR   on a machine with Go (no GPU needed):
+#   scripts/gpu-check.sh build DIR   on a machine with Go (no GPU needed;
+#                                    gpucheck/ in the checkout is ignored
+#                                    by git, for tools that carry it):
 #                                    compile the tests, benchmarks and
 #                                    commands into DIR, with the PyTorch peers
 #   scripts/gpu-check.sh run DIR     on the GPU machine: run them, printing
