@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"unsafe"
 
 	"github.com/ddaebm/ddaebm/core/autograd"
@@ -59,6 +60,20 @@ type Backend struct {
 	persistent []Ptr // Alloc's allocations, for Close
 	ints       []int32
 	closed     bool
+
+	// uploads are the index lists copied into step memory since Reset. A
+	// step gathers by the same indices (each example's diffusion step) in
+	// every layer that embeds time and scatters back by them in the
+	// backward pass; each copy from pageable host memory waits for the
+	// device's queue, so a list already on the device is not sent again.
+	uploads   []indexUpload
+	uploadBuf []int32 // host copies of the uploaded lists
+}
+
+// indexUpload is one index list in step memory and its host copy.
+type indexUpload struct {
+	at     Ptr
+	off, n int // the copy is uploadBuf[off : off+n]
 }
 
 // slab is one device allocation that step memory is cut from.
@@ -176,7 +191,10 @@ func (b *Backend) NewUninit(r, c int) *tensor.Dense {
 
 // Reset makes the memory and headers of every matrix from New, NewUninit
 // and View (of step memory) reusable.
-func (b *Backend) Reset() { b.slab, b.off, b.hdr = 0, 0, 0 }
+func (b *Backend) Reset() {
+	b.slab, b.off, b.hdr = 0, 0, 0
+	b.uploads, b.uploadBuf = b.uploads[:0], b.uploadBuf[:0]
+}
 
 // Alloc returns a zeroed r×c matrix that lives until Close.
 func (b *Backend) Alloc(r, c int) *tensor.Dense {
@@ -296,16 +314,30 @@ func (b *Backend) inStep(p Ptr) bool {
 }
 
 // uploadInts copies the host ints into step memory as int32 and returns
-// their address (0 after an error).
+// their address (0 after an error), or the address of the same list
+// uploaded earlier in the step (kernels only read index lists).
 func (b *Backend) uploadInts(v []int32) Ptr {
+	for _, u := range b.uploads {
+		if slices.Equal(b.uploadBuf[u.off:u.off+u.n], v) {
+			return u.at
+		}
+	}
 	p := b.take(len(v) * 4)
 	if p == 0 || len(v) == 0 {
 		return p
 	}
 	b.fail(b.rt.CopyHtoD(p, unsafe.Pointer(&v[0]), len(v)*4))
 	runtime.KeepAlive(v)
+	if !b.failed() && len(b.uploads) < maxIndexUploads {
+		b.uploads = append(b.uploads, indexUpload{at: p, off: len(b.uploadBuf), n: len(v)})
+		b.uploadBuf = append(b.uploadBuf, v...)
+	}
 	return p
 }
+
+// maxIndexUploads bounds the lists a step remembers, and so the host
+// comparisons per upload.
+const maxIndexUploads = 32
 
 // hostInts returns the backend's host scratch of n int32, reused by every
 // index upload (copies are synchronous with respect to the host).
