@@ -67,18 +67,7 @@ func (b *Backend) Fill(dst *tensor.Dense, v tensor.Float) {
 
 // Gemm sets c = op(a)·op(b) through the runtime's GemmPtr.
 func (b *Backend) Gemm(transA, transB bool, a, bm, c *tensor.Dense) {
-	m, k := a.R, a.C
-	if transA {
-		m, k = k, m
-	}
-	kb, n := bm.R, bm.C
-	if transB {
-		kb, n = n, kb
-	}
-	if kb != k || c.R != m || c.C != n {
-		panic(fmt.Sprintf("cuda: Backend.Gemm(transA=%v, transB=%v): %d×%d · %d×%d into %d×%d",
-			transA, transB, a.R, a.C, bm.R, bm.C, c.R, c.C))
-	}
+	m, n, k := tensor.GemmDims("cuda: Backend.Gemm", transA, transB, a, bm, c)
 	b.mustDevice("Gemm", a, bm, c)
 	if b.failed() || m == 0 || n == 0 {
 		return

@@ -6,18 +6,7 @@ import "fmt"
 // argument when the matching flag is set. Shapes must agree; c must not
 // share storage with a or b.
 func Gemm(transA, transB bool, alpha Float, a, b *Dense, beta Float, c *Dense) {
-	m, k := a.R, a.C
-	if transA {
-		m, k = k, m
-	}
-	kb, n := b.R, b.C
-	if transB {
-		kb, n = n, kb
-	}
-	if k != kb || c.R != m || c.C != n {
-		panic(fmt.Sprintf("tensor: Gemm(transA=%v, transB=%v): %d×%d · %d×%d into %d×%d",
-			transA, transB, a.R, a.C, b.R, b.C, c.R, c.C))
-	}
+	m, n, k := GemmDims("tensor: Gemm", transA, transB, a, b, c)
 	if beta == 0 {
 		clear(c.Data)
 	} else if beta != 1 {
@@ -29,6 +18,25 @@ func Gemm(transA, transB bool, alpha Float, a, b *Dense, beta Float, c *Dense) {
 		return
 	}
 	gemm(transA, transB, m, n, k, alpha, a.Data, a.C, b.Data, b.C, c.Data, c.C)
+}
+
+// GemmDims returns the sizes of c (m×n) = op(a)·op(b), k being the inner
+// one, and panics, naming op, when the three shapes do not fit: a shape
+// mismatch inside the engine is a programming error.
+func GemmDims(op string, transA, transB bool, a, b, c *Dense) (m, n, k int) {
+	m, k = a.R, a.C
+	if transA {
+		m, k = k, m
+	}
+	kb, n := b.R, b.C
+	if transB {
+		kb, n = n, kb
+	}
+	if k != kb || c.R != m || c.C != n {
+		panic(fmt.Sprintf("%s(transA=%v, transB=%v): %d×%d · %d×%d into %d×%d",
+			op, transA, transB, a.R, a.C, b.R, b.C, c.R, c.C))
+	}
+	return m, n, k
 }
 
 // gemmRef is the portable kernel: c += alpha·op(a)·op(b) on raw row-major
