@@ -43,7 +43,8 @@ type Backend interface {
 	// Unary sets out = f(x) elementwise, with p the operation's constant.
 	Unary(op UnaryOp, out, x *tensor.Dense, p tensor.Float)
 	// RowBinary sets out = x ∘ row with the 1×C row applied to every row
-	// (Add or Mul); ColMul scales row i of x by col[i].
+	// of x (AddRow and MulRow use Add and Mul); ColMul scales row i of x
+	// by col[i].
 	RowBinary(op BinaryOp, out, x, row *tensor.Dense)
 	ColMul(out, x, col *tensor.Dense)
 	// ColMulSum sets out = Σ_i xs[i] ⊙ cols[i], row r of xs[i] scaled by
