@@ -270,22 +270,22 @@ func TestModelTrainSampleEnergy(t *testing.T) {
 	e := onHeap(make([]float64, 3)...)
 	xa, xn := addrOf(x)
 	ea, en := addrOf(e)
-	wantKind(t, m.Energy(xa, xn, 3, 0, ea, en), KindValue, "row 2, column 0 is NaN")
-	if err := m.Energy(xa, 16, 2, 0, ea, 16); err != nil || e[0] == e[1] {
+	wantKind(t, m.Energy(nil, xa, xn, 3, 0, ea, en), KindValue, "row 2, column 0 is NaN")
+	if err := m.Energy(nil, xa, 16, 2, 0, ea, 16); err != nil || e[0] == e[1] {
 		t.Errorf("Energy = %v, %v", e, err)
 	}
-	wantKind(t, m.Energy(xa, 16, 2, 9, ea, 16), KindValue, "step k = 9")
+	wantKind(t, m.Energy(nil, xa, 16, 2, 9, ea, 16), KindValue, "step k = 9")
 	runtime.KeepAlive(x)
 	runtime.KeepAlive(e)
 
 	samples := onHeap(make([]float32, 2*7)...)
 	pa, pn := addrOf(samples)
-	if err := m.Sample(7, 1, pa, pn); err != nil {
+	if err := m.Sample(nil, 7, 1, pa, pn); err != nil {
 		t.Fatal(err)
 	}
 	again := onHeap(make([]float32, 2*7)...)
 	ga, gn := addrOf(again)
-	if err := m.Sample(7, 1, ga, gn); err != nil {
+	if err := m.Sample(nil, 7, 1, ga, gn); err != nil {
 		t.Fatal(err)
 	}
 	runtime.KeepAlive(samples)
@@ -298,7 +298,7 @@ func TestModelTrainSampleEnergy(t *testing.T) {
 
 	grid := onHeap(make([]float64, 10*10)...)
 	ra, rn := addrOf(grid)
-	logZ, err := m.DensityGrid(3, 10, ra, rn)
+	logZ, err := m.DensityGrid(nil, 3, 10, ra, rn)
 	runtime.KeepAlive(grid)
 	if err != nil {
 		t.Fatal(err)

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io/fs"
 	"runtime/debug"
+
+	"github.com/ddaebm/ddaebm/core/memlimit"
 )
 
 // The Python exception classes an error maps to. The message reaching
@@ -14,6 +16,7 @@ const (
 	KindNotFound = "FileNotFoundError" // a file to read does not exist
 	KindError    = "Error"             // the work failed: damaged checkpoint, diverged training, I/O
 	KindPanic    = "GoPanic"           // a bug: Go panicked and the call was abandoned
+	KindTooLarge = "TooLargeError"     // the call would need more memory than there is (memlimit)
 )
 
 type kindError struct {
@@ -46,6 +49,16 @@ func guard(err *error) {
 		return
 	}
 	if *err == nil {
+		return
+	}
+	// Sizes that do not fit are their own kind, whatever else marked them.
+	var tooLarge *memlimit.TooLargeError
+	if errors.As(*err, &tooLarge) {
+		inner := *err
+		if k, ok := inner.(*kindError); ok {
+			inner = k.err
+		}
+		*err = &kindError{KindTooLarge, inner}
 		return
 	}
 	if _, ok := (*err).(*kindError); ok {

@@ -138,8 +138,9 @@ func OODSets(pixelsAddr uintptr, pixelsBytes, rows, cols int, seed uint64, outAd
 // (Preprocess), then scored under the normalised density exp(E(y, 0)) of
 // the NICE_t energy. It returns the keys of the command's metrics.json as
 // JSON: {"n", "test_ll_logit_nats", "test_ll_pixel_nats", "bits_per_dim"}.
-// Only an mnist-nice model has a normalised density.
-func (m *Model) LogLikelihood(pixelsAddr uintptr, pixelsBytes, rows int, seed uint64) (report string, err error) {
+// Only an mnist-nice model has a normalised density. c stops it (see
+// Cancellation).
+func (m *Model) LogLikelihood(c *Cancellation, pixelsAddr uintptr, pixelsBytes, rows int, seed uint64) (report string, err error) {
 	defer guard(&err)
 	unlock, err := m.lockPlaced()
 	if err != nil {
@@ -160,7 +161,7 @@ func (m *Model) LogLikelihood(pixelsAddr uintptr, pixelsBytes, rows int, seed ui
 	if err != nil {
 		return "", err
 	}
-	r, err := m.m.TestLogLikelihood(ddaebm.MNISTTestSet(x, seed))
+	r, err := m.m.TestLogLikelihood(c.context(), ddaebm.MNISTTestSet(x, seed))
 	if err != nil {
 		return "", err
 	}
@@ -182,7 +183,8 @@ func (m *Model) LogLikelihood(pixelsAddr uintptr, pixelsBytes, rows int, seed ui
 // one-step fakes; the generator's samples), so the scores are the command's for the same
 // images and seed. An mnist-nice model works in logit space and sees
 // logit(dequantised pixels); any other model sees the pixels unchanged.
-func (m *Model) OODScores(pixelsAddr uintptr, pixelsBytes, rows int, extraAddr uintptr, extraBytes int, extraRowsJSON string, seed uint64, outAddr uintptr, outBytes int) (err error) {
+// c stops it (see Cancellation).
+func (m *Model) OODScores(c *Cancellation, pixelsAddr uintptr, pixelsBytes, rows int, extraAddr uintptr, extraBytes int, extraRowsJSON string, seed uint64, outAddr uintptr, outBytes int) (err error) {
 	defer guard(&err)
 	unlock, err := m.lockPlaced()
 	if err != nil {
@@ -217,9 +219,9 @@ func (m *Model) OODScores(pixelsAddr uintptr, pixelsBytes, rows int, extraAddr u
 		all = tensor.FromSlice(all.R-r, dim, all.Data[r*dim:])
 	}
 
-	scored, err := m.m.ScoreOOD("mnist", in, extras, m.m.Config.Model == "mnist-nice", ddaebm.RunningStats, rand.New(rand.NewPCG(seed, 0)))
+	scored, err := m.m.ScoreOOD(c.context(), "mnist", in, extras, m.m.Config.Model == "mnist-nice", ddaebm.RunningStats, rand.New(rand.NewPCG(seed, 0)))
 	if err != nil {
-		return asValue(err)
+		return err
 	}
 	n := 0
 	for _, s := range scored {
@@ -240,8 +242,8 @@ func (m *Model) OODScores(pixelsAddr uintptr, pixelsBytes, rows int, extraAddr u
 // batch-norm statistics bnStats ("running" or "batch"), mapped to pixels,
 // each channel labelled by the classifier saved at classifierPath (by
 // evaluate classifier -out). Returns JSON {"n", "modes_covered",
-// "kl_uniform", "kl_sampling_floor"}.
-func (m *Model) StackedModes(classifierPath string, n int, seed uint64, bnStats string) (result string, err error) {
+// "kl_uniform", "kl_sampling_floor"}. c stops it (see Cancellation).
+func (m *Model) StackedModes(c *Cancellation, classifierPath string, n int, seed uint64, bnStats string) (result string, err error) {
 	defer guard(&err)
 	unlock, err := m.lockPlaced()
 	if err != nil {
@@ -258,15 +260,15 @@ func (m *Model) StackedModes(classifierPath string, n int, seed uint64, bnStats 
 	if m.m.Config.Dim != data.StackedMNISTDim {
 		return "", invalid("mode counting needs a model of %d-dimensional StackedMNIST images; this one has dimension %d", data.StackedMNISTDim, m.m.Config.Dim)
 	}
-	c, err := classify.Load(classifierPath)
+	classifier, err := classify.Load(classifierPath)
 	if err != nil {
 		return "", err
 	}
-	samples, err := m.m.SampleWith(n, rand.New(rand.NewPCG(seed, 0)), bn)
+	samples, err := m.m.SampleWith(c.context(), n, rand.New(rand.NewPCG(seed, 0)), bn)
 	if err != nil {
 		return "", err
 	}
-	labels, err := c.StackedLabels(data.ToPixels(samples, m.m.Config.Model == "mnist-nice"))
+	labels, err := classifier.StackedLabels(data.ToPixels(samples, m.m.Config.Model == "mnist-nice"))
 	if err != nil {
 		return "", err
 	}

@@ -1,6 +1,7 @@
 package bindings
 
 import (
+	"context"
 	"encoding/json"
 	"github.com/ddaebm/ddaebm/core/npy"
 	"math"
@@ -161,7 +162,7 @@ func TestLogLikelihood(t *testing.T) {
 	const rows = 5
 	x := randomPixels(rows, 2)
 	xa, xn := addrOf(x)
-	report, err := m.LogLikelihood(xa, xn, rows, 11)
+	report, err := m.LogLikelihood(nil, xa, xn, rows, 11)
 	runtime.KeepAlive(x)
 	if err != nil {
 		t.Fatal(err)
@@ -174,7 +175,7 @@ func TestLogLikelihood(t *testing.T) {
 	for i, v := range x {
 		px.Data[i] = tensor.Float(v)
 	}
-	want, err := m.m.TestLogLikelihood(ddaebm.MNISTTestSet(px, 11))
+	want, err := m.m.TestLogLikelihood(context.Background(), ddaebm.MNISTTestSet(px, 11))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,9 +186,9 @@ func TestLogLikelihood(t *testing.T) {
 		t.Errorf("bits/dim %v, want %v", r["bits_per_dim"], bpd)
 	}
 
-	_, err = m.LogLikelihood(xa, xn-4, rows, 11)
+	_, err = m.LogLikelihood(nil, xa, xn-4, rows, 11)
 	wantKind(t, err, KindValue, "not 5 float32 rows of the model's dimension 784")
-	_, err = m.LogLikelihood(0, 0, 0, 11)
+	_, err = m.LogLikelihood(nil, 0, 0, 0, 11)
 	wantKind(t, err, KindValue, "at least one image")
 	runtime.KeepAlive(x)
 
@@ -198,11 +199,11 @@ func TestLogLikelihood(t *testing.T) {
 	}
 	p := onHeap[float32](0.5, 0.5)
 	pa, pn := addrOf(p)
-	_, err = toy.LogLikelihood(pa, pn, 1, 0)
+	_, err = toy.LogLikelihood(nil, pa, pn, 1, 0)
 	wantKind(t, err, KindValue, `a model of type "toy" has none (want an mnist-nice model`)
 	runtime.KeepAlive(p)
 	var empty Model
-	_, err = empty.LogLikelihood(pa, pn, 1, 0)
+	_, err = empty.LogLikelihood(nil, pa, pn, 1, 0)
 	wantKind(t, err, KindValue, "empty Model")
 }
 
@@ -218,12 +219,12 @@ func TestOODScoresFollowTheCommandsProtocol(t *testing.T) {
 	n := rows + 7*rows + 2 + 2*rows // in, the OOD sets, the extra, one-step fakes, samples
 	out := onHeap(make([]float64, n)...)
 	oa, on := addrOf(out)
-	if err := m.OODScores(xa, xn, rows, ea, en, "[2]", 9, oa, on); err != nil {
+	if err := m.OODScores(nil, xa, xn, rows, ea, en, "[2]", 9, oa, on); err != nil {
 		t.Fatal(err)
 	}
 	again := onHeap(make([]float64, n)...)
 	ga, gn := addrOf(again)
-	if err := m.OODScores(xa, xn, rows, ea, en, "[2]", 9, ga, gn); err != nil {
+	if err := m.OODScores(nil, xa, xn, rows, ea, en, "[2]", 9, ga, gn); err != nil {
 		t.Fatal(err)
 	}
 	for i := range out {
@@ -241,11 +242,11 @@ func TestOODScoresFollowTheCommandsProtocol(t *testing.T) {
 	}
 	rng := rand.New(rand.NewPCG(9, 0))
 	sets := data.OODSets(toDense(x, rows), rng)
-	in, err := m.m.EnergyAt(data.Logit(data.Dequantize(toDense(x, rows), rng)), 0)
+	in, err := m.m.EnergyAt(context.Background(), data.Logit(data.Dequantize(toDense(x, rows), rng)), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	uniform, err := m.m.EnergyAt(data.Logit(data.Dequantize(sets[0].X, rng)), 0)
+	uniform, err := m.m.EnergyAt(context.Background(), data.Logit(data.Dequantize(sets[0].X, rng)), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -255,11 +256,11 @@ func TestOODScoresFollowTheCommandsProtocol(t *testing.T) {
 		}
 	}
 
-	wantKind(t, m.OODScores(xa, xn, rows, ea, en, "[3]", 9, oa, on), KindValue, "want 2352")
-	wantKind(t, m.OODScores(xa, xn, rows, ea, en, "[2]", 9, oa, on-8), KindValue, "scores")
-	wantKind(t, m.OODScores(xa, xn, rows, ea, en, "[0, 2]", 9, oa, on), KindValue, "extra set 0 has 0 rows")
-	wantKind(t, m.OODScores(xa, xn, rows, ea, en, "two", 9, oa, on), KindValue, "JSON list")
-	wantKind(t, m.OODScores(xa, xn, 0, ea, en, "[2]", 9, oa, on), KindValue, "at least one")
+	wantKind(t, m.OODScores(nil, xa, xn, rows, ea, en, "[3]", 9, oa, on), KindValue, "want 2352")
+	wantKind(t, m.OODScores(nil, xa, xn, rows, ea, en, "[2]", 9, oa, on-8), KindValue, "scores")
+	wantKind(t, m.OODScores(nil, xa, xn, rows, ea, en, "[0, 2]", 9, oa, on), KindValue, "extra set 0 has 0 rows")
+	wantKind(t, m.OODScores(nil, xa, xn, rows, ea, en, "two", 9, oa, on), KindValue, "JSON list")
+	wantKind(t, m.OODScores(nil, xa, xn, 0, ea, en, "[2]", 9, oa, on), KindValue, "at least one")
 	runtime.KeepAlive(x)
 	runtime.KeepAlive(extra)
 	runtime.KeepAlive(out)

@@ -3,6 +3,7 @@ package bindings
 import (
 	"context"
 	"encoding/json"
+	"math"
 	"math/rand/v2"
 	"sync"
 	"time"
@@ -245,8 +246,9 @@ func (m *Model) Train(steps int, seconds float64, statsAddr uintptr, statsBytes 
 }
 
 // Sample draws n samples (NFE = T) into out, a float32 n×dim buffer; seed
-// makes the draw reproducible and independent of training.
-func (m *Model) Sample(n int, seed uint64, outAddr uintptr, outBytes int) (err error) {
+// makes the draw reproducible and independent of training. c stops it
+// (see Cancellation).
+func (m *Model) Sample(c *Cancellation, n int, seed uint64, outAddr uintptr, outBytes int) (err error) {
 	defer guard(&err)
 	unlock, err := m.lockPlaced()
 	if err != nil {
@@ -256,7 +258,7 @@ func (m *Model) Sample(n int, seed uint64, outAddr uintptr, outBytes int) (err e
 	if n < 1 {
 		return invalid("sample: n must be ≥ 1, got %d", n)
 	}
-	x, err := m.m.Sample(n, rand.New(rand.NewPCG(seed, 0)))
+	x, err := m.m.Sample(c.context(), n, rand.New(rand.NewPCG(seed, 0)))
 	if err != nil {
 		return err
 	}
@@ -264,8 +266,8 @@ func (m *Model) Sample(n int, seed uint64, outAddr uintptr, outBytes int) (err e
 }
 
 // Energy writes E(x_i, k) of the rows of points (float32, rows×dim) into
-// out (float64, rows values).
-func (m *Model) Energy(pointsAddr uintptr, pointsBytes, rows, k int, outAddr uintptr, outBytes int) (err error) {
+// out (float64, rows values). c stops it (see Cancellation).
+func (m *Model) Energy(c *Cancellation, pointsAddr uintptr, pointsBytes, rows, k int, outAddr uintptr, outBytes int) (err error) {
 	defer guard(&err)
 	unlock, err := m.lockPlaced()
 	if err != nil {
@@ -280,12 +282,15 @@ func (m *Model) Energy(pointsAddr uintptr, pointsBytes, rows, k int, outAddr uin
 	if err != nil {
 		return err
 	}
+	if k < 0 || k >= m.m.Config.T {
+		return invalid("energy: step k = %d outside 0..%d (T = %d)", k, m.m.Config.T-1, m.m.Config.T)
+	}
 	if rows == 0 {
 		return nil
 	}
-	e, err := m.m.EnergyAt(x, k)
+	e, err := m.m.EnergyAt(c.context(), x, k)
 	if err != nil {
-		return asValue(err)
+		return err
 	}
 	copy(out, e)
 	return nil
@@ -293,25 +298,24 @@ func (m *Model) Energy(pointsAddr uintptr, pointsBytes, rows, k int, outAddr uin
 
 // DensityGrid normalises exp(E(x, 0)) on the cells of an n×n grid over
 // [−lim, lim]², writes log p̂ at the cell centres into out (float64 n×n,
-// row 0 at y = −lim) and returns log Z.
-func (m *Model) DensityGrid(lim float64, n int, outAddr uintptr, outBytes int) (logZ float64, err error) {
+// row 0 at y = −lim) and returns log Z. c stops it (see Cancellation).
+func (m *Model) DensityGrid(c *Cancellation, lim float64, n int, outAddr uintptr, outBytes int) (logZ float64, err error) {
 	defer guard(&err)
 	unlock, err := m.lockPlaced()
 	if err != nil {
 		return 0, err
 	}
 	defer unlock()
+	if err := m.gridArgs(lim, n); err != nil {
+		return 0, err
+	}
 	out, err := view[float64]("grid", outAddr, outBytes, n*n)
 	if err != nil {
 		return 0, err
 	}
-	energy, energyErr, err := m.energy2D()
+	g, err := m.m.DensityGrid(c.context(), lim, n)
 	if err != nil {
 		return 0, err
-	}
-	g := metrics.NewGrid(energy, lim, n)
-	if *energyErr != nil {
-		return 0, *energyErr
 	}
 	copy(out, g.LogP)
 	return g.LogZ, nil
@@ -319,40 +323,44 @@ func (m *Model) DensityGrid(lim float64, n int, outAddr uintptr, outBytes int) (
 
 // GridNLL is the mean negative log-likelihood of the test points
 // (float32 rows×2) under exp(E(x, 0)) normalised on an n×n grid over
-// [−lim, lim]².
-func (m *Model) GridNLL(lim float64, n int, testAddr uintptr, testBytes, rows int) (nll float64, err error) {
+// [−lim, lim]². c stops it (see Cancellation).
+func (m *Model) GridNLL(c *Cancellation, lim float64, n int, testAddr uintptr, testBytes, rows int) (nll float64, err error) {
 	defer guard(&err)
 	unlock, err := m.lockPlaced()
 	if err != nil {
 		return 0, err
 	}
 	defer unlock()
-	energy, energyErr, err := m.energy2D()
-	if err != nil {
+	if err := m.gridArgs(lim, n); err != nil {
 		return 0, err
 	}
 	test, err := readMatrix("test points", testAddr, testBytes, rows, 2)
 	if err != nil {
 		return 0, err
 	}
-	nll = metrics.GridNLL(metrics.NewGrid(energy, lim, n), energy, test.Float64s())
-	return nll, *energyErr
+	ctx := c.context()
+	g, err := m.m.DensityGrid(ctx, lim, n)
+	if err != nil {
+		return 0, err
+	}
+	return metrics.GridNLL(g, m.m.EnergyFunc(ctx), test.Float64s())
 }
 
-// energy2D is core's E(x, 0) callback for the grid metrics; the first
-// failure of the energy lands in *failed.
-func (m *Model) energy2D() (e metrics.EnergyFunc, failed *error, err error) {
+// gridArgs checks the arguments of the grid metrics.
+func (m *Model) gridArgs(lim float64, n int) error {
 	if m.m.Config.Dim != 2 {
-		return nil, nil, invalid("density on a grid needs a 2-D model, this one has dimension %d", m.m.Config.Dim)
+		return invalid("density on a grid needs a 2-D model, this one has dimension %d", m.m.Config.Dim)
 	}
-	failed = new(error)
-	return m.m.EnergyFunc(failed), failed, nil
+	if !(lim > 0) || math.IsInf(lim, 0) || n < 1 {
+		return invalid("density grid: want a finite half-width lim > 0 and n ≥ 1 cells a side, got %v and %d", lim, n)
+	}
+	return nil
 }
 
 // EvaluateToy measures the model on the named toy set with the §8
 // protocol (grid NLL, KL where defined, MMD, modes on 25gaussians) and
-// returns the report as JSON.
-func (m *Model) EvaluateToy(name string, gridN, testN, sampleN int, seed uint64) (report string, err error) {
+// returns the report as JSON. c stops it (see Cancellation).
+func (m *Model) EvaluateToy(c *Cancellation, name string, gridN, testN, sampleN int, seed uint64) (report string, err error) {
 	defer guard(&err)
 	unlock, err := m.lockPlaced()
 	if err != nil {
@@ -362,11 +370,17 @@ func (m *Model) EvaluateToy(name string, gridN, testN, sampleN int, seed uint64)
 	if data.ToyLimit(name) == 0 {
 		return "", invalid("unknown toy set %q (known: %v)", name, data.ToyNames())
 	}
+	if m.m.Config.Dim != 2 {
+		return "", invalid("toy evaluation needs a 2-D model, this one has dimension %d", m.m.Config.Dim)
+	}
+	if gridN < 1 || testN < 1 || sampleN < 1 {
+		return "", invalid("toy evaluation needs positive sizes, got grid_n %d, test_n %d, sample_n %d", gridN, testN, sampleN)
+	}
 	opt := ddaebm.DefaultToyEval(name)
 	opt.GridN, opt.TestN, opt.SampleN, opt.Seed = gridN, testN, sampleN, seed
-	r, err := m.m.EvaluateToy(opt)
+	r, err := m.m.EvaluateToy(c.context(), opt)
 	if err != nil {
-		return "", asValue(err)
+		return "", err
 	}
 	fields := map[string]any{"grid_nll": r.GridNLL, "mmd": r.MMD, "kl_grid": nil, "modes_covered": nil, "hq_fraction": nil}
 	if r.KLGrid != nil {

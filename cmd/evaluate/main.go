@@ -12,6 +12,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -117,7 +118,8 @@ func energyCmd(args []string) error {
 	if x.C != m.Config.Dim {
 		return fmt.Errorf("%s has %d columns; the model expects %d", *points, x.C, m.Config.Dim)
 	}
-	e, err := m.EnergyAt(x, *k)
+	ctx := context.Background()
+	e, err := m.EnergyAt(ctx, x, *k)
 	if err != nil {
 		return err
 	}
@@ -126,12 +128,13 @@ func energyCmd(args []string) error {
 	}
 	fmt.Fprintf(os.Stderr, "wrote %d energies to %s (mean %.4f)\n", len(e), *out, mean(e))
 	if m.Config.Dim == 2 && *k == 0 {
-		var eerr error
-		f := m.EnergyFunc(&eerr)
-		g := metrics.NewGrid(f, gridLimit(m, *lim), *gridN)
-		nll := metrics.GridNLL(g, f, x.Float64s())
-		if eerr != nil {
-			return eerr
+		g, err := m.DensityGrid(ctx, gridLimit(m, *lim), *gridN)
+		if err != nil {
+			return err
+		}
+		nll, err := metrics.GridNLL(g, m.EnergyFunc(ctx), x.Float64s())
+		if err != nil {
+			return err
 		}
 		fmt.Printf("test NLL %.4f nats (density normalised on a %d×%d grid over [-%g, %g]²)\n", nll, *gridN, *gridN, g.Lim, g.Lim)
 	}
@@ -156,13 +159,9 @@ func densityCmd(args []string) error {
 	if err != nil {
 		return err
 	}
-	if m.Config.Dim != 2 {
-		return fmt.Errorf("density grids need a 2-D model; this one has dimension %d", m.Config.Dim)
-	}
-	var eerr error
-	g := metrics.NewGrid(m.EnergyFunc(&eerr), gridLimit(m, *lim), *gridN)
-	if eerr != nil {
-		return eerr
+	g, err := m.DensityGrid(context.Background(), gridLimit(m, *lim), *gridN)
+	if err != nil {
+		return err
 	}
 	d := tensor.New(g.N, g.N)
 	for i, v := range g.LogP {
@@ -202,7 +201,7 @@ func toyCmd(args []string) error {
 	}
 	opt := ddaebm.DefaultToyEval(*name)
 	opt.TestN, opt.SampleN, opt.GridN, opt.Seed = *n, *n, *gridN, *seed
-	r, err := m.EvaluateToy(opt)
+	r, err := m.EvaluateToy(context.Background(), opt)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -79,7 +80,7 @@ func modesCmd(args []string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		samples, err := m.SampleWith(*n, rng, bn)
+		samples, err := m.SampleWith(context.Background(), *n, rng, bn)
 		if err != nil {
 			return err
 		}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"image"
@@ -83,7 +84,7 @@ func oodCmd(args []string, stdout io.Writer) error {
 	if *n > 0 && *n < inPixels.R {
 		inPixels = tensor.FromSlice(*n, inPixels.C, inPixels.Data[:*n*inPixels.C])
 	}
-	scored, err := m.ScoreOOD(inName, inPixels, extras, sp == spaceLogit, bn, rand.New(rand.NewPCG(*seed, 0)))
+	scored, err := m.ScoreOOD(context.Background(), inName, inPixels, extras, sp == spaceLogit, bn, rand.New(rand.NewPCG(*seed, 0)))
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"math/rand/v2"
@@ -51,7 +52,7 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	samples, err := m.SampleWith(*n, rand.New(rand.NewPCG(*seed, 0)), bn)
+	samples, err := m.SampleWith(context.Background(), *n, rand.New(rand.NewPCG(*seed, 0)), bn)
 	if err != nil {
 		return err
 	}

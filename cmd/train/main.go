@@ -148,7 +148,7 @@ func run(args []string) error {
 	eval := func(m *ddaebm.Model) (map[string]float64, error) {
 		opt := ddaebm.DefaultToyEval(cfg.Data)
 		opt.TestN, opt.SampleN = *evalSamples, *evalSamples
-		r, err := m.EvaluateToy(opt)
+		r, err := m.EvaluateToy(context.Background(), opt)
 		if err != nil {
 			return nil, err
 		}
@@ -186,7 +186,7 @@ func finish(m *ddaebm.Model, cfg *ddaebm.Config, out string, isToy bool, n int, 
 	if isToy {
 		opt := ddaebm.DefaultToyEval(cfg.Data)
 		opt.TestN, opt.SampleN = n, n
-		r, err := m.EvaluateToy(opt)
+		r, err := m.EvaluateToy(context.Background(), opt)
 		if err != nil {
 			return err
 		}
@@ -205,7 +205,7 @@ func finish(m *ddaebm.Model, cfg *ddaebm.Config, out string, isToy bool, n int, 
 			return err
 		}
 	} else {
-		samples, err := m.Sample(n, rand.New(rand.NewPCG(cfg.Seed, uint64(m.Step))))
+		samples, err := m.Sample(context.Background(), n, rand.New(rand.NewPCG(cfg.Seed, uint64(m.Step))))
 		if err != nil {
 			return err
 		}

@@ -209,7 +209,7 @@ func runMNIST(args []string) error {
 	if *evalEvery > 0 {
 		opt.EvalEvery = *evalEvery
 		opt.Evaluate = func(m *ddaebm.Model) (map[string]float64, error) {
-			r, err := m.TestLogLikelihood(evalSet)
+			r, err := m.TestLogLikelihood(context.Background(), evalSet)
 			if err != nil {
 				return nil, err
 			}
@@ -277,7 +277,7 @@ func llMetrics(r ddaebm.LLReport) map[string]float64 {
 
 // finishMNIST scores the whole test set and writes samples and metrics.
 func finishMNIST(m *ddaebm.Model, out string, test *tensor.Dense, n int, bn ddaebm.BNStats, perEpoch int64, res ddaebm.TrainResult) error {
-	r, err := m.TestLogLikelihood(test)
+	r, err := m.TestLogLikelihood(context.Background(), test)
 	if err != nil {
 		return err
 	}
@@ -289,7 +289,7 @@ func finishMNIST(m *ddaebm.Model, out string, test *tensor.Dense, n int, bn ddae
 		summary[k] = v
 	}
 	rng := rand.New(rand.NewPCG(m.Config.Seed, uint64(m.Step)))
-	flow, err := m.SampleFlow(n, rng)
+	flow, err := m.SampleFlow(context.Background(), n, rng)
 	if err != nil {
 		return err
 	}
@@ -297,7 +297,7 @@ func finishMNIST(m *ddaebm.Model, out string, test *tensor.Dense, n int, bn ddae
 		return err
 	}
 	if !m.Config.MLE {
-		s, err := m.SampleWith(n, rng, bn)
+		s, err := m.SampleWith(context.Background(), n, rng, bn)
 		if err != nil {
 			return err
 		}

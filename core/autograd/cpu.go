@@ -18,7 +18,12 @@ func NewCPU() *CPU { return &CPU{} }
 func (c *CPU) New(r, cols int) *tensor.Dense       { return c.arena.New(r, cols) }
 func (c *CPU) NewUninit(r, cols int) *tensor.Dense { return c.arena.NewUninit(r, cols) }
 func (c *CPU) Reset()                              { c.arena.Reset() }
-func (c *CPU) Alloc(r, cols int) *tensor.Dense     { return tensor.New(r, cols) }
+
+// StepElements is the number of elements the step memory holds: the
+// largest step so far, kept for reuse after Reset.
+func (c *CPU) StepElements() int { return c.arena.Held() }
+
+func (c *CPU) Alloc(r, cols int) *tensor.Dense { return tensor.New(r, cols) }
 
 func (c *CPU) View(x *tensor.Dense, r, cols int) *tensor.Dense {
 	return tensor.FromSlice(r, cols, x.Data)

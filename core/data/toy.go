@@ -6,7 +6,9 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"unsafe"
 
+	"github.com/ddaebm/ddaebm/core/memlimit"
 	"github.com/ddaebm/ddaebm/core/tensor"
 )
 
@@ -50,6 +52,9 @@ func Toy(name string, n int, rng *rand.Rand) (*tensor.Dense, error) {
 	}
 	if n < 0 {
 		return nil, fmt.Errorf("data: toy set %q: negative sample count %d", name, n)
+	}
+	if err := memlimit.Check(fmt.Sprintf("data: %d points of toy set %q", n, name), float64(n)*2*float64(unsafe.Sizeof(tensor.Float(0)))); err != nil {
+		return nil, err
 	}
 	out := tensor.New(n, 2)
 	for i := range n {

@@ -85,7 +85,8 @@ func DefaultToyConfig(data string) Config {
 	}
 }
 
-// Validate reports the first setting that cannot work, naming the value found.
+// Validate reports the settings that cannot work, naming the values found,
+// and a model too large for the memory available (memlimit).
 func (c *Config) Validate() error {
 	var errs []string
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Sprintf(format, args...)) }
@@ -144,6 +145,10 @@ func (c *Config) Validate() error {
 		bad("ablation %q is not known (want one of %v)", c.Ablation, Ablations)
 	}
 	if len(errs) == 0 {
+		// Sizes first: the schedule alone has T entries per table.
+		if err := c.checkModelMemory(); err != nil {
+			return err
+		}
 		if _, err := c.schedule(); err != nil {
 			bad("%v", err)
 		}

@@ -189,8 +189,8 @@ func TestConfigValidation(t *testing.T) {
 
 func TestSampleIsReproducible(t *testing.T) {
 	m := newModel(t, smallConfig())
-	a, _ := m.Sample(5000, rand.New(rand.NewPCG(1, 1)))
-	b, _ := m.Sample(5000, rand.New(rand.NewPCG(1, 1)))
+	a, _ := m.Sample(context.Background(), 5000, rand.New(rand.NewPCG(1, 1)))
+	b, _ := m.Sample(context.Background(), 5000, rand.New(rand.NewPCG(1, 1)))
 	if a.R != 5000 || a.C != 2 {
 		t.Fatalf("shape %v", a)
 	}
@@ -199,13 +199,13 @@ func TestSampleIsReproducible(t *testing.T) {
 			t.Fatalf("sample %d differs or is NaN: %v %v", i, a.Data[i], b.Data[i])
 		}
 	}
-	if _, err := m.Sample(0, nil); err == nil {
+	if _, err := m.Sample(context.Background(), 0, nil); err == nil {
 		t.Fatal("Sample(0) accepted")
 	}
-	if _, err := m.EnergyAt(tensor.New(3, 3), 0); err == nil {
+	if _, err := m.EnergyAt(context.Background(), tensor.New(3, 3), 0); err == nil {
 		t.Fatal("EnergyAt accepted 3 columns")
 	}
-	if _, err := m.EnergyAt(tensor.New(3, 2), 4); err == nil {
+	if _, err := m.EnergyAt(context.Background(), tensor.New(3, 2), 4); err == nil {
 		t.Fatal("EnergyAt accepted k = T")
 	}
 }
@@ -342,8 +342,8 @@ func trainAndJudge(t *testing.T, seed uint64) (gap, mmdRatio float64) {
 	for i := range u.Data {
 		u.Data[i] = tensor.Float((2*rng.Float64() - 1) * lim)
 	}
-	ed, _ := m.EnergyAt(x, 0)
-	eu, _ := m.EnergyAt(u, 0)
+	ed, _ := m.EnergyAt(context.Background(), x, 0)
+	eu, _ := m.EnergyAt(context.Background(), u, 0)
 	var md, mu float64
 	for i := range ed {
 		md += ed[i] / 2000
@@ -351,7 +351,7 @@ func trainAndJudge(t *testing.T, seed uint64) (gap, mmdRatio float64) {
 	}
 	opt := DefaultToyEval("8gaussians")
 	opt.GridN, opt.TestN, opt.SampleN = 100, 2000, 2000
-	r, err := m.EvaluateToy(opt)
+	r, err := m.EvaluateToy(context.Background(), opt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -375,7 +375,7 @@ func TestAnyNumberOfSteps(t *testing.T) {
 		if _, err := m.TrainStep(x); err != nil {
 			t.Fatalf("T=%d %s: %v", c.T, c.schedule, err)
 		}
-		s, err := m.Sample(10, rand.New(rand.NewPCG(1, 1)))
+		s, err := m.Sample(context.Background(), 10, rand.New(rand.NewPCG(1, 1)))
 		if err != nil || s.R != 10 {
 			t.Fatalf("T=%d %s: sample %v %v", c.T, c.schedule, s, err)
 		}
@@ -398,7 +398,7 @@ func TestSampleWithBatchStatistics(t *testing.T) {
 		before = append(before, b.Value.Clone())
 	}
 	draw := func(n int, bn BNStats) *tensor.Dense {
-		s, err := m.SampleWith(n, rand.New(rand.NewPCG(5, 5)), bn)
+		s, err := m.SampleWith(context.Background(), n, rand.New(rand.NewPCG(5, 5)), bn)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -425,7 +425,7 @@ func TestSampleWithBatchStatistics(t *testing.T) {
 			t.Fatalf("sampling changed the running statistics %s", b.Name)
 		}
 	}
-	if _, err := m.SampleWith(3, rand.New(rand.NewPCG(1, 1)), "mean"); err == nil {
+	if _, err := m.SampleWith(context.Background(), 3, rand.New(rand.NewPCG(1, 1)), "mean"); err == nil {
 		t.Error("unknown statistics accepted")
 	}
 }

@@ -1,7 +1,9 @@
 package ddaebm
 
 import (
+	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 
 	"github.com/ddaebm/ddaebm/core/data"
@@ -41,8 +43,8 @@ type ToyReport struct {
 // EvaluateToy measures the model on fresh data from a toy set: grid test
 // NLL of exp(E(x, 0)), KL(p_data ‖ p̂) where the density is known, RBF-MMD
 // of samples to data, and for 25gaussians modes covered and the
-// high-quality fraction.
-func (m *Model) EvaluateToy(opt ToyEval) (*ToyReport, error) {
+// high-quality fraction. It stops with ctx's error once ctx is done.
+func (m *Model) EvaluateToy(ctx context.Context, opt ToyEval) (*ToyReport, error) {
 	if m.Config.Dim != 2 {
 		return nil, fmt.Errorf("toy evaluation needs 2-D data, the model has dimension %d", m.Config.Dim)
 	}
@@ -53,22 +55,25 @@ func (m *Model) EvaluateToy(opt ToyEval) (*ToyReport, error) {
 	if lim == 0 {
 		lim = data.ToyLimit(opt.Data)
 	}
+	if err := checkOutput(fmt.Sprintf("toy evaluation on %d test points", opt.TestN), opt.TestN, 2, floatBytes+16, 0); err != nil {
+		return nil, err
+	}
 	rng := rand.New(rand.NewPCG(opt.Seed, 1))
 	test, err := data.Toy(opt.Data, opt.TestN, rng)
 	if err != nil {
 		return nil, err
 	}
-	samples, err := m.Sample(opt.SampleN, rng)
+	samples, err := m.Sample(ctx, opt.SampleN, rng)
 	if err != nil {
 		return nil, err
 	}
-	var energyErr error
-	energy := m.EnergyFunc(&energyErr)
+	energy := m.EnergyFunc(ctx)
 	r := &ToyReport{Samples: samples, Test: test}
-	r.Grid = metrics.NewGrid(energy, lim, opt.GridN)
-	r.GridNLL = metrics.GridNLL(r.Grid, energy, test.Float64s())
-	if energyErr != nil {
-		return nil, energyErr
+	if r.Grid, err = m.DensityGrid(ctx, lim, opt.GridN); err != nil {
+		return nil, err
+	}
+	if r.GridNLL, err = metrics.GridNLL(r.Grid, energy, test.Float64s()); err != nil {
+		return nil, err
 	}
 	if logTrue, ok := data.ToyLogDensity(opt.Data); ok {
 		kl := metrics.KLGrid(r.Grid, logTrue)
@@ -83,22 +88,31 @@ func (m *Model) EvaluateToy(opt ToyEval) (*ToyReport, error) {
 	return r, nil
 }
 
-// EnergyFunc adapts E(x, 0) of a 2-D model to the metrics' callback; the
-// first error (a NaN energy, say) is kept in *errp, which the caller must
-// check after the metric returns.
-func (m *Model) EnergyFunc(errp *error) metrics.EnergyFunc {
-	return func(points []float64) []float64 {
+// EnergyFunc adapts E(x, 0) of a 2-D model to the metrics' callback,
+// which returns ctx's error once ctx is done and the device's once it
+// has failed.
+func (m *Model) EnergyFunc(ctx context.Context) metrics.EnergyFunc {
+	return func(points []float64) ([]float64, error) {
 		x := tensor.New(len(points)/2, 2)
 		for i, v := range points {
 			x.Data[i] = tensor.Float(v)
 		}
-		e, err := m.EnergyAt(x, 0)
-		if err != nil {
-			if *errp == nil {
-				*errp = err
-			}
-			return make([]float64, x.R)
-		}
-		return e
+		return m.EnergyAt(ctx, x, 0)
 	}
+}
+
+// DensityGrid normalises exp(E(x, 0)) of a 2-D model on the cells of an
+// n×n grid over [−lim, lim]² (metrics.NewGrid).
+func (m *Model) DensityGrid(ctx context.Context, lim float64, n int) (metrics.Grid, error) {
+	if m.Config.Dim != 2 {
+		return metrics.Grid{}, fmt.Errorf("density grids need a 2-D model; this one has dimension %d", m.Config.Dim)
+	}
+	if !(lim > 0) || math.IsInf(lim, 0) || n < 1 {
+		return metrics.Grid{}, fmt.Errorf("density grid: want a finite half-width > 0 and n ≥ 1 cells a side, got %v and %d", lim, n)
+	}
+	// log p̂ for n² cells as float64, and a float64 copy on the way out.
+	if err := checkOutput(fmt.Sprintf("a %d×%d density grid", n, n), n, n, 16, 0); err != nil {
+		return metrics.Grid{}, err
+	}
+	return metrics.NewGrid(m.EnergyFunc(ctx), lim, n)
 }

@@ -1,6 +1,7 @@
 package ddaebm
 
 import (
+	"context"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -155,11 +156,11 @@ func compareBackends(t *testing.T, cfg Config, points *tensor.Dense, batch func(
 				t.Fatal(err)
 			}
 			for _, bn := range []BNStats{RunningStats, BatchStats} {
-				sCPU, err := onCPU.SampleWith(64, rand.New(rand.NewPCG(5, 5)), bn)
+				sCPU, err := onCPU.SampleWith(context.Background(), 64, rand.New(rand.NewPCG(5, 5)), bn)
 				if err != nil {
 					t.Fatal(err)
 				}
-				sGPU, err := onGPU.SampleWith(64, rand.New(rand.NewPCG(5, 5)), bn)
+				sGPU, err := onGPU.SampleWith(context.Background(), 64, rand.New(rand.NewPCG(5, 5)), bn)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -167,8 +168,8 @@ func compareBackends(t *testing.T, cfg Config, points *tensor.Dense, batch func(
 					t.Errorf("samples (%s statistics) differ at %d: %v on the device, %v on the CPU", bn, i, sGPU.Data[i], sCPU.Data[i])
 				}
 			}
-			eCPU, _ := onCPU.EnergyAt(points, 0)
-			eGPU, err := onGPU.EnergyAt(points, 0)
+			eCPU, _ := onCPU.EnergyAt(context.Background(), points, 0)
+			eGPU, err := onGPU.EnergyAt(context.Background(), points, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -176,16 +177,16 @@ func compareBackends(t *testing.T, cfg Config, points *tensor.Dense, batch func(
 				t.Errorf("energies %v on the device, %v on the CPU", eGPU, eCPU)
 			}
 			if _, err := onCPU.nice(); err == nil {
-				llCPU, _ := onCPU.TestLogLikelihood(points)
-				llGPU, err := onGPU.TestLogLikelihood(points)
+				llCPU, _ := onCPU.TestLogLikelihood(context.Background(), points)
+				llGPU, err := onGPU.TestLogLikelihood(context.Background(), points)
 				if err != nil {
 					t.Fatal(err)
 				}
 				if _, ok := closeTo([]float64{llGPU.LogitNats}, []float64{llCPU.LogitNats}, rel, 0); !ok {
 					t.Errorf("log-likelihood %v on the device, %v on the CPU", llGPU.LogitNats, llCPU.LogitNats)
 				}
-				fCPU, _ := onCPU.SampleFlow(4, rand.New(rand.NewPCG(6, 6)))
-				fGPU, err := onGPU.SampleFlow(4, rand.New(rand.NewPCG(6, 6)))
+				fCPU, _ := onCPU.SampleFlow(context.Background(), 4, rand.New(rand.NewPCG(6, 6)))
+				fGPU, err := onGPU.SampleFlow(context.Background(), 4, rand.New(rand.NewPCG(6, 6)))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -204,7 +205,7 @@ func compareBackends(t *testing.T, cfg Config, points *tensor.Dense, batch func(
 			if err != nil {
 				t.Fatal(err)
 			}
-			eBack, _ := back.EnergyAt(points, 0)
+			eBack, _ := back.EnergyAt(context.Background(), points, 0)
 			if _, ok := closeTo(eBack, eGPU, 1e-6, 0); !ok {
 				t.Errorf("energies %v after loading on the CPU, %v on the device", eBack, eGPU)
 			}

@@ -97,7 +97,7 @@ func TestMNISTModelTrainsEveryObjective(t *testing.T) {
 		if st.Penalty <= 0 || st.LossG == 0 {
 			t.Errorf("%s: stats %+v", a, st)
 		}
-		s, err := m.Sample(5, rand.New(rand.NewPCG(1, 1)))
+		s, err := m.Sample(context.Background(), 5, rand.New(rand.NewPCG(1, 1)))
 		if err != nil || s.R != 5 || s.C != 8 {
 			t.Fatalf("%s: sample %v %v", a, s, err)
 		}
@@ -119,7 +119,7 @@ func TestMLEStep(t *testing.T) {
 	}
 	// The reported loss is −mean E(x, 0).
 	m2 := newModel(t, cfg)
-	e, _ := m2.EnergyAt(x, 0)
+	e, _ := m2.EnergyAt(context.Background(), x, 0)
 	if want := -(e[0] + e[1] + e[2] + e[3] + e[4] + e[5]) / 6; math.Abs(first.LossE-want) > 1e-4*math.Abs(want) {
 		t.Errorf("loss %v, want −mean E = %v", first.LossE, want)
 	}
@@ -197,7 +197,7 @@ func TestNICELikelihoodAndSamplesOfAKnownDensity(t *testing.T) {
 		scaleOf[i] = ell[j]
 	}
 	y := randomMatrix(rand.New(rand.NewPCG(5, 5)), 1100, cfg.Dim) // three chunks
-	r, err := m.TestLogLikelihood(y)
+	r, err := m.TestLogLikelihood(context.Background(), y)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,7 +226,7 @@ func TestNICELikelihoodAndSamplesOfAKnownDensity(t *testing.T) {
 	}
 
 	const n = 20000
-	s, err := m.SampleFlow(n, rand.New(rand.NewPCG(6, 6)))
+	s, err := m.SampleFlow(context.Background(), n, rand.New(rand.NewPCG(6, 6)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -240,7 +240,7 @@ func TestNICELikelihoodAndSamplesOfAKnownDensity(t *testing.T) {
 		}
 	}
 	toy := newModel(t, smallConfig())
-	if _, err := toy.TestLogLikelihood(y); err == nil {
+	if _, err := toy.TestLogLikelihood(context.Background(), y); err == nil {
 		t.Error("test log-likelihood of a toy energy")
 	}
 }
@@ -299,14 +299,14 @@ func TestMLEOnMNIST(t *testing.T) {
 		t.Fatal(err)
 	}
 	test := MNISTTestSet(tensor.FromSlice(1000, data.MNISTPixels, mn.Test.X.Data[:1000*data.MNISTPixels]), 1)
-	before, err := m.TestLogLikelihood(test)
+	before, err := m.TestLogLikelihood(context.Background(), test)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := m.Train(context.Background(), src, TrainOptions{Iters: 150}); err != nil {
 		t.Fatal(err)
 	}
-	after, _ := m.TestLogLikelihood(test)
+	after, _ := m.TestLogLikelihood(context.Background(), test)
 	t.Logf("test LL %.1f → %.1f nats (logit space), %.3f → %.3f bits/dim", before.LogitNats, after.LogitNats, before.BitsPerDim, after.BitsPerDim)
 	if !(after.LogitNats > before.LogitNats+1000) {
 		t.Errorf("test LL went from %.1f to %.1f nats", before.LogitNats, after.LogitNats)
@@ -400,12 +400,12 @@ func TestDDAEBMOnMNISTStaysBounded(t *testing.T) {
 	if err := src.Batch(x0, rng); err != nil {
 		t.Fatal(err)
 	}
-	eReal, err := m.EnergyAt(x0, 0)
+	eReal, err := m.EnergyAt(context.Background(), x0, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	fakes := m.fakesAt(x0, 0, rng)
-	eFake, err := m.EnergyAt(fakes, 0)
+	eFake, err := m.EnergyAt(context.Background(), fakes, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -154,3 +154,16 @@ func (n *MNISTGenerator) matchData(x *tensor.Dense) {
 		}
 	}
 }
+
+// mnistNetSize is the size of newMNISTNet's network before it is built
+// (see netSize).
+func mnistNetSize(in, xHidden, xOut, trunk1, trunk2, out, steps int) netSize {
+	i, xh, xo, t1, t2, o := float64(in), float64(xHidden), float64(xOut), float64(trunk1), float64(trunk2), float64(out)
+	const e, th, to = mnistEmbedDim, mnistTHidden, mnistTOut
+	return netSize{
+		values: (i*xh + xh + 1) + (xh*xo + xo) + (e*th + th + 1) + (th*to + to) +
+			((xo+to)*t1 + t1 + 1 + 4*t1) + (t1*t2 + t2 + 1 + 4*t2) + (t2*o + o) + float64(steps)*e,
+		width:    2*xh + xo + (xo + to) + 3*t1 + 3*t2 + o,
+		stepRows: float64(steps) * (th + th + to),
+	}
+}

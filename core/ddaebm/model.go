@@ -34,6 +34,7 @@ type Model struct {
 	graph  *autograd.Graph
 	lambda []float64 // importance ratio λ_k per step
 	batch  batchScratch
+	chain  *tensor.Dense // the sampler's x_k between steps, on the backend
 }
 
 // batchScratch holds the per-iteration inputs, on the model's backend;
@@ -123,7 +124,7 @@ func (m *Model) UseBackend(be autograd.Backend) error {
 			move(c)
 		}
 	}
-	m.be, m.graph, m.batch = be, autograd.NewGraphOn(be), batchScratch{}
+	m.be, m.graph, m.batch, m.chain = be, autograd.NewGraphOn(be), batchScratch{}, nil
 	m.OptE.Backend, m.OptG.Backend = be, be
 	if m.EMA != nil {
 		m.EMA.Backend = be

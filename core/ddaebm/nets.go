@@ -26,6 +26,42 @@ func buildNetworks(cfg *Config, rng *rand.Rand) (Energy, Generator, Encoder) {
 	}
 }
 
+// netSize describes networks before they are built, so that their memory
+// can be checked before it is taken (memory.go). Each family's size
+// function sits beside its constructor; TestNetworkSizes holds them to
+// the networks the constructors build.
+type netSize struct {
+	// values counts the parameters, batch-norm statistics and constant
+	// tables: what the networks keep.
+	values float64
+	// width sums the outputs of the layers for one example in one forward
+	// pass: the activations an example leaves.
+	width float64
+	// stepRows counts the outputs of the branches that run once per step
+	// on the T step embeddings, whatever the batch.
+	stepRows float64
+}
+
+func (a netSize) plus(b netSize) netSize {
+	return netSize{a.values + b.values, a.width + b.width, a.stepRows + b.stepRows}
+}
+
+// networkSizes returns the sizes of the energy, generator and encoder
+// that buildNetworks makes for cfg.
+func networkSizes(cfg *Config) (energy, generator, encoder netSize) {
+	switch cfg.Model {
+	case "mnist-nice":
+		w := cfg.GenHidden
+		return niceEnergySize(cfg.Dim, cfg.Hidden, cfg.T),
+			mnistNetSize(cfg.Dim+cfg.ZDim, w, w, 2*w, w, cfg.Dim, cfg.T),
+			mnistNetSize(2*cfg.Dim, 2*w, w, w, w, 2*cfg.ZDim, cfg.T)
+	default: // "toy"
+		return toyNetSize(cfg.Dim, 1, cfg.Hidden, cfg.T, false),
+			toyNetSize(cfg.Dim+cfg.ZDim, cfg.Dim, cfg.Hidden, cfg.T, true),
+			toyNetSize(2*cfg.Dim, 2*cfg.ZDim, cfg.Hidden, cfg.T, true)
+	}
+}
+
 // Energy scores x_k at step k: E(x_k, k), a B×1 column; p(x) ∝ exp(E(x, 0)).
 type Energy interface {
 	Forward(g *autograd.Graph, x *autograd.Node, k []int) *autograd.Node

@@ -157,3 +157,21 @@ func (e *NICEEnergy) Params() []*autograd.Node {
 	}
 	return append(ps, e.LogScale)
 }
+
+// niceEnergySize is the size of NewNICEEnergy's network before it is
+// built (see netSize).
+func niceEnergySize(dim, width, steps int) netSize {
+	w, t := float64(width), float64(steps)
+	halves := [2]float64{float64((dim + 1) / 2), float64(dim / 2)}
+	var s netSize
+	for c := range niceCouplings {
+		in, out := halves[c%2], halves[1-c%2]
+		layer := func(in float64) float64 { return (in*w + w + 1) + (niceEmbedDim*w + w + 1) }
+		s.values += layer(in) + (niceHidden-1)*layer(w) + (w*out + out)
+		s.width += niceHidden*3*w + 2*out // FC, PReLU and the added time branch; the shift and the sum
+		s.stepRows += t * niceHidden * 2 * w
+	}
+	s.values += float64(dim) + t*niceEmbedDim
+	s.width += 4 * float64(dim)
+	return s
+}

@@ -1,6 +1,7 @@
 package ddaebm
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 
@@ -36,15 +37,16 @@ func (m *Model) nice() (*NICEEnergy, error) {
 }
 
 // TestLogLikelihood scores the rows of y (logit-space data, e.g. from
-// MNISTTestSet) under the normalised density exp(E(y, 0)).
-func (m *Model) TestLogLikelihood(y *tensor.Dense) (LLReport, error) {
+// MNISTTestSet) under the normalised density exp(E(y, 0)). It stops with
+// ctx's error once ctx is done.
+func (m *Model) TestLogLikelihood(ctx context.Context, y *tensor.Dense) (LLReport, error) {
 	if _, err := m.nice(); err != nil {
 		return LLReport{}, err
 	}
 	r := LLReport{N: y.R}
 	for lo := 0; lo < y.R; lo += niceChunkRows {
 		hi := min(y.R, lo+niceChunkRows)
-		e, err := m.EnergyAt(tensor.FromSlice(hi-lo, y.C, y.Data[lo*y.C:hi*y.C]), 0)
+		e, err := m.EnergyAt(ctx, tensor.FromSlice(hi-lo, y.C, y.Data[lo*y.C:hi*y.C]), 0)
 		if err != nil {
 			return LLReport{}, err
 		}
@@ -61,8 +63,9 @@ func (m *Model) TestLogLikelihood(y *tensor.Dense) (LLReport, error) {
 
 // SampleFlow draws n exact samples of the NICE_t density at k = 0, the
 // flow's inverse applied to N(0, I) draws (paper Fig. 3, "exact samples"),
-// in the space the model works in (logit space for MNIST).
-func (m *Model) SampleFlow(n int, rng *rand.Rand) (*tensor.Dense, error) {
+// in the space the model works in (logit space for MNIST). It stops with
+// ctx's error once ctx is done.
+func (m *Model) SampleFlow(ctx context.Context, n int, rng *rand.Rand) (*tensor.Dense, error) {
 	e, err := m.nice()
 	if err != nil {
 		return nil, err
@@ -71,16 +74,26 @@ func (m *Model) SampleFlow(n int, rng *rand.Rand) (*tensor.Dense, error) {
 		return nil, fmt.Errorf("sample: n must be positive, got %d", n)
 	}
 	d := m.Config.Dim
+	energy, _, _ := networkSizes(&m.Config)
+	if err := checkOutput(fmt.Sprintf("sampling %d points of dimension %d", n, d), n, d, floatBytes, m.Config.forwardBytes(energy, min(n, niceChunkRows))); err != nil {
+		return nil, err
+	}
 	out := tensor.New(n, d)
 	g := m.graph
 	defer g.Reset()
 	k := make([]int, min(n, niceChunkRows))
 	for lo := 0; lo < n; lo += niceChunkRows {
+		if err := m.interrupted(ctx); err != nil {
+			return nil, err
+		}
 		hi := min(n, lo+niceChunkRows)
 		g.Reset()
 		g.SetRecord(false)
 		y := e.Inverse(g, g.Normal(hi-lo, d, rng.Uint64()), k[:hi-lo])
 		copy(out.Data[lo*d:hi*d], g.HostValue(y).Data)
+	}
+	if err := m.backendErr(); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -1,6 +1,7 @@
 package ddaebm
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 
@@ -30,8 +31,9 @@ const (
 // in has rows (both with batch-norm statistics bn). With logit, pixel sets are dequantised and
 // mapped through the logit first (the mnist-nice model's space); without,
 // they are scored as they are. Everything random comes from rng, in a
-// fixed order, so a seed fixes the whole table.
-func (m *Model) ScoreOOD(inName string, in *tensor.Dense, extras []data.NamedSet, logit bool, bn BNStats, rng *rand.Rand) ([]OODScores, error) {
+// fixed order, so a seed fixes the whole table. It stops with ctx's
+// error once ctx is done.
+func (m *Model) ScoreOOD(ctx context.Context, inName string, in *tensor.Dense, extras []data.NamedSet, logit bool, bn BNStats, rng *rand.Rand) ([]OODScores, error) {
 	pixelSets := append(data.OODSets(in, rng), extras...)
 	sets := []data.NamedSet{{Name: inName, X: in}}
 	seen := map[string]bool{inName: true, OneStepSet: true, GeneratorSet: true}
@@ -51,18 +53,18 @@ func (m *Model) ScoreOOD(inName string, in *tensor.Dense, extras []data.NamedSet
 		}
 	}
 	// The generator's sets are already in model space.
-	oneStep, err := m.OneStepFakes(sets[0].X, rng, bn)
+	oneStep, err := m.OneStepFakes(ctx, sets[0].X, rng, bn)
 	if err != nil {
 		return nil, err
 	}
-	samples, err := m.SampleWith(in.R, rng, bn)
+	samples, err := m.SampleWith(ctx, in.R, rng, bn)
 	if err != nil {
 		return nil, err
 	}
 	sets = append(sets, data.NamedSet{Name: OneStepSet, X: oneStep}, data.NamedSet{Name: GeneratorSet, X: samples})
 	out := make([]OODScores, len(sets))
 	for i, s := range sets {
-		e, err := m.EnergyAt(s.X, 0)
+		e, err := m.EnergyAt(ctx, s.X, 0)
 		if err != nil {
 			return nil, fmt.Errorf("scoring %s: %w", s.Name, err)
 		}

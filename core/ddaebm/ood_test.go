@@ -1,6 +1,7 @@
 package ddaebm
 
 import (
+	"context"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -22,7 +23,7 @@ func TestScoreOOD(t *testing.T) {
 		in.Data[i] = tensor.Float(rng.Float64())
 	}
 	extra := data.NamedSet{Name: "blank", X: tensor.New(4, cfg.Dim)}
-	scored, err := m.ScoreOOD("digits", in, []data.NamedSet{extra}, false, RunningStats, rand.New(rand.NewPCG(9, 0)))
+	scored, err := m.ScoreOOD(context.Background(), "digits", in, []data.NamedSet{extra}, false, RunningStats, rand.New(rand.NewPCG(9, 0)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,15 +39,15 @@ func TestScoreOOD(t *testing.T) {
 			t.Errorf("%s: %d scores, want %d", s.Name, len(s.Scores), want)
 		}
 	}
-	direct, err := m.EnergyAt(in, 0)
+	direct, err := m.EnergyAt(context.Background(), in, 0)
 	if err != nil || !slices.Equal(direct, scored[0].Scores) {
 		t.Errorf("in-distribution scores %v, E(x, 0) %v (%v)", scored[0].Scores, direct, err)
 	}
-	again, err := m.ScoreOOD("digits", in, []data.NamedSet{extra}, true, RunningStats, rand.New(rand.NewPCG(9, 0)))
+	again, err := m.ScoreOOD(context.Background(), "digits", in, []data.NamedSet{extra}, true, RunningStats, rand.New(rand.NewPCG(9, 0)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	twice, _ := m.ScoreOOD("digits", in, []data.NamedSet{extra}, true, RunningStats, rand.New(rand.NewPCG(9, 0)))
+	twice, _ := m.ScoreOOD(context.Background(), "digits", in, []data.NamedSet{extra}, true, RunningStats, rand.New(rand.NewPCG(9, 0)))
 	for i := range again {
 		if !slices.Equal(again[i].Scores, twice[i].Scores) {
 			t.Errorf("%s: the same seed gave different scores", again[i].Name)
@@ -56,11 +57,11 @@ func TestScoreOOD(t *testing.T) {
 		t.Error("logit space scored the raw pixels")
 	}
 	for _, name := range []string{"uniform", "digits", OneStepSet, GeneratorSet} {
-		if _, err := m.ScoreOOD("digits", in, []data.NamedSet{{Name: name, X: in}}, false, RunningStats, rng); err == nil || !strings.Contains(err.Error(), name) {
+		if _, err := m.ScoreOOD(context.Background(), "digits", in, []data.NamedSet{{Name: name, X: in}}, false, RunningStats, rng); err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("extra set named %q: %v", name, err)
 		}
 	}
-	if _, err := m.ScoreOOD("digits", tensor.New(3, cfg.Dim+1), nil, false, RunningStats, rng); err == nil {
+	if _, err := m.ScoreOOD(context.Background(), "digits", tensor.New(3, cfg.Dim+1), nil, false, RunningStats, rng); err == nil {
 		t.Error("images of the wrong width accepted")
 	}
 }
@@ -82,11 +83,11 @@ func TestOneStepFakes(t *testing.T) {
 	}
 	fakes := map[BNStats]*tensor.Dense{}
 	for _, bn := range []BNStats{RunningStats, BatchStats} {
-		f, err := m.OneStepFakes(x, rand.New(rand.NewPCG(3, 3)), bn)
+		f, err := m.OneStepFakes(context.Background(), x, rand.New(rand.NewPCG(3, 3)), bn)
 		if err != nil {
 			t.Fatal(err)
 		}
-		again, _ := m.OneStepFakes(x, rand.New(rand.NewPCG(3, 3)), bn)
+		again, _ := m.OneStepFakes(context.Background(), x, rand.New(rand.NewPCG(3, 3)), bn)
 		if f.R != x.R || f.C != x.C || !slices.Equal(f.Data, again.Data) {
 			t.Errorf("%s: %v, or the same seed gave different fakes", bn, f)
 		}
@@ -101,12 +102,12 @@ func TestOneStepFakes(t *testing.T) {
 	}
 	moved := x.Clone()
 	moved.Data[3] += 5 // row 0
-	f, _ := m.OneStepFakes(moved, rand.New(rand.NewPCG(3, 3)), RunningStats)
+	f, _ := m.OneStepFakes(context.Background(), moved, rand.New(rand.NewPCG(3, 3)), RunningStats)
 	want := fakes[RunningStats]
 	if slices.Equal(f.Row(0), want.Row(0)) || !slices.Equal(f.Data[cfg.Dim:], want.Data[cfg.Dim:]) {
 		t.Error("moving image 0 did not change exactly fake 0")
 	}
-	if _, err := m.OneStepFakes(tensor.New(2, cfg.Dim+1), rng, RunningStats); err == nil {
+	if _, err := m.OneStepFakes(context.Background(), tensor.New(2, cfg.Dim+1), rng, RunningStats); err == nil {
 		t.Error("images of the wrong width accepted")
 	}
 }

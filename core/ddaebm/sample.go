@@ -1,10 +1,12 @@
 package ddaebm
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
 
+	"github.com/ddaebm/ddaebm/core/autograd"
 	"github.com/ddaebm/ddaebm/core/nn"
 	"github.com/ddaebm/ddaebm/core/tensor"
 )
@@ -42,8 +44,8 @@ func ParseBNStats(s string) (BNStats, error) {
 }
 
 // Sample draws n samples with NFE = T and RunningStats (see SampleWith).
-func (m *Model) Sample(n int, rng *rand.Rand) (*tensor.Dense, error) {
-	return m.SampleWith(n, rng, RunningStats)
+func (m *Model) Sample(ctx context.Context, n int, rng *rand.Rand) (*tensor.Dense, error) {
+	return m.SampleWith(ctx, n, rng, RunningStats)
 }
 
 // SampleWith draws n samples with NFE = T: x_T ~ N(0, I), then for
@@ -54,24 +56,33 @@ func (m *Model) Sample(n int, rng *rand.Rand) (*tensor.Dense, error) {
 // The model is left unchanged: with BatchStats, the running statistics
 // are restored afterwards, and chains run in equal batches of at least
 // minSampleBatch rows (more are drawn and dropped when n is smaller), so
-// the statistics never come from a handful of rows.
-func (m *Model) SampleWith(n int, rng *rand.Rand, bn BNStats) (*tensor.Dense, error) {
+// the statistics never come from a handful of rows. Chains run chunkRows
+// at a time; between chunks SampleWith returns ctx's error once ctx is
+// done, and the device's error once the device has failed.
+func (m *Model) SampleWith(ctx context.Context, n int, rng *rand.Rand, bn BNStats) (*tensor.Dense, error) {
 	if n < 1 {
 		return nil, fmt.Errorf("sample: n must be positive, got %d", n)
 	}
 	if _, err := ParseBNStats(string(bn)); err != nil {
 		return nil, err
 	}
+	_, gen, _ := networkSizes(&m.Config)
+	d := m.Config.Dim
+	if err := checkOutput(fmt.Sprintf("sampling %d points of dimension %d", n, d), n, d, floatBytes,
+		m.Config.forwardBytes(gen, min(max(n, minSampleBatch), chunkRows))); err != nil {
+		return nil, err
+	}
 	if m.EMA != nil {
 		m.EMA.Swap()
 		defer m.EMA.Swap()
 	}
-	d := m.Config.Dim
 	out := tensor.New(n, d)
 	if bn == RunningStats {
 		for lo := 0; lo < n; lo += chunkRows {
 			hi := min(n, lo+chunkRows)
-			m.sampleChunk(tensor.FromSlice(hi-lo, d, out.Data[lo*d:hi*d]), rng, false)
+			if err := m.sampleChunk(ctx, tensor.FromSlice(hi-lo, d, out.Data[lo*d:hi*d]), rng, false); err != nil {
+				return nil, err
+			}
 		}
 		return out, nil
 	}
@@ -80,7 +91,9 @@ func (m *Model) SampleWith(n int, rng *rand.Rand, bn BNStats) (*tensor.Dense, er
 	rows := max((n+chunks-1)/chunks, minSampleBatch)
 	x := tensor.New(rows, d)
 	for lo := 0; lo < n; lo += rows {
-		m.sampleChunk(x, rng, true)
+		if err := m.sampleChunk(ctx, x, rng, true); err != nil {
+			return nil, err
+		}
 		copy(out.Data[lo*d:], x.Data[:min(rows, n-lo)*d])
 	}
 	return out, nil
@@ -105,16 +118,29 @@ func (m *Model) restoreBuffers(bufs []nn.Buffer) func() {
 	}
 }
 
-// sampleChunk runs x.R chains and writes their ends into the host matrix x.
-func (m *Model) sampleChunk(x *tensor.Dense, rng *rand.Rand, batchStats bool) {
+// sampleChunk runs x.R chains and writes their ends into the host matrix
+// x. Each step starts from a fresh graph, the chains' state kept in
+// m.chain, so the memory does not grow with T.
+func (m *Model) sampleChunk(ctx context.Context, x *tensor.Dense, rng *rand.Rand, batchStats bool) error {
+	if err := m.interrupted(ctx); err != nil {
+		return err
+	}
 	g := m.graph
-	g.Reset()
 	defer g.Reset()
-	g.SetRecord(false)
 	b, cfg := x.R, &m.Config
-	xk1 := g.Normal(b, cfg.Dim, rng.Uint64())
+	if m.chain == nil || m.chain.R != b {
+		m.chain = m.be.Alloc(b, cfg.Dim)
+	}
 	k := make([]int, b)
 	for step := cfg.T - 1; step >= 0; step-- {
+		g.Reset()
+		g.SetRecord(false)
+		var xk1 *autograd.Node
+		if step == cfg.T-1 {
+			xk1 = g.Normal(b, cfg.Dim, rng.Uint64())
+		} else {
+			xk1 = g.Const(m.chain)
+		}
 		for i := range k {
 			k[i] = step
 		}
@@ -124,39 +150,64 @@ func (m *Model) sampleChunk(x *tensor.Dense, rng *rand.Rand, batchStats bool) {
 		} else {
 			xk1 = m.Schedule.PosteriorMean(g, x0, xk1, k)
 		}
+		m.be.Copy(m.chain, xk1.Value)
 	}
-	x.CopyFrom(g.HostValue(xk1))
+	m.be.Download(x, m.chain)
+	return m.backendErr()
 }
 
-// EnergyAt returns E(x_i, k) for every row of x (float64, one per row).
-func (m *Model) EnergyAt(x *tensor.Dense, k int) ([]float64, error) {
+// interrupted is the check made between chunks of work: ctx's error once
+// it is done, else the device's error once it has failed.
+func (m *Model) interrupted(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return m.backendErr()
+}
+
+// EnergyAt returns E(x_i, k) for every row of x (float64, one per row),
+// chunkRows rows at a time; between chunks it returns ctx's error once
+// ctx is done, and the device's error once the device has failed.
+func (m *Model) EnergyAt(ctx context.Context, x *tensor.Dense, k int) ([]float64, error) {
 	if x.C != m.Config.Dim {
 		return nil, fmt.Errorf("energy: points have %d columns, the model has dimension %d", x.C, m.Config.Dim)
 	}
 	if k < 0 || k >= m.Config.T {
 		return nil, fmt.Errorf("energy: step k = %d outside 0..%d", k, m.Config.T-1)
 	}
+	energy, _, _ := networkSizes(&m.Config)
+	if err := checkOutput(fmt.Sprintf("scoring %d points", x.R), x.R, 1, 8, m.Config.forwardBytes(energy, min(x.R, chunkRows))); err != nil {
+		return nil, err
+	}
 	out := make([]float64, x.R)
 	g := m.graph
+	defer g.Reset()
 	d := x.C
 	ks := make([]int, min(x.R, chunkRows))
 	for i := range ks {
 		ks[i] = k
 	}
 	for lo := 0; lo < x.R; lo += chunkRows {
+		if err := m.interrupted(ctx); err != nil {
+			return nil, err
+		}
 		hi := min(x.R, lo+chunkRows)
 		g.Reset()
 		g.SetRecord(false)
 		e := m.Energy.Forward(g, g.ConstHost(tensor.FromSlice(hi-lo, d, x.Data[lo*d:hi*d])), ks[:hi-lo])
 		for i, v := range g.HostValue(e).Data {
 			out[lo+i] = float64(v)
-			if math.IsNaN(out[lo+i]) {
-				g.Reset()
-				return nil, fmt.Errorf("energy: NaN at point %d (input %v)", lo+i, x.Row(lo+i))
+		}
+		// A failed device leaves zeros or garbage: report it, not them.
+		if err := m.backendErr(); err != nil {
+			return nil, err
+		}
+		for i := lo; i < hi; i++ {
+			if math.IsNaN(out[i]) {
+				return nil, fmt.Errorf("energy: NaN at point %d (input %v)", i, x.Row(i))
 			}
 		}
 	}
-	g.Reset()
 	return out, nil
 }
 
@@ -167,11 +218,15 @@ func (m *Model) EnergyAt(x *tensor.Dense, k int) ([]float64, error) {
 // they test whether the energy sees the generator's small errors. bn
 // chooses the batch-norm statistics as in SampleWith; the model is left
 // unchanged.
-func (m *Model) OneStepFakes(x0 *tensor.Dense, rng *rand.Rand, bn BNStats) (*tensor.Dense, error) {
+func (m *Model) OneStepFakes(ctx context.Context, x0 *tensor.Dense, rng *rand.Rand, bn BNStats) (*tensor.Dense, error) {
 	if x0.C != m.Config.Dim || x0.R < 1 {
 		return nil, fmt.Errorf("one-step fakes: images are %d×%d, want at least one row of %d values", x0.R, x0.C, m.Config.Dim)
 	}
 	if _, err := ParseBNStats(string(bn)); err != nil {
+		return nil, err
+	}
+	_, gen, _ := networkSizes(&m.Config)
+	if err := checkOutput(fmt.Sprintf("one-step fakes of %d points", x0.R), x0.R, x0.C, floatBytes, m.Config.forwardBytes(gen, min(x0.R, chunkRows))); err != nil {
 		return nil, err
 	}
 	if m.EMA != nil {
@@ -188,6 +243,9 @@ func (m *Model) OneStepFakes(x0 *tensor.Dense, rng *rand.Rand, bn BNStats) (*ten
 	g := m.graph
 	defer g.Reset()
 	for lo := 0; lo < x0.R; lo += rows {
+		if err := m.interrupted(ctx); err != nil {
+			return nil, err
+		}
 		hi := min(x0.R, lo+rows)
 		b := hi - lo
 		k := make([]int, b) // all at step 0
@@ -196,6 +254,9 @@ func (m *Model) OneStepFakes(x0 *tensor.Dense, rng *rand.Rand, bn BNStats) (*ten
 		_, xk1 := m.Schedule.Pair(g, g.ConstHost(tensor.FromSlice(b, d, x0.Data[lo*d:hi*d])), k, rng.Uint64(), rng.Uint64())
 		fake := m.Schedule.PosteriorMean(g, m.Generator.Forward(g, xk1, m.latent(g, b, rng), k, bn == BatchStats), xk1, k)
 		copy(out.Data[lo*d:hi*d], g.HostValue(fake).Data)
+	}
+	if err := m.backendErr(); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

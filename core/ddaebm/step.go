@@ -28,6 +28,11 @@ func (m *Model) TrainStep(x0 *tensor.Dense) (StepStats, error) {
 	if x0.C != cfg.Dim || x0.R < 2 {
 		return StepStats{}, fmt.Errorf("batch is %d×%d, want at least 2 rows of %d values", x0.R, x0.C, cfg.Dim)
 	}
+	if s := &m.batch; s.x0 == nil || s.x0.R != x0.R {
+		if err := cfg.checkStepMemory(x0.R); err != nil {
+			return StepStats{}, err
+		}
+	}
 	s := m.scratch(x0.R)
 	m.be.Upload(s.x0, x0)
 	if cfg.MLE {

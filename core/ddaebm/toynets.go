@@ -156,3 +156,21 @@ func (n *ToyEncoder) Forward(g *autograd.Graph, xk, xk1 *autograd.Node, k []int,
 	h := n.forward(g, g.ConcatCols(xk, xk1), k, train)
 	return g.SliceCols(h, 0, n.zDim), g.SliceCols(h, n.zDim, 2*n.zDim)
 }
+
+// toyNetSize is the size of newToyNet's network before it is built (see
+// netSize).
+func toyNetSize(in, out, hidden, steps int, batchNorm bool) netSize {
+	i, o, h, t := float64(in), float64(out), float64(hidden), float64(steps)
+	const e, br = toyEmbedDim, toyBranch
+	s := netSize{
+		values: (i*e + e + 1) + (e*br + br) + (e*e + e + 1) + (e*br + br) +
+			(2*br*h + h + 1) + (h*h + h + 1) + (h*o + o) + t*e,
+		width:    e + br + 2*br + 2*h + o,
+		stepRows: t * (e + e + br),
+	}
+	if batchNorm { // x.0, trunk.0 and trunk.1: γ, β and two running statistics each
+		s.values += 4 * (e + 2*h)
+		s.width += e + 2*h
+	}
+	return s
+}

@@ -53,6 +53,9 @@ func (m *Model) Train(ctx context.Context, src Source, opt TrainOptions) (TrainR
 	if src.Dim() != m.Config.Dim {
 		return TrainResult{}, fmt.Errorf("data has dimension %d, the model %d", src.Dim(), m.Config.Dim)
 	}
+	if err := m.Config.checkStepMemory(m.Config.Batch); err != nil {
+		return TrainResult{}, err
+	}
 	batch := tensor.New(m.Config.Batch, m.Config.Dim)
 	start := time.Now()
 	startStep := m.Step

@@ -7,8 +7,9 @@ import (
 
 // EnergyFunc returns the energy E at each of the points (row-major n×2); the
 // model density is p̂(x) ∝ exp(E(x)). The slice it is given is reused after it
-// returns, so it must not keep it.
-type EnergyFunc func(points []float64) []float64
+// returns, so it must not keep it. An error (a failed device, a cancelled
+// context) ends the metric that called it with that error.
+type EnergyFunc func(points []float64) ([]float64, error)
 
 // energyChunk bounds how many points one EnergyFunc call sees, so that a fine
 // grid or a large test set never needs the model's activations for all of
@@ -34,8 +35,9 @@ func (g Grid) centre(i int) float64 { return -g.Lim + (float64(i)+0.5)*g.CellWid
 
 // NewGrid evaluates e at the centres of an n×n grid over [−lim, lim]² and
 // normalises exp(E) on it. Mass outside the square is ignored, so lim should
-// hold essentially all of the data (data.ToyLimit).
-func NewGrid(e EnergyFunc, lim float64, n int) Grid {
+// hold essentially all of the data (data.ToyLimit). The first error of e
+// is returned.
+func NewGrid(e EnergyFunc, lim float64, n int) (Grid, error) {
 	if !(lim > 0) || math.IsInf(lim, 0) || n <= 0 {
 		panic(fmt.Sprintf("metrics: grid over [−%g, %g]² with %d cells a side", lim, lim, n))
 	}
@@ -47,27 +49,35 @@ func NewGrid(e EnergyFunc, lim float64, n int) Grid {
 		for cell := start; cell < end; cell++ {
 			points = append(points, g.centre(cell%n), g.centre(cell/n))
 		}
-		copy(g.LogP[start:end], callEnergy(e, points))
+		energies, err := callEnergy(e, points)
+		if err != nil {
+			return Grid{}, err
+		}
+		copy(g.LogP[start:end], energies)
 	}
 	g.LogZ = logSumExp(g.LogP) + 2*math.Log(g.CellWidth())
 	for i := range g.LogP {
 		g.LogP[i] -= g.LogZ
 	}
-	return g
+	return g, nil
 }
 
 // GridNLL is the mean negative log-likelihood of the test points (n×2) under
 // the grid-normalised model: −mean(E(x) − LogZ), with E taken at the exact
-// points rather than at their cells.
-func GridNLL(g Grid, e EnergyFunc, test []float64) float64 {
+// points rather than at their cells. The first error of e is returned.
+func GridNLL(g Grid, e EnergyFunc, test []float64) (float64, error) {
 	checkPoints("test points", test, 2)
 	sum := 0.0
 	for start := 0; start < len(test); start += 2 * energyChunk {
-		for _, energy := range callEnergy(e, test[start:min(start+2*energyChunk, len(test))]) {
+		energies, err := callEnergy(e, test[start:min(start+2*energyChunk, len(test))])
+		if err != nil {
+			return 0, err
+		}
+		for _, energy := range energies {
 			sum += energy - g.LogZ
 		}
 	}
-	return -sum / float64(len(test)/2)
+	return -sum / float64(len(test)/2), nil
 }
 
 // KLGrid is KL(p_data ‖ p̂) summed over the grid's cells, with the data
@@ -93,12 +103,15 @@ func KLGrid(g Grid, logTrue func(x, y float64) float64) float64 {
 }
 
 // callEnergy calls e and checks that it answered for every point.
-func callEnergy(e EnergyFunc, points []float64) []float64 {
-	energies := e(points)
+func callEnergy(e EnergyFunc, points []float64) ([]float64, error) {
+	energies, err := e(points)
+	if err != nil {
+		return nil, err
+	}
 	if len(energies) != len(points)/2 {
 		panic(fmt.Sprintf("metrics: energy function returned %d values for %d points", len(energies), len(points)/2))
 	}
-	return energies
+	return energies, nil
 }
 
 // logSumExp is log Σ exp(v), shifted by the maximum so that large energies

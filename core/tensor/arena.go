@@ -69,6 +69,16 @@ func (a *Arena) take(n int) []Float {
 	}
 }
 
+// Held is the number of elements the arena's slabs hold: its peak
+// footprint so far, which Reset keeps for reuse.
+func (a *Arena) Held() int {
+	n := 0
+	for _, s := range a.slabs {
+		n += len(s)
+	}
+	return n
+}
+
 // Reset makes every matrix handed out so far invalid and its memory reusable.
 func (a *Arena) Reset() {
 	a.slab, a.off, a.hdr = 0, 0, 0

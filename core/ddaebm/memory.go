@@ -1,0 +1,87 @@
+package ddaebm
+
+import (
+	"fmt"
+	"unsafe"
+
+	"github.com/ddaebm/ddaebm/core/memlimit"
+	"github.com/ddaebm/ddaebm/core/tensor"
+)
+
+// Memory estimates, in bytes, for the sizes a user or a file controls,
+// checked with memlimit before anything is allocated: Go cannot recover
+// from running out of memory, and in Python that would take the
+// interpreter down. They are upper bounds by design (TestMemoryEstimates
+// measures the step memory against them); float64 arithmetic keeps
+// products of absurd sizes from wrapping.
+
+// floatBytes is the size of one tensor element (4, or 8 with -tags f64).
+const floatBytes = float64(unsafe.Sizeof(tensor.Float(0)))
+
+const (
+	// stateCopies is how many values the model keeps per parameter: the
+	// value, its gradient, two Adam moments and the weight average.
+	stateCopies = 5
+	// stepCopiesPerValue bounds the step memory proportional to the
+	// parameters (weight gradients recorded as graph values, transposed
+	// and packed copies).
+	stepCopiesPerValue = 4
+	// stepValuesPerWidth bounds the values a training step keeps per unit
+	// of layer width and example: the forward passes of all three
+	// networks at real and fake pairs, their backward passes and the
+	// penalty's double backward (measured: 30–45).
+	stepValuesPerWidth = 64
+	// forwardValuesPerWidth is the same for a forward pass without a
+	// gradient (sampling, scoring).
+	forwardValuesPerWidth = 8
+	// baseBytes covers what does not scale with the sizes.
+	baseBytes = 64 << 20
+)
+
+// modelBytes is the memory a model of cfg keeps: parameters with their
+// gradients, optimiser moments and weight average, batch-norm statistics,
+// step tables and the schedule.
+func (c *Config) modelBytes() float64 {
+	e, g, q := networkSizes(c)
+	return baseBytes + floatBytes*stateCopies*(e.values+g.values+q.values) + 8*16*float64(c.T)
+}
+
+// stepBytes is the extra memory of training steps on batches of b rows.
+func (c *Config) stepBytes(b int) float64 {
+	e, g, q := networkSizes(c)
+	all := e.plus(g).plus(q)
+	rows := float64(b)
+	return floatBytes*(stepCopiesPerValue*all.values+stepValuesPerWidth*(rows*all.width+all.stepRows)) +
+		floatBytes*rows*float64(c.Dim)*4 + 8*rows
+}
+
+// forwardBytes is the memory of a forward pass of net on rows examples
+// at once (sampling or scoring).
+func (c *Config) forwardBytes(net netSize, rows int) float64 {
+	return floatBytes * forwardValuesPerWidth * (float64(rows)*(net.width+2*float64(c.Dim)) + net.stepRows)
+}
+
+// describe names a configuration's sizes in messages.
+func (c *Config) describe() string {
+	s := fmt.Sprintf("a %s model with dim %d, hidden %d", c.Model, c.Dim, c.Hidden)
+	if c.Model == "mnist-nice" {
+		s += fmt.Sprintf(", gen-hidden %d", c.GenHidden)
+	}
+	return s + fmt.Sprintf(", z-dim %d and T %d", c.ZDim, c.T)
+}
+
+// checkModelMemory refuses a configuration whose model does not fit.
+func (c *Config) checkModelMemory() error {
+	return memlimit.Check(c.describe(), c.modelBytes())
+}
+
+// checkStepMemory refuses training steps on b rows that do not fit.
+func (c *Config) checkStepMemory(b int) error {
+	return memlimit.Check(fmt.Sprintf("training %s on batches of %d", c.describe(), b), c.stepBytes(b))
+}
+
+// checkOutput refuses work whose result alone, rows×cols values of the
+// given size, does not fit, plus extra bytes of working memory.
+func checkOutput(what string, rows, cols int, valueBytes, extra float64) error {
+	return memlimit.Check(what, float64(rows)*float64(cols)*valueBytes+extra)
+}
