@@ -12,6 +12,7 @@ import (
 	"unsafe"
 
 	"github.com/ddaebm/ddaebm/core/autograd"
+	"github.com/ddaebm/ddaebm/core/checkpoint"
 	"github.com/ddaebm/ddaebm/core/cuda"
 	"github.com/ddaebm/ddaebm/core/cuda/cudaemu"
 	"github.com/ddaebm/ddaebm/core/data"
@@ -295,5 +296,22 @@ func TestSamplingMemoryDoesNotGrowWithT(t *testing.T) {
 	}
 	if short, long := held(2), held(64); long != short {
 		t.Errorf("sampling %d chains holds %d values of step memory with T = 2 and %d with T = 64", chunkRows, short, long)
+	}
+}
+
+// A checkpoint is sized by its configuration before its arrays are read:
+// a valid file whose configuration asks for a huge model is refused, not
+// allocated.
+func TestLoadRefusesAHugeConfiguration(t *testing.T) {
+	cfg := smallToy()
+	cfg.Hidden = 1_000_000
+	path := filepath.Join(t.TempDir(), "checkpoint.npz")
+	if err := checkpoint.Save(path, &checkpoint.Checkpoint{Step: 1, Config: cfg.JSON()}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Load(path)
+	wantTooLarge(t, "loading a checkpoint of hidden 10⁶", err)
+	if !strings.Contains(err.Error(), path) {
+		t.Errorf("%v does not name the checkpoint", err)
 	}
 }
