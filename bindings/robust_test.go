@@ -5,8 +5,10 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 	"unsafe"
 
 	"github.com/ddaebm/ddaebm/core/cuda"
@@ -124,5 +126,27 @@ func TestSizesThatDoNotFitReachPython(t *testing.T) {
 	wantKind(t, err, KindTooLarge, "1000000000000 points")
 	if !strings.Contains(err.Error(), memlimit.EnvVar) {
 		t.Errorf("%v does not name %s", err, memlimit.EnvVar)
+	}
+}
+
+// A panic inside a model's lock releases it: the deferred unlock runs
+// before guard recovers the panic, so the model's next call proceeds.
+func TestPanicInsideAModelsLockReleasesIt(t *testing.T) {
+	cfg := ddaebm.DefaultToyConfig("8gaussians")
+	cfg.Hidden = 8
+	broken := &Model{mu: new(sync.Mutex), m: &ddaebm.Model{Config: cfg}} // no networks: sampling panics
+	out := onHeap(make([]float32, 2*3)...)
+	oa, on := addrOf(out)
+	wantKind(t, broken.Sample(nil, 3, 1, oa, on), KindPanic, "nil pointer")
+	runtime.KeepAlive(out)
+	done := make(chan error, 1)
+	go func() { _, err := broken.Info(); done <- err }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the model's lock was still held after the panic")
 	}
 }

@@ -120,11 +120,9 @@ func (m *Model) restoreBuffers(bufs []nn.Buffer) func() {
 
 // sampleChunk runs x.R chains and writes their ends into the host matrix
 // x. Each step starts from a fresh graph, the chains' state kept in
-// m.chain, so the memory does not grow with T.
+// m.chain, so the memory does not grow with T; ctx is checked before
+// every step.
 func (m *Model) sampleChunk(ctx context.Context, x *tensor.Dense, rng *rand.Rand, batchStats bool) error {
-	if err := m.interrupted(ctx); err != nil {
-		return err
-	}
 	g := m.graph
 	defer g.Reset()
 	b, cfg := x.R, &m.Config
@@ -133,6 +131,9 @@ func (m *Model) sampleChunk(ctx context.Context, x *tensor.Dense, rng *rand.Rand
 	}
 	k := make([]int, b)
 	for step := cfg.T - 1; step >= 0; step-- {
+		if err := m.interrupted(ctx); err != nil {
+			return err
+		}
 		g.Reset()
 		g.SetRecord(false)
 		var xk1 *autograd.Node

@@ -31,7 +31,7 @@ def toy(name: str, n: int, seed: int | None = None) -> np.ndarray:
     Returns a float32 array of shape (n, 2).
     """
     n = nat.count(n, "n", minimum=0)
-    out = np.empty((n, 2), dtype=np.float32)
+    out = nat.empty((n, 2), np.float32, f"{n} toy points")
     call(nat.go.Toy, _name(name), n, nat.seed_or_random(seed), nat.addr(out), out.nbytes)
     return out
 

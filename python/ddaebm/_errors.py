@@ -17,6 +17,13 @@ class MissingFileError(Error, FileNotFoundError):
     """A file to read does not exist."""
 
 
+class TooLargeError(Error, MemoryError):
+    """The call would need more memory than the machine has available (or
+    than DDAEBM_MEMORY_LIMIT allows): refused before anything was
+    allocated. The message says what was asked, about how much memory it
+    needs and how much there is."""
+
+
 class GoPanic(Error):
     """The Go code panicked: a bug in ddaebm, reported instead of killing
     the interpreter. The message holds the Go stack for the bug report."""
@@ -29,6 +36,7 @@ _KINDS = {
     "FileNotFoundError": MissingFileError,
     "Error": Error,
     "GoPanic": GoPanic,
+    "TooLargeError": TooLargeError,
 }
 
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 import secrets
+import threading
 
 import numpy as np
 
-from ._errors import InvalidArgumentError, call
+from ._errors import InvalidArgumentError, TooLargeError, call
 
 try:
     from ._go import bindings as go
@@ -97,3 +98,48 @@ def from_go(arr) -> np.ndarray:
     out = np.empty(info["shape"], dtype=info["dtype"])
     call(arr.CopyTo, addr(out), out.nbytes)
     return out
+
+
+def empty(shape, dtype, what: str) -> np.ndarray:
+    """np.empty for a result, raising TooLargeError (a MemoryError) with
+    what in the message when numpy cannot allocate it."""
+    try:
+        return np.empty(shape, dtype=dtype)
+    except MemoryError as e:
+        raise TooLargeError(f"{what} needs more memory than is available: {e}") from None
+
+
+def call_interruptible(fn, *args):
+    """call(fn, cancellation, *args), stoppable by Ctrl-C.
+
+    Python runs its signal handlers only between bytecodes of the main
+    thread, so while Go computes, Ctrl-C would wait for the call to end.
+    On the main thread the call therefore runs on a worker thread while
+    the main thread waits; KeyboardInterrupt cancels the call (Go returns
+    at its next check, within a fraction of a second), waits for it and is
+    re-raised. Other threads cannot receive KeyboardInterrupt and call
+    directly.
+    """
+    c = call(go.NewCancellation)
+    if threading.current_thread() is not threading.main_thread():
+        return call(fn, c, *args)
+    box = {}
+
+    def work():
+        try:
+            box["result"] = call(fn, c, *args)
+        except BaseException as e:  # re-raised on the calling thread
+            box["error"] = e
+
+    worker = threading.Thread(target=work, name="ddaebm-call", daemon=True)
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(0.05)
+    except KeyboardInterrupt:
+        call(c.Cancel)
+        worker.join()
+        raise
+    if "error" in box:
+        raise box["error"]
+    return box["result"]

@@ -48,7 +48,7 @@ def grid_nll(model, x, lim: float | None = None, n: int = 300) -> float:
     if pts.shape[0] == 0:
         raise InvalidArgumentError("x has no points")
     lim = model._lim(lim)
-    return call(model._go.GridNLL, lim, nat.count(n, "n"), nat.addr(pts), pts.nbytes, pts.shape[0])
+    return nat.call_interruptible(model._go.GridNLL, lim, nat.count(n, "n"), nat.addr(pts), pts.nbytes, pts.shape[0])
 
 
 def _points(x, y):

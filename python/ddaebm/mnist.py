@@ -113,7 +113,7 @@ def log_likelihood(model, pixels, seed: int = EVAL_SEED) -> dict:
     """
     go = _handle(model)
     x = nat.matrix(pixels, "pixels")
-    report = call(go.LogLikelihood, nat.addr(x), x.nbytes, x.shape[0], nat.seed_or_random(seed))
+    report = nat.call_interruptible(go.LogLikelihood, nat.addr(x), x.nbytes, x.shape[0], nat.seed_or_random(seed))
     return json.loads(report)
 
 
@@ -163,7 +163,7 @@ def ood_auroc(model, pixels, seed: int | None = OOD_SEED,
     sizes = [a.shape[0] for a in extras.values()]
     n = x.shape[0]
     out = np.empty(n * (len(names) + 3) + ext.shape[0], dtype=np.float64)
-    call(go.OODScores, nat.addr(x), x.nbytes, n, nat.addr(ext), ext.nbytes, json.dumps(sizes),
+    nat.call_interruptible(go.OODScores, nat.addr(x), x.nbytes, n, nat.addr(ext), ext.nbytes, json.dumps(sizes),
          nat.seed_or_random(seed), nat.addr(out), out.nbytes)
 
     bounds = np.cumsum([0, n] + [n] * len(names) + sizes + [n, n])
@@ -188,7 +188,7 @@ def stacked_mnist_modes(model, classifier: str | os.PathLike, n: int = 10000, se
     an exactly uniform sampler scores on average with n samples)}.
     """
     go = _handle(model)
-    result = call(go.StackedModes, os.fspath(classifier), nat.count(n, "n"), nat.seed_or_random(seed),
+    result = nat.call_interruptible(go.StackedModes, os.fspath(classifier), nat.count(n, "n"), nat.seed_or_random(seed),
                   str(bn_stats))
     return json.loads(result)
 

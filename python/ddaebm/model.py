@@ -233,8 +233,8 @@ class Model:
         (n, dim).
         """
         n = nat.count(n, "n")
-        out = np.empty((n, self.dim), dtype=np.float32)
-        call(self._go.Sample, n, nat.seed_or_random(seed), nat.addr(out), out.nbytes)
+        out = nat.empty((n, self.dim), np.float32, f"sampling {n} points")
+        nat.call_interruptible(self._go.Sample, n, nat.seed_or_random(seed), nat.addr(out), out.nbytes)
         return out
 
     def energy(self, x, k: int = 0) -> np.ndarray:
@@ -247,8 +247,8 @@ class Model:
         """
         x = nat.matrix(x, "x", cols=self.dim)
         k = nat.count(k, "k", minimum=0)
-        out = np.empty(x.shape[0], dtype=np.float64)
-        call(self._go.Energy, nat.addr(x), x.nbytes, x.shape[0], k, nat.addr(out), out.nbytes)
+        out = nat.empty(x.shape[0], np.float64, f"scoring {x.shape[0]} points")
+        nat.call_interruptible(self._go.Energy, nat.addr(x), x.nbytes, x.shape[0], k, nat.addr(out), out.nbytes)
         return out
 
     def log_likelihood(self, pixels, seed: int = 20240701) -> dict:
@@ -274,8 +274,8 @@ class Model:
         """
         lim = self._lim(lim)
         n = nat.count(n, "n")
-        log_p = np.empty((n, n), dtype=np.float64)
-        call(self._go.DensityGrid, lim, n, nat.addr(log_p), log_p.nbytes)
+        log_p = nat.empty((n, n), np.float64, f"a {n}×{n} density grid")
+        nat.call_interruptible(self._go.DensityGrid, lim, n, nat.addr(log_p), log_p.nbytes)
         xs = -lim + (np.arange(n) + 0.5) * (2 * lim / n)
         return xs, xs.copy(), np.exp(log_p)
 
@@ -291,7 +291,7 @@ class Model:
         or last trained on.
         """
         data = self._toy_name(data)
-        report = call(self._go.EvaluateToy, data, nat.count(grid_n, "grid_n"), nat.count(test_n, "test_n"),
+        report = nat.call_interruptible(self._go.EvaluateToy, data, nat.count(grid_n, "grid_n"), nat.count(test_n, "test_n"),
                       nat.count(sample_n, "sample_n"), nat.seed_or_random(seed))
         return json.loads(report)
 

@@ -6,6 +6,8 @@ import sys
 import textwrap
 import time
 
+import pytest
+
 import ddaebm
 
 CHILD = textwrap.dedent("""
@@ -55,3 +57,53 @@ def test_ctrl_c_stops_fit_and_saves(tmp_path):
     resumed = ddaebm.Model.load(tmp_path)
     assert resumed.step == int(step)
     assert resumed.sample(5, seed=0).shape == (5, 2)
+
+
+LONG_CALL = textwrap.dedent("""
+    import signal, sys, time
+    import numpy as np
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal or Jupyter
+    import ddaebm
+    m = ddaebm.Model.toy("25gaussians", seed=0)  # paper-sized networks
+    calls = {
+        "sample": lambda: m.sample(5_000_000, seed=0),
+        "density_grid": lambda: m.density_grid(n=4000),
+        "evaluate_toy": lambda: m.evaluate_toy(grid_n=3000),
+        "energy": lambda: m.energy(np.zeros((5_000_000, 2), np.float32)),
+    }
+    call = calls[sys.argv[1]]
+    print("started", flush=True)
+    try:
+        call()
+        print("finished", flush=True)
+    except KeyboardInterrupt:
+        print("interrupted", time.monotonic(), flush=True)
+    print("usable after", m.sample(3, seed=0).shape, flush=True)
+""")
+
+
+@pytest.mark.parametrize("name", ["sample", "density_grid", "evaluate_toy", "energy"])
+def test_ctrl_c_stops_long_calls(name):
+    # Each of these runs for tens of seconds to minutes on 2 cores.
+    p = subprocess.Popen([sys.executable, "-c", LONG_CALL, name], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    try:
+        assert p.stdout.readline().strip() == "started", p.stderr.read()
+        time.sleep(1.5)  # well into the call
+        sent = time.monotonic()
+        p.send_signal(signal.SIGINT)
+        try:
+            out, err = p.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            raise AssertionError(f"{name} did not stop after Ctrl-C")
+    finally:
+        p.kill()
+    assert p.returncode == 0, err
+    lines = out.splitlines()
+    word, caught = lines[0].split()
+    assert word == "interrupted", out
+    latency = float(caught) - sent
+    print(f"{name}: KeyboardInterrupt reached Python {latency * 1000:.0f} ms after SIGINT")
+    assert latency < 1.0
+    assert lines[1] == "usable after (3, 2)"
