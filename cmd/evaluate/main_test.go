@@ -85,6 +85,10 @@ func TestEvaluateErrors(t *testing.T) {
 		{[]string{"energy", "-checkpoint", filepath.Join(dir, "nope.npz"), "-points", bad3}, false, "no checkpoint"},
 		{[]string{"density", "-checkpoint", ckpt, "-grid-n", "1"}, true, "-grid-n"},
 		{[]string{"curve", "-metrics", garbage}, false, "line 1"},
+		// Sizes beyond the machine's memory: refused before allocating.
+		{[]string{"density", "-checkpoint", ckpt, "-grid-n", "1000000"}, false, "1000000×1000000 density grid needs about"},
+		{[]string{"toy", "-checkpoint", ckpt, "-n", "1000000000000"}, false, "needs about"},
+		{[]string{"toy", "-checkpoint", ckpt, "-grid-n", "1000000"}, false, "needs about"},
 	}
 	for _, c := range cases {
 		err := run(c.args)

@@ -52,6 +52,12 @@ func TestSampleWritesArrayAndPicture(t *testing.T) {
 	if b, err := npy.ReadFile(batch, npy.ReadOptions{}); err != nil || b.Shape[0] != 123 || slices.Equal(b.F32, a.F32) {
 		t.Errorf("-bn-stats batch: %+v %v (want 123 samples unlike the running-statistics ones)", b, err)
 	}
+	// Beyond the machine's memory: a plain error (exit 1), before allocating.
+	err = run([]string{"-checkpoint", ckpt, "-n", "2000000000000"})
+	var u *cli.UsageError
+	if err == nil || errors.As(err, &u) || !strings.Contains(err.Error(), "sampling 2000000000000 points of dimension 2 needs about") {
+		t.Errorf("-n 2000000000000: %v", err)
+	}
 	if err := run([]string{"-checkpoint", filepath.Join(dir, "missing.npz")}); err == nil || !strings.Contains(err.Error(), "no checkpoint") {
 		t.Errorf("missing checkpoint: %v", err)
 	}

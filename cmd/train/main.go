@@ -123,7 +123,7 @@ func run(args []string) error {
 	}
 	if m == nil {
 		if m, err = ddaebm.New(cfg); err != nil {
-			return cli.Usagef("%v", err)
+			return cli.ConfigError(err)
 		}
 		if _, err := os.Stat(ckptPath); err == nil {
 			return cli.Usagef("%s already holds a checkpoint: pass -resume to continue it, or choose another -out", *out)

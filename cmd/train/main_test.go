@@ -55,10 +55,15 @@ func TestExitCodesAndMessages(t *testing.T) {
 		{[]string{"-resume", "-out", filepath.Join(dir, "none")}, 1, "no checkpoint"},
 		{[]string{"stray"}, 2, "unexpected argument"},
 		{[]string{"-data", filepath.Join(dir, "missing.npy"), "-out", dir}, 1, "missing.npy"},
+		// Sizes beyond the machine's memory: exit 1 with the estimate, not
+		// Go's fatal out-of-memory and a stack dump.
+		{[]string{"-hidden", "1000000", "-iters", "1", "-out", filepath.Join(dir, "h")}, 1, "hidden 1000000, z-dim 2 and T 4 needs about"},
+		{[]string{"-batch", "1000000000000", "-iters", "1", "-quiet", "-out", filepath.Join(dir, "b")}, 1, "on batches of 1000000000000 needs about"},
+		{[]string{"mnist", "-gen-hidden", "1000000", "-iters", "1", "-out", filepath.Join(dir, "m")}, 1, "gen-hidden 1000000"},
 	}
 	for _, c := range cases {
 		stderr, code := runCmd(bin, c.args...)
-		if code != c.code || !strings.Contains(stderr, c.msg) {
+		if code != c.code || !strings.Contains(stderr, c.msg) || strings.Contains(stderr, "goroutine ") {
 			t.Errorf("train %v: exit %d, stderr %q; want exit %d mentioning %q", c.args, code, stderr, c.code, c.msg)
 		}
 	}

@@ -133,7 +133,7 @@ func runMNIST(args []string) error {
 	} else {
 		var err error
 		if m, err = ddaebm.New(cfg); err != nil {
-			return cli.Usagef("%v", err)
+			return cli.ConfigError(err)
 		}
 		if _, err := os.Stat(ckptPath); err == nil {
 			return cli.Usagef("%s already holds a checkpoint: pass -resume to continue it, or choose another -out", *out)

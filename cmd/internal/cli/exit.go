@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"os"
+
+	"github.com/ddaebm/ddaebm/core/memlimit"
 )
 
 // Exit codes shared by the commands.
@@ -21,6 +23,18 @@ func (e *UsageError) Error() string { return e.Msg }
 
 // Usagef returns a UsageError.
 func Usagef(format string, args ...any) error { return &UsageError{fmt.Sprintf(format, args...)} }
+
+// ConfigError is the error of a configuration built from flags: a
+// UsageError, except for sizes too large for this machine's memory, which
+// are well-formed requests the machine cannot honour (exit status 1, as
+// -device cuda without a GPU).
+func ConfigError(err error) error {
+	var tooLarge *memlimit.TooLargeError
+	if errors.As(err, &tooLarge) {
+		return err
+	}
+	return Usagef("%v", err)
+}
 
 // Exit prints err (if any) prefixed with the command name and exits with
 // the matching code.
