@@ -3,6 +3,7 @@ package npy
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -11,6 +12,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/ddaebm/ddaebm/core/memlimit"
 )
 
 // sameArray reports whether a and b are identical, comparing floats by bit
@@ -345,6 +348,7 @@ func TestReadRejects(t *testing.T) {
 // A header may claim any shape; what gets allocated must follow the bytes
 // actually present, or a 100-byte file could demand gigabytes.
 func TestForgedShapeDoesNotAllocate(t *testing.T) {
+	t.Setenv(memlimit.EnvVar, "1T") // this machine's memory is not the question here
 	in := rawNpy(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (2147483648,), }", make([]byte, 800))
 	var before, after runtime.MemStats
 	runtime.GC()
@@ -356,6 +360,22 @@ func TestForgedShapeDoesNotAllocate(t *testing.T) {
 	}
 	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 8<<20 {
 		t.Errorf("allocated %d bytes for an 800-byte payload", alloc)
+	}
+}
+
+// An array that does not fit in the memory available is refused before it
+// is read.
+func TestArrayTooLargeForMemory(t *testing.T) {
+	t.Setenv(memlimit.EnvVar, "1K")
+	in := encode(t, &Array{Shape: []int{10, 30}, Dtype: Float64, F64: make([]float64, 300)})
+	_, err := Read(bytes.NewReader(in), ReadOptions{})
+	var tooLarge *memlimit.TooLargeError
+	if !errors.As(err, &tooLarge) || !strings.Contains(err.Error(), "an array of shape (10, 30) of float64 needs about 2.3 KiB") {
+		t.Fatalf("2400 bytes of data under a 1 KiB limit: %v", err)
+	}
+	t.Setenv(memlimit.EnvVar, "1M")
+	if _, err := Read(bytes.NewReader(in), ReadOptions{}); err != nil {
+		t.Fatal(err)
 	}
 }
 

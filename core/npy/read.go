@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+
+	"github.com/ddaebm/ddaebm/core/memlimit"
 )
 
 const magic = "\x93NUMPY"
@@ -103,6 +105,11 @@ func read(r io.Reader, opt ReadOptions) (*Array, error) {
 	}
 	if count > math.MaxInt64/int64(h.dtype.size) || count > math.MaxInt {
 		return nil, fmt.Errorf("shape %s is too large to hold in memory", formatShape(h.shape))
+	}
+	// A file that really holds this much would not fit: say so rather
+	// than let the reading run the process out of memory.
+	if err := memlimit.Check(fmt.Sprintf("an array of shape %s of %s", formatShape(h.shape), h.dtype.name), float64(count)*float64(h.dtype.size)); err != nil {
+		return nil, err
 	}
 
 	a := &Array{Shape: h.shape, Dtype: h.dtype.name}
