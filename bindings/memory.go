@@ -1,8 +1,10 @@
 package bindings
 
 import (
+	"fmt"
 	"unsafe"
 
+	"github.com/ddaebm/ddaebm/core/memlimit"
 	"github.com/ddaebm/ddaebm/core/tensor"
 )
 
@@ -40,6 +42,9 @@ func readMatrix(what string, addr uintptr, nbytes, r, c int) (*tensor.Dense, err
 	}
 	src, err := view[float32](what, addr, nbytes, r*c)
 	if err != nil {
+		return nil, err
+	}
+	if err := memlimit.Check(fmt.Sprintf("%s: a copy of %d×%d values", what, r, c), float64(r)*float64(c)*float64(unsafe.Sizeof(tensor.Float(0)))); err != nil {
 		return nil, err
 	}
 	d := tensor.New(r, c)
