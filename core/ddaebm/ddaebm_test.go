@@ -2,6 +2,7 @@ package ddaebm
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -283,6 +284,43 @@ func TestCorruptCheckpointIsRejected(t *testing.T) {
 	}
 	if _, err := Load(filepath.Join(dir, "missing.npz")); err == nil || !os.IsNotExist(unwrapAll(err)) {
 		t.Errorf("missing checkpoint: %v", err)
+	}
+}
+
+// Checkpoints written by Save itself, checksums valid, that hold a
+// non-finite number or a negative step count anywhere are refused, naming
+// the array and the position: loaded, they would sample NaN.
+func TestLoadRefusesNonFiniteState(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ckpt.npz")
+	// Each damages a fresh model and returns what the error must say.
+	for _, damage := range []func(m *Model) string{
+		func(m *Model) string {
+			m.OptE.Params[0].Value.Data[3] = tensor.Float(math.NaN())
+			return fmt.Sprintf("array %q holds NaN at row 0, column 3", m.OptE.Params[0].Name)
+		},
+		func(m *Model) string {
+			v := m.OptG.V[0]
+			v.Data[len(v.Data)-1] = tensor.Float(math.Inf(1))
+			return fmt.Sprintf("array %q holds +Inf at row %d, column %d", "adam/v/"+m.OptG.Params[0].Name, v.R-1, v.C-1)
+		},
+		func(m *Model) string {
+			b := m.Buffers()[0]
+			b.Value.Data[0] = tensor.Float(math.Inf(-1))
+			return fmt.Sprintf("array %q holds -Inf at row 0, column 0", b.Name)
+		},
+		func(m *Model) string {
+			m.OptE.Step = -1
+			return "negative step counts"
+		},
+	} {
+		m := newModel(t, smallConfig())
+		msg := damage(m)
+		if err := m.Save(path); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Load(path); err == nil || !strings.Contains(err.Error(), msg) {
+			t.Errorf("Load gave %v; want an error mentioning %q", err, msg)
+		}
 	}
 }
 
