@@ -162,6 +162,35 @@ func TestTrainStepRejectsBadBatches(t *testing.T) {
 	}
 }
 
+// Data beyond ±MaxDataMagnitude are refused as out of range where a data
+// set is accepted, rather than failing the first step with a loss
+// overflow blamed on the learning rate; data at the bound train.
+func TestArraySourceRefusesDataOutOfRange(t *testing.T) {
+	for _, tc := range []struct {
+		value float64
+		ok    bool
+	}{{255, true}, {-MaxDataMagnitude, true}, {1e30, false}, {-2 * MaxDataMagnitude, false}} {
+		x := randomMatrix(rand.New(rand.NewPCG(1, 2)), 64, 2)
+		x.Data[5] = tensor.Float(tc.value)
+		src, err := NewArraySource(x)
+		if !tc.ok {
+			if err == nil || !strings.Contains(err.Error(), "row 2, column 1, out of the range") {
+				t.Errorf("value %g: %v; want it refused as out of range at row 2, column 1", tc.value, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("value %g refused: %v", tc.value, err)
+		}
+		cfg := smallConfig()
+		cfg.Batch = 64
+		m := newModel(t, cfg)
+		if _, err := m.Train(context.Background(), src, TrainOptions{Iters: 3}); err != nil {
+			t.Errorf("value %g: %v", tc.value, err)
+		}
+	}
+}
+
 func TestConfigValidation(t *testing.T) {
 	for _, mutate := range []func(*Config){
 		func(c *Config) { c.T = 0 },
