@@ -105,8 +105,8 @@ func runMNIST(args []string) error {
 	}
 	cfg.Ablation = ddaebm.Ablation(*ablation)
 	switch *dataset {
-	case "mnist":
-	case "stackedmnist":
+	case ddaebm.MNISTData:
+	case ddaebm.StackedMNISTData:
 		cfg.Data, cfg.Dim = *dataset, data.StackedMNISTDim
 	default:
 		return cli.Usagef("-data %q is not known (want mnist or stackedmnist)", *dataset)
@@ -145,7 +145,7 @@ func runMNIST(args []string) error {
 		return err
 	}
 	train, test := mn.Train.X, mn.Test.X
-	if cfg.Data == "stackedmnist" {
+	if cfg.Data == ddaebm.StackedMNISTData {
 		if train, test, err = stackImages(mn, cfg.Seed); err != nil {
 			return err
 		}

@@ -69,14 +69,14 @@ func Load(path string) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := ParseConfig(c.Config)
+	cfg, err := decodeConfig(c.Config)
+	if err == nil {
+		err = cfg.validate(false)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("checkpoint %s: %w", path, err)
 	}
-	m, err := New(cfg)
-	if err != nil {
-		return nil, fmt.Errorf("checkpoint %s: %w", path, err)
-	}
+	m := build(cfg)
 	for _, t := range m.state() {
 		if err := c.ReadMatrix(t.name, t.value); err != nil {
 			return nil, fmt.Errorf("checkpoint %s: %w", path, err)

@@ -207,13 +207,64 @@ func TestConfigValidation(t *testing.T) {
 			t.Errorf("accepted %+v", c)
 		}
 	}
-	c := DefaultToyConfig("x")
+	c := DefaultToyConfig("x.npy")
 	back, err := ParseConfig(c.JSON())
 	if err != nil || back != c {
 		t.Fatalf("JSON round trip: %v, %+v", err, back)
 	}
 	if _, err := ParseConfig([]byte(`{"T": 4, "bogus": 1}`)); err == nil {
 		t.Fatal("unknown field accepted")
+	}
+}
+
+// Data must name a data set: a toy set, an MNIST set, a .npy file (which
+// need not exist) or nothing (arrays given to training); a typo is
+// refused with the names known. Checkpoints load whatever they hold.
+func TestConfigData(t *testing.T) {
+	for _, name := range []string{"", "pinwheel", MNISTData, StackedMNISTData, "/no/such/dir/x.npy"} {
+		c := DefaultToyConfig(name)
+		if err := c.Validate(); err != nil {
+			t.Errorf("data %q: %v", name, err)
+		}
+	}
+	for _, name := range []string{"nonsense", "25gausians", "x.csv"} {
+		c := DefaultToyConfig(name)
+		err := c.Validate()
+		if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("data %q is not a toy set (%s)", name, strings.Join(data.ToyNames(), ", "))) {
+			t.Errorf("data %q: %v; want it refused with the toy sets named", name, err)
+		}
+	}
+	m := newModel(t, smallConfig())
+	m.Config.Data = "images from an older version"
+	path := filepath.Join(t.TempDir(), "ckpt.npz")
+	if err := m.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	if loaded, err := Load(path); err != nil || loaded.Config.Data != m.Config.Data {
+		t.Errorf("checkpoint with data %q: %v", m.Config.Data, err)
+	}
+}
+
+// Python's json writes non-finite floats as NaN, Infinity and -Infinity:
+// such a setting is reported by Validate, naming it, not as bad JSON.
+func TestParseConfigReportsNonFiniteSettings(t *testing.T) {
+	cfg := DefaultToyConfig("pinwheel")
+	base := string(cfg.JSON())
+	for _, c := range []struct{ replace, with, msg string }{
+		{`"lr": 0.0001`, `"lr": NaN`, "lr must be a finite number > 0, got NaN"},
+		{`"gamma": 0.02`, `"gamma":Infinity`, "gamma must be a finite number ≥ 0, got +Inf"},
+		{`"beta_min": 0.1`, `"beta_min": -Infinity`, "got beta-min -Inf"},
+		{`"T": 4`, `"T": NaN`, "T takes a value of type int, got NaN"},
+		{`"data": "pinwheel"`, `"data": "NaN Infinity"`, `data "NaN Infinity" is not a toy set`},
+		{`"lr": 0.0001`, `"lr": [NaN]`, "invalid character 'N'"},
+	} {
+		text := strings.Replace(base, c.replace, c.with, 1)
+		if text == base {
+			t.Fatalf("%s is not in %s", c.replace, base)
+		}
+		if _, err := ParseConfig([]byte(text)); err == nil || !strings.Contains(err.Error(), c.msg) {
+			t.Errorf("%s: %v; want an error mentioning %q", c.with, err, c.msg)
+		}
 	}
 }
 
