@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"strconv"
 	"time"
@@ -40,6 +41,9 @@ func classifierCmd(args []string, stdout io.Writer) error {
 	if *trainN < 0 {
 		return cli.Usagef("-train-n must be ≥ 0, got %d", *trainN)
 	}
+	if *epochs < 1 || *batch < 1 || !(*lr > 0) || math.IsInf(*lr, 1) {
+		return cli.Usagef("-epochs and -batch must be positive, -lr a finite number > 0, got %d, %d, %v", *epochs, *batch, *lr)
+	}
 	mnist, err := data.LoadMNIST(*mnistDir)
 	if err != nil {
 		return err
@@ -69,9 +73,6 @@ func classifierCmd(args []string, stdout io.Writer) error {
 		train.Labels = train.Labels[:*trainN]
 	}
 	opt := classify.TrainOptions{Epochs: *epochs, Batch: *batch, LR: *lr, Seed: *seed}
-	if opt.Epochs < 1 || opt.Batch < 1 || !(opt.LR > 0) {
-		return cli.Usagef("-epochs, -batch and -lr must be positive, got %d, %d, %v", opt.Epochs, opt.Batch, opt.LR)
-	}
 	var last time.Time
 	opt.Progress = func(p classify.Progress) error {
 		// The last step's line is the final report below.

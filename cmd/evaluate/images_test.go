@@ -21,7 +21,7 @@ import (
 // numbers mean nothing, but every path from data to JSON is exercised.
 func imageModel(t *testing.T, dir string, dim int) string {
 	t.Helper()
-	cfg := ddaebm.DefaultToyConfig("images")
+	cfg := ddaebm.DefaultToyConfig("")
 	cfg.Dim, cfg.Hidden = dim, 16
 	m, err := ddaebm.New(cfg)
 	if err != nil {

@@ -80,7 +80,19 @@ func run(args []string) error {
 	return cli.Usagef("unknown command %q (want energy, density, toy, curve, inspect, classifier, modes or ood)", args[0])
 }
 
-// gridLimit is the half-width to normalise a 2-D model's density on.
+// checkLimit rejects a -lim that is neither the default 0 nor a usable
+// half-width: NaN, ±Inf and negative values are mistakes, not requests for
+// the default, and a grid beyond ±ddaebm.MaxDataMagnitude lies outside the
+// range of data a model trains on.
+func checkLimit(lim float64) error {
+	if !(lim >= 0 && lim <= ddaebm.MaxDataMagnitude) {
+		return cli.Usagef("-lim must be 0 (the training set's extent) or a half-width > 0 and ≤ %g, got %v", ddaebm.MaxDataMagnitude, lim)
+	}
+	return nil
+}
+
+// gridLimit is the half-width to normalise a 2-D model's density on: lim,
+// or for 0 the extent of the training set.
 func gridLimit(m *ddaebm.Model, lim float64) float64 {
 	if lim > 0 {
 		return lim
@@ -105,6 +117,12 @@ func energyCmd(args []string) error {
 	}
 	if *points == "" {
 		return cli.Usagef("-points is required")
+	}
+	if err := checkLimit(*lim); err != nil {
+		return err
+	}
+	if *gridN < 1 {
+		return cli.Usagef("-grid-n must be at least 1, got %d", *gridN)
 	}
 	m, err := cli.LoadModel(*ckpt, *device)
 	if err != nil {
@@ -155,6 +173,9 @@ func densityCmd(args []string) error {
 	if *gridN < 2 {
 		return cli.Usagef("-grid-n must be at least 2, got %d", *gridN)
 	}
+	if err := checkLimit(*lim); err != nil {
+		return err
+	}
 	m, err := cli.LoadModel(*ckpt, *device)
 	if err != nil {
 		return err
@@ -191,6 +212,9 @@ func toyCmd(args []string) error {
 	seed := flags.Uint64("seed", 12345, "seed of the test points and samples")
 	if err := cli.Parse(flags, args); err != nil {
 		return err
+	}
+	if *n < ddaebm.MinToyTestN || *gridN < 1 {
+		return cli.Usagef("-n must be at least %d (the MMD's bandwidth is the median distance between test points) and -grid-n at least 1, got %d and %d", ddaebm.MinToyTestN, *n, *gridN)
 	}
 	m, err := cli.LoadModel(*ckpt, *device)
 	if err != nil {
@@ -274,6 +298,9 @@ func curveCmd(args []string) error {
 		if ok {
 			names = append(names, k)
 		}
+	}
+	if len(names) == 0 {
+		return fmt.Errorf("%s has no metric besides \"iters\" to plot", *in)
 	}
 	sort.Strings(names)
 	var series []plot.Series

@@ -99,8 +99,9 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	if *iters < 1 || *ckptEvery < 0 || *evalEvery < 0 || *evalSamples < 1 {
-		return cli.Usagef("-iters must be ≥ 1 and -checkpoint-every, -eval-every ≥ 0, -eval-samples ≥ 1")
+	if *iters < 1 || *ckptEvery < 0 || *evalEvery < 0 || *evalSamples < ddaebm.MinToyTestN {
+		return cli.Usagef("-iters must be ≥ 1, -checkpoint-every and -eval-every ≥ 0, -eval-samples ≥ %d (the MMD's bandwidth is the median distance between test points), got %d, %d, %d and %d",
+			ddaebm.MinToyTestN, *iters, *ckptEvery, *evalEvery, *evalSamples)
 	}
 
 	ckptPath := filepath.Join(*out, "checkpoint.npz")

@@ -105,8 +105,8 @@ func runMNIST(args []string) error {
 	}
 	cfg.Ablation = ddaebm.Ablation(*ablation)
 	switch *dataset {
-	case "mnist":
-	case "stackedmnist":
+	case ddaebm.MNISTData:
+	case ddaebm.StackedMNISTData:
 		cfg.Data, cfg.Dim = *dataset, data.StackedMNISTDim
 	default:
 		return cli.Usagef("-data %q is not known (want mnist or stackedmnist)", *dataset)
@@ -114,8 +114,11 @@ func runMNIST(args []string) error {
 	if *preset != "cpu" && *preset != "full" {
 		return cli.Usagef("-preset %q is not known (want cpu or full)", *preset)
 	}
-	if *epochs < 0 || *iters < 0 || *ckptEvery < 0 || *evalEvery < 0 || *evalN < 1 || *nSamples < 1 {
-		return cli.Usagef("-epochs, -iters, -checkpoint-every and -eval-every must be ≥ 0, -eval-n and -samples ≥ 1")
+	if !(*epochs >= 0) || math.IsInf(*epochs, 1) {
+		return cli.Usagef("-epochs must be a finite number ≥ 0 (0: the preset's), got %v", *epochs)
+	}
+	if *iters < 0 || *ckptEvery < 0 || *evalEvery < 0 || *evalN < 1 || *nSamples < 1 {
+		return cli.Usagef("-iters, -checkpoint-every and -eval-every must be ≥ 0, -eval-n and -samples ≥ 1")
 	}
 
 	ckptPath := filepath.Join(*out, "checkpoint.npz")
@@ -145,7 +148,7 @@ func runMNIST(args []string) error {
 		return err
 	}
 	train, test := mn.Train.X, mn.Test.X
-	if cfg.Data == "stackedmnist" {
+	if cfg.Data == ddaebm.StackedMNISTData {
 		if train, test, err = stackImages(mn, cfg.Seed); err != nil {
 			return err
 		}
@@ -172,7 +175,11 @@ func runMNIST(args []string) error {
 		if e == 0 {
 			e = presetEpochs(*preset, cfg.MLE)
 		}
-		total = max(1, int64(math.Round(e*float64(perEpoch))))
+		n := math.Round(e * float64(perEpoch))
+		if n >= math.MaxInt64 {
+			return cli.Usagef("-epochs %v is %g iterations, more than an int64 counts", e, n)
+		}
+		total = max(1, int64(n))
 	}
 	if m.Step >= total {
 		fmt.Fprintf(os.Stderr, "the checkpoint is already at step %d ≥ %d: nothing to train, writing the outputs\n", m.Step, total)

@@ -2,6 +2,7 @@ package checkpoint
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/ddaebm/ddaebm/core/npy"
 	"github.com/ddaebm/ddaebm/core/tensor"
@@ -27,7 +28,9 @@ func Matrix(name string, d *tensor.Dense) Named {
 }
 
 // ReadMatrix copies the array called name into d, which fixes the shape
-// the array must have.
+// the array must have. Every value must be finite in d's precision: the
+// checksums only show that a file is as written, and a NaN or ±Inf weight
+// or optimiser moment, once loaded, turns every output into NaN.
 func (c *Checkpoint) ReadMatrix(name string, d *tensor.Dense) error {
 	a, err := c.Get(name)
 	if err != nil {
@@ -38,6 +41,9 @@ func (c *Checkpoint) ReadMatrix(name string, d *tensor.Dense) error {
 	}
 	for i, v := range a.ToFloat64() {
 		d.Data[i] = tensor.Float(v)
+		if f := float64(d.Data[i]); math.IsNaN(f) || math.IsInf(f, 0) {
+			return fmt.Errorf("checkpoint: array %q holds %v at row %d, column %d; its values must be finite %T numbers", name, v, i/d.C, i%d.C, d.Data[i])
+		}
 	}
 	return nil
 }

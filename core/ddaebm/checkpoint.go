@@ -60,21 +60,23 @@ func (m *Model) Save(path string) error {
 }
 
 // Load restores a model saved by Save, with the configuration stored in
-// the checkpoint. A checkpoint that fails its checksums, lacks an array or
-// holds one of the wrong shape is reported, never half-loaded.
+// the checkpoint. A checkpoint that fails its checksums, lacks an array,
+// holds one of the wrong shape or a non-finite value (weights, batch-norm
+// statistics, Adam moments, weight average) or negative step counts is
+// reported, never half-loaded.
 func Load(path string) (*Model, error) {
 	c, err := checkpoint.Load(path)
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := ParseConfig(c.Config)
+	cfg, err := decodeConfig(c.Config)
+	if err == nil {
+		err = cfg.validate(false)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("checkpoint %s: %w", path, err)
 	}
-	m, err := New(cfg)
-	if err != nil {
-		return nil, fmt.Errorf("checkpoint %s: %w", path, err)
-	}
+	m := build(cfg)
 	for _, t := range m.state() {
 		if err := c.ReadMatrix(t.name, t.value); err != nil {
 			return nil, fmt.Errorf("checkpoint %s: %w", path, err)
@@ -93,6 +95,11 @@ func Load(path string) (*Model, error) {
 	}
 	if len(steps.I64) != 2 {
 		return nil, fmt.Errorf("checkpoint %s: adam/steps holds %d int64 values, want 2", path, len(steps.I64))
+	}
+	// Adam's bias correction 1 − β^t turns negative, and its steps NaN,
+	// for a negative count t.
+	if steps.I64[0] < 0 || steps.I64[1] < 0 || c.Step < 0 {
+		return nil, fmt.Errorf("checkpoint %s: negative step counts: training step %d, adam/steps %v", path, c.Step, steps.I64)
 	}
 	m.OptE.Step, m.OptG.Step = steps.I64[0], steps.I64[1]
 	m.Step = c.Step

@@ -1,12 +1,15 @@
 package ddaebm
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
+	"reflect"
 	"slices"
 	"strings"
 
+	"github.com/ddaebm/ddaebm/core/data"
 	"github.com/ddaebm/ddaebm/core/diffusion"
 )
 
@@ -32,7 +35,7 @@ var Ablations = []Ablation{Full, KLOnly, NoEncoder, NoLatent}
 // Config is everything that defines a run. Its JSON form is written next
 // to every checkpoint, and a checkpoint is loaded with its own Config.
 type Config struct {
-	Data  string `json:"data"`  // toy name, "mnist", or path of a .npy file
+	Data  string `json:"data"`  // toy name, MNISTData, StackedMNISTData, path of a .npy file, or "" (arrays given to training)
 	Dim   int    `json:"dim"`   // data dimension
 	Model string `json:"model"` // network family: one of Models
 
@@ -87,9 +90,17 @@ func DefaultToyConfig(data string) Config {
 
 // Validate reports the settings that cannot work, naming the values found,
 // and a model too large for the memory available (memlimit).
-func (c *Config) Validate() error {
+func (c *Config) Validate() error { return c.validate(true) }
+
+// validate is Validate; checkData false leaves Data unchecked, as a
+// checkpoint's configuration is loaded: older versions took any Data.
+func (c *Config) validate(checkData bool) error {
 	var errs []string
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Sprintf(format, args...)) }
+	if checkData && !namesData(c.Data) {
+		bad("data %q is not a toy set (%s), %s, %s, a .npy file or empty (arrays given to training)",
+			c.Data, strings.Join(data.ToyNames(), ", "), MNISTData, StackedMNISTData)
+	}
 	if !slices.Contains(Models, c.Model) {
 		bad("model %q is not known (want one of %v)", c.Model, Models)
 	}
@@ -159,6 +170,14 @@ func (c *Config) Validate() error {
 	return nil
 }
 
+// namesData reports whether name is a Config.Data value: a toy set, an
+// MNIST set, the path of a .npy file (which need not exist: a
+// checkpoint's data may have moved since), or "" for data handed to
+// training as arrays.
+func namesData(name string) bool {
+	return name == "" || data.ToyLimit(name) > 0 || name == MNISTData || name == StackedMNISTData || strings.HasSuffix(name, ".npy")
+}
+
 // postLogVarFloor is the floor of log v_k inside L2 (§5).
 func (c *Config) postLogVarFloor(s *diffusion.Schedule) float64 {
 	if c.PostVarFloorStep > 0 {
@@ -183,13 +202,100 @@ func (c *Config) JSON() []byte {
 	return b
 }
 
-// ParseConfig reads a Config from JSON, rejecting unknown fields.
+// ParseConfig reads a Config from JSON, rejecting unknown fields, and
+// validates it. Numbers may also be written NaN, Infinity or -Infinity,
+// as Python's json module writes non-finite floats, so that such a value
+// is reported by Validate, which names the setting, rather than as
+// malformed JSON.
 func ParseConfig(b []byte) (Config, error) {
+	c, err := decodeConfig(b)
+	if err != nil {
+		return c, err
+	}
+	return c, c.Validate()
+}
+
+// decodeConfig is ParseConfig without the validation.
+func decodeConfig(b []byte) (Config, error) {
 	var c Config
-	dec := json.NewDecoder(strings.NewReader(string(b)))
+	text, nonFinite := withoutNonFinite(b)
+	dec := json.NewDecoder(bytes.NewReader(text))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&c); err != nil {
 		return c, fmt.Errorf("configuration: %w", err)
 	}
-	return c, c.Validate()
+	fields := reflect.ValueOf(&c).Elem()
+	for i := range fields.NumField() {
+		f := fields.Type().Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		v, ok := nonFinite[name]
+		if !ok {
+			continue
+		}
+		if f.Type.Kind() != reflect.Float64 {
+			return c, fmt.Errorf("configuration: %s takes a value of type %s, got %v", name, f.Type, v)
+		}
+		fields.Field(i).SetFloat(v)
+	}
+	return c, nil
+}
+
+// pythonNonFinite are the words Python's json module writes for
+// non-finite floats.
+var pythonNonFinite = []struct {
+	word  string
+	value float64
+}{{"NaN", math.NaN()}, {"Infinity", math.Inf(1)}, {"-Infinity", math.Inf(-1)}}
+
+// withoutNonFinite returns the JSON object b with every member value
+// written as one of pythonNonFinite replaced by null, and those values by
+// member name. Strings are copied as they are; the words anywhere else are
+// left for the JSON decoder to refuse.
+func withoutNonFinite(b []byte) (text []byte, nonFinite map[string]float64) {
+	text = make([]byte, 0, len(b))
+	nonFinite = map[string]float64{}
+	depth, key := 0, ""
+	for i := 0; i < len(b); {
+		if b[i] == '"' {
+			end := i + 1
+			for end < len(b) && b[end] != '"' {
+				if b[end] == '\\' {
+					end++
+				}
+				end++
+			}
+			end = min(end+1, len(b))
+			if depth == 1 {
+				// At the top level a value follows its member's name, the
+				// last string before it; a malformed one is the decoder's
+				// to report.
+				key = ""
+				json.Unmarshal(b[i:end], &key)
+			}
+			text = append(text, b[i:end]...)
+			i = end
+			continue
+		}
+		switch b[i] {
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+		}
+		replaced := false
+		for _, w := range pythonNonFinite {
+			if depth == 1 && bytes.HasPrefix(b[i:], []byte(w.word)) {
+				nonFinite[key] = w.value
+				text = append(text, "null"...)
+				i += len(w.word)
+				replaced = true
+				break
+			}
+		}
+		if !replaced {
+			text = append(text, b[i])
+			i++
+		}
+	}
+	return text, nonFinite
 }

@@ -2,6 +2,7 @@ package ddaebm
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -161,6 +162,35 @@ func TestTrainStepRejectsBadBatches(t *testing.T) {
 	}
 }
 
+// Data beyond ±MaxDataMagnitude are refused as out of range where a data
+// set is accepted, rather than failing the first step with a loss
+// overflow blamed on the learning rate; data at the bound train.
+func TestArraySourceRefusesDataOutOfRange(t *testing.T) {
+	for _, tc := range []struct {
+		value float64
+		ok    bool
+	}{{255, true}, {-MaxDataMagnitude, true}, {1e30, false}, {-2 * MaxDataMagnitude, false}} {
+		x := randomMatrix(rand.New(rand.NewPCG(1, 2)), 64, 2)
+		x.Data[5] = tensor.Float(tc.value)
+		src, err := NewArraySource(x)
+		if !tc.ok {
+			if err == nil || !strings.Contains(err.Error(), "row 2, column 1, out of the range") {
+				t.Errorf("value %g: %v; want it refused as out of range at row 2, column 1", tc.value, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("value %g refused: %v", tc.value, err)
+		}
+		cfg := smallConfig()
+		cfg.Batch = 64
+		m := newModel(t, cfg)
+		if _, err := m.Train(context.Background(), src, TrainOptions{Iters: 3}); err != nil {
+			t.Errorf("value %g: %v", tc.value, err)
+		}
+	}
+}
+
 func TestConfigValidation(t *testing.T) {
 	for _, mutate := range []func(*Config){
 		func(c *Config) { c.T = 0 },
@@ -177,13 +207,64 @@ func TestConfigValidation(t *testing.T) {
 			t.Errorf("accepted %+v", c)
 		}
 	}
-	c := DefaultToyConfig("x")
+	c := DefaultToyConfig("x.npy")
 	back, err := ParseConfig(c.JSON())
 	if err != nil || back != c {
 		t.Fatalf("JSON round trip: %v, %+v", err, back)
 	}
 	if _, err := ParseConfig([]byte(`{"T": 4, "bogus": 1}`)); err == nil {
 		t.Fatal("unknown field accepted")
+	}
+}
+
+// Data must name a data set: a toy set, an MNIST set, a .npy file (which
+// need not exist) or nothing (arrays given to training); a typo is
+// refused with the names known. Checkpoints load whatever they hold.
+func TestConfigData(t *testing.T) {
+	for _, name := range []string{"", "pinwheel", MNISTData, StackedMNISTData, "/no/such/dir/x.npy"} {
+		c := DefaultToyConfig(name)
+		if err := c.Validate(); err != nil {
+			t.Errorf("data %q: %v", name, err)
+		}
+	}
+	for _, name := range []string{"nonsense", "25gausians", "x.csv"} {
+		c := DefaultToyConfig(name)
+		err := c.Validate()
+		if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("data %q is not a toy set (%s)", name, strings.Join(data.ToyNames(), ", "))) {
+			t.Errorf("data %q: %v; want it refused with the toy sets named", name, err)
+		}
+	}
+	m := newModel(t, smallConfig())
+	m.Config.Data = "images from an older version"
+	path := filepath.Join(t.TempDir(), "ckpt.npz")
+	if err := m.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	if loaded, err := Load(path); err != nil || loaded.Config.Data != m.Config.Data {
+		t.Errorf("checkpoint with data %q: %v", m.Config.Data, err)
+	}
+}
+
+// Python's json writes non-finite floats as NaN, Infinity and -Infinity:
+// such a setting is reported by Validate, naming it, not as bad JSON.
+func TestParseConfigReportsNonFiniteSettings(t *testing.T) {
+	cfg := DefaultToyConfig("pinwheel")
+	base := string(cfg.JSON())
+	for _, c := range []struct{ replace, with, msg string }{
+		{`"lr": 0.0001`, `"lr": NaN`, "lr must be a finite number > 0, got NaN"},
+		{`"gamma": 0.02`, `"gamma":Infinity`, "gamma must be a finite number ≥ 0, got +Inf"},
+		{`"beta_min": 0.1`, `"beta_min": -Infinity`, "got beta-min -Inf"},
+		{`"T": 4`, `"T": NaN`, "T takes a value of type int, got NaN"},
+		{`"data": "pinwheel"`, `"data": "NaN Infinity"`, `data "NaN Infinity" is not a toy set`},
+		{`"lr": 0.0001`, `"lr": [NaN]`, "invalid character 'N'"},
+	} {
+		text := strings.Replace(base, c.replace, c.with, 1)
+		if text == base {
+			t.Fatalf("%s is not in %s", c.replace, base)
+		}
+		if _, err := ParseConfig([]byte(text)); err == nil || !strings.Contains(err.Error(), c.msg) {
+			t.Errorf("%s: %v; want an error mentioning %q", c.with, err, c.msg)
+		}
 	}
 }
 
@@ -283,6 +364,43 @@ func TestCorruptCheckpointIsRejected(t *testing.T) {
 	}
 	if _, err := Load(filepath.Join(dir, "missing.npz")); err == nil || !os.IsNotExist(unwrapAll(err)) {
 		t.Errorf("missing checkpoint: %v", err)
+	}
+}
+
+// Checkpoints written by Save itself, checksums valid, that hold a
+// non-finite number or a negative step count anywhere are refused, naming
+// the array and the position: loaded, they would sample NaN.
+func TestLoadRefusesNonFiniteState(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ckpt.npz")
+	// Each damages a fresh model and returns what the error must say.
+	for _, damage := range []func(m *Model) string{
+		func(m *Model) string {
+			m.OptE.Params[0].Value.Data[3] = tensor.Float(math.NaN())
+			return fmt.Sprintf("array %q holds NaN at row 0, column 3", m.OptE.Params[0].Name)
+		},
+		func(m *Model) string {
+			v := m.OptG.V[0]
+			v.Data[len(v.Data)-1] = tensor.Float(math.Inf(1))
+			return fmt.Sprintf("array %q holds +Inf at row %d, column %d", "adam/v/"+m.OptG.Params[0].Name, v.R-1, v.C-1)
+		},
+		func(m *Model) string {
+			b := m.Buffers()[0]
+			b.Value.Data[0] = tensor.Float(math.Inf(-1))
+			return fmt.Sprintf("array %q holds -Inf at row 0, column 0", b.Name)
+		},
+		func(m *Model) string {
+			m.OptE.Step = -1
+			return "negative step counts"
+		},
+	} {
+		m := newModel(t, smallConfig())
+		msg := damage(m)
+		if err := m.Save(path); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Load(path); err == nil || !strings.Contains(err.Error(), msg) {
+			t.Errorf("Load gave %v; want an error mentioning %q", err, msg)
+		}
 	}
 }
 

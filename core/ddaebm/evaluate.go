@@ -21,6 +21,13 @@ type ToyEval struct {
 	Seed    uint64  // seeds the test points and the samples
 }
 
+// MinToyTestN is the fewest test points a toy evaluation takes. The MMD's
+// kernel bandwidth is the median distance between test points (the median
+// heuristic): a single point has no distance to another and so gives the
+// kernel no scale, while two points of a toy set, drawn from a continuous
+// distribution, are distinct and their distance is the median.
+const MinToyTestN = 2
+
 // DefaultToyEval is the §8 protocol for the named toy set.
 func DefaultToyEval(name string) ToyEval {
 	return ToyEval{Data: name, GridN: 300, TestN: 5000, SampleN: 5000, Seed: 12345}
@@ -48,8 +55,9 @@ func (m *Model) EvaluateToy(ctx context.Context, opt ToyEval) (*ToyReport, error
 	if m.Config.Dim != 2 {
 		return nil, fmt.Errorf("toy evaluation needs 2-D data, the model has dimension %d", m.Config.Dim)
 	}
-	if opt.GridN < 1 || opt.TestN < 1 || opt.SampleN < 1 {
-		return nil, fmt.Errorf("toy evaluation needs positive sizes, got grid %d, test %d, samples %d", opt.GridN, opt.TestN, opt.SampleN)
+	if opt.GridN < 1 || opt.TestN < MinToyTestN || opt.SampleN < 1 {
+		return nil, fmt.Errorf("toy evaluation needs a grid of at least 1 cell a side, at least %d test points (the MMD's bandwidth is their median distance) and at least 1 sample, got grid %d, test %d, samples %d",
+			MinToyTestN, opt.GridN, opt.TestN, opt.SampleN)
 	}
 	lim := opt.Lim
 	if lim == 0 {
@@ -80,7 +88,11 @@ func (m *Model) EvaluateToy(ctx context.Context, opt ToyEval) (*ToyReport, error
 		r.KLGrid = &kl
 	}
 	t, s := test.Float64s(), samples.Float64s()
-	r.MMD = metrics.MMD(s, t, 2, metrics.MedianBandwidth(t, t, 2))
+	bandwidth := metrics.MedianBandwidth(t, t, 2)
+	if bandwidth == 0 {
+		return nil, fmt.Errorf("toy evaluation: most of the %d test points coincide, so the median heuristic gives the MMD no bandwidth", opt.TestN)
+	}
+	r.MMD = metrics.MMD(s, t, 2, bandwidth)
 	if opt.Data == "25gaussians" {
 		modes, hq := metrics.ModeCoverage(s, metrics.Gaussians25Centres(), metrics.Gaussians25Sigma)
 		r.ModesCovered, r.HQFraction = &modes, &hq

@@ -9,6 +9,12 @@ import (
 	"github.com/ddaebm/ddaebm/core/tensor"
 )
 
+// The Config.Data names of the image sets train mnist trains on.
+const (
+	MNISTData        = "mnist"
+	StackedMNISTData = "stackedmnist" // three MNIST digits as the channels of one image
+)
+
 // DefaultMNISTConfig returns the paper's MNIST setting (§4.2, B.2.2,
 // Tables 7 and 10; docs/ALGORITHM.md §2–§7): the NICE_t energy with shift
 // networks of width 1000, generator and encoder of base width 1600 with a
@@ -17,7 +23,7 @@ import (
 // The paper gives no γ for MNIST; 0.02 is its value for toys and CIFAR-10.
 func DefaultMNISTConfig() Config {
 	return Config{
-		Data: "mnist", Dim: data.MNISTPixels, Model: "mnist-nice",
+		Data: MNISTData, Dim: data.MNISTPixels, Model: "mnist-nice",
 		T: 4, BetaMin: 0.1, BetaMax: 10, Schedule: "vp",
 		Gamma: 0.02, WFake: 0.1, WEnt: 0.1, LambdaW: 1, LambdaWMid: 1, PostVarFloorStep: 1,
 		Ablation: Full,

@@ -51,6 +51,11 @@ func New(cfg Config) (*Model, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	return build(cfg), nil
+}
+
+// build is New for a configuration already validated.
+func build(cfg Config) *Model {
 	sched, _ := cfg.schedule()
 	pcg := rand.NewPCG(cfg.Seed, 0x9e3779b97f4a7c15)
 	rng := rand.New(pcg)
@@ -67,7 +72,7 @@ func New(cfg Config) (*Model, error) {
 	for k := 0; k < cfg.T; k++ {
 		m.lambda = append(m.lambda, cfg.LambdaW*math.Pow(sched.TPrime[k+1], exp))
 	}
-	return m, nil
+	return m
 }
 
 // Buffers returns the batch-norm statistics of the generator and encoder.

@@ -16,6 +16,10 @@ import (
 //	mean k(x, x') + mean k(y, y') − 2 mean k(x, y)
 //
 // over all pairs, the diagonal included. It is zero for identical sets.
+// A bandwidth that is not a positive finite number is a caller's bug and
+// panics: the kernel has no scale then. A caller taking the bandwidth from
+// MedianBandwidth must first handle its 0, which a set of fewer than two
+// distinct points gives (the toy evaluation asks for two test points).
 func MMD(x, y []float64, dim int, bandwidth float64) float64 {
 	checkPoints("MMD x", x, dim)
 	checkPoints("MMD y", y, dim)

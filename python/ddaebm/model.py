@@ -11,7 +11,7 @@ import numpy as np
 
 from . import _native as nat
 from ._data import load_npy, toy_limit, toy_names
-from ._errors import InvalidArgumentError, call
+from ._errors import InvalidArgumentError, MissingFileError, call
 from ._progress import Progress
 
 # Longest stretch fit spends inside Go without returning to Python. Ctrl-C,
@@ -68,7 +68,12 @@ class Model:
         """A model for a 2-D toy set with the paper's defaults (T = 4,
         hidden 300, γ = 0.02, w_ent = 0.1, Adam(0, 0.9), lr 1e-4, batch 200),
         overridden by hyperparameters (config keys, e.g. hidden=64, seed=0,
-        ablation="no-encoder")."""
+        ablation="no-encoder"). data must be one of toy_names(); a model
+        for a .npy file is Model({"data": path, "dim": d, ...})."""
+        if not isinstance(data, str) or data not in toy_names():
+            raise InvalidArgumentError(
+                f"{data!r} is not a toy set (known: {', '.join(toy_names())}); "
+                "for data in a .npy file use Model({'data': path, 'dim': d})")
         return cls({"data": data, **hyperparameters}, device=device)
 
     @classmethod
@@ -203,6 +208,9 @@ class Model:
             self._toy = data
             return
         if isinstance(data, (str, os.PathLike)):
+            if not os.path.exists(data):
+                raise MissingFileError(
+                    f"{os.fspath(data)!r} is not a toy set (known: {', '.join(toy_names())}) nor an existing .npy file")
             data = load_npy(data)
         x = nat.finite(nat.matrix(data, "training data", cols=self.dim), "training data")
         if x.shape[0] == 0:
