@@ -373,8 +373,9 @@ func (m *Model) EvaluateToy(c *Cancellation, name string, gridN, testN, sampleN 
 	if m.m.Config.Dim != 2 {
 		return "", invalid("toy evaluation needs a 2-D model, this one has dimension %d", m.m.Config.Dim)
 	}
-	if gridN < 1 || testN < 1 || sampleN < 1 {
-		return "", invalid("toy evaluation needs positive sizes, got grid_n %d, test_n %d, sample_n %d", gridN, testN, sampleN)
+	if gridN < 1 || testN < ddaebm.MinToyTestN || sampleN < 1 {
+		return "", invalid("toy evaluation needs grid_n ≥ 1, test_n ≥ %d (the MMD's bandwidth is the test points' median distance) and sample_n ≥ 1, got %d, %d and %d",
+			ddaebm.MinToyTestN, gridN, testN, sampleN)
 	}
 	opt := ddaebm.DefaultToyEval(name)
 	opt.GridN, opt.TestN, opt.SampleN, opt.Seed = gridN, testN, sampleN, seed

@@ -123,7 +123,7 @@ CASES = [
     ("density_grid n=2", lambda m, p: m["toy"].density_grid(n=2), density(2)),
     ("evaluate_toy n=0", lambda m, p: m["toy"].evaluate_toy(test_n=0, sample_n=0, grid_n=5), (Invalid, "≥ 1")),
     ("evaluate_toy n=1", lambda m, p: m["toy"].evaluate_toy(test_n=1, sample_n=1, grid_n=5),
-     (Invalid, "at least 2 test points")),
+     (Invalid, "test_n ≥ 2")),
     ("evaluate_toy n=2", lambda m, p: m["toy"].evaluate_toy(test_n=2, sample_n=2, grid_n=5), toy_metrics),
     ("evaluate_toy 1 sample", lambda m, p: m["toy"].evaluate_toy(test_n=2, sample_n=1, grid_n=5), toy_metrics),
     ("evaluate_toy grid 1", lambda m, p: m["toy"].evaluate_toy(test_n=5, sample_n=5, grid_n=1), toy_metrics),
