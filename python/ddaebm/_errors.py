@@ -17,6 +17,12 @@ class MissingFileError(Error, FileNotFoundError):
     """A file to read does not exist."""
 
 
+class ModelBusyError(Error):
+    """The model is training in another call (fit in another thread), which
+    owns it until that call returns; the message names the call and since
+    when."""
+
+
 class GoPanic(Error):
     """The Go code panicked: a bug in ddaebm, reported instead of killing
     the interpreter. The message holds the Go stack for the bug report."""
@@ -29,6 +35,7 @@ _KINDS = {
     "FileNotFoundError": MissingFileError,
     "Error": Error,
     "GoPanic": GoPanic,
+    "ModelBusyError": ModelBusyError,
 }
 
 

@@ -1,5 +1,6 @@
 """Checkpoints from Python and from the commands are the same files."""
 
+import hashlib
 import json
 import subprocess
 
@@ -52,3 +53,20 @@ def test_python_checkpoint_resumes_in_cli(go_commands, tmp_path):
     m.fit("pinwheel", 15, progress=False)
     np.testing.assert_array_equal(cli.energy(pts), m.energy(pts))
     assert (out / "samples.npy").exists() and (out / "metrics.json").exists()
+
+
+def test_array_run_resumes_in_cli_on_its_data(go_commands, tmp_path):
+    """A run Python trained on an array continues in the train command on
+    that array, which checkpoint_dir keeps as data.npy."""
+    out = tmp_path / "run"
+    x = 3 + np.random.default_rng(0).normal(0, 0.1, (100, 2))
+    m = ddaebm.Model.toy("25gaussians", hidden=16, batch=32, seed=0)
+    m.fit(x, 20, checkpoint_dir=out, progress=False)
+    config = json.loads((out / "config.json").read_text())
+    data = out / "data.npy"
+    assert config["data"] == str(data) and config["data_sha256"] == hashlib.sha256(data.read_bytes()).hexdigest()
+    r = run(go_commands["train"], "-resume", "-iters", "30", "-eval-samples", "200", "-quiet", "-out", str(out))
+    assert "at step 20" in r.stderr
+    m.fit(x, 10, progress=False)
+    pts = np.random.default_rng(1).uniform(-4, 4, (100, 2))
+    np.testing.assert_array_equal(ddaebm.Model.load(out).energy(pts), m.energy(pts))
