@@ -301,6 +301,25 @@ func TestDataFileIsRecordedAndChecked(t *testing.T) {
 	if stderr, code := runCmd(bin, resume...); code != 0 {
 		t.Errorf("resume on the run's file: exit %d, %q", code, stderr)
 	}
+
+	// A model last trained on an array held only in memory (Python's fit
+	// without checkpoint_dir) names no data to resume on.
+	cfg0 := ddaebm.DefaultToyConfig("")
+	cfg0.Hidden = 8
+	inMemory, err := ddaebm.New(cfg0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	noData := filepath.Join(dir, "no-data")
+	if err := os.Mkdir(noData, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := inMemory.Save(filepath.Join(noData, "checkpoint.npz")); err != nil {
+		t.Fatal(err)
+	}
+	if stderr, code := runCmd(bin, "-resume", "-out", noData); code != 1 || !strings.Contains(stderr, "names no data to resume on") {
+		t.Errorf("resume of a model trained on an array in memory: exit %d, %q", code, stderr)
+	}
 }
 
 // A run killed after an evaluation and before the next checkpoint, and

@@ -33,7 +33,8 @@ class Model:
     Model(config) builds a freshly initialised model from a configuration
     dict whose keys are those of the checkpoints' config.json ("T",
     "hidden", "gamma", "w_ent", "lr", "batch", "ablation", "seed", "dim",
-    …); missing keys take the paper's toy defaults. Model.toy(...) is the
+    …; its "run", the train command's settings, is not the model's and is
+    left out); missing keys take the paper's toy defaults. Model.toy(...) is the
     shorthand for 2-D toy sets, Model.load(path) restores a checkpoint
     written by save() or by the train command.
 
@@ -48,6 +49,7 @@ class Model:
     def __init__(self, config: Mapping | None = None, *, device: str = "auto", **overrides):
         self.device = _select_device(device)
         cfg = dict(config or {})
+        cfg.pop("run", None)
         cfg.update(overrides)
         data = cfg.get("data", "")
         if not isinstance(data, str):

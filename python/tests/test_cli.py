@@ -31,6 +31,7 @@ def test_cli_checkpoint_loads_in_python(go_commands, tmp_path):
     m = ddaebm.Model.load(out)
     assert m.step == 30
     config = json.loads((out / "config.json").read_text())
+    assert ddaebm.Model(config).config == m.config  # config.json builds the same model
     settings = config.pop("run")  # the command's settings of the run
     assert m.config == config and settings["iters"] == 30 and settings["eval-samples"] == 200
     pts = ddaebm.toy("pinwheel", 100, seed=1)
