@@ -2,7 +2,9 @@ package bindings
 
 import (
 	"encoding/json"
+	"fmt"
 
+	"github.com/ddaebm/ddaebm/core/memlimit"
 	"github.com/ddaebm/ddaebm/core/npy"
 )
 
@@ -22,6 +24,15 @@ type arrayInfo struct {
 // "[100, 2]"; "[]" for a scalar).
 func NewArray(dtype, shapeJSON string, addr uintptr, nbytes int) (a *Array, err error) {
 	defer guard(&err)
+	arr, err := copyArray(dtype, shapeJSON, addr, nbytes)
+	if err != nil {
+		return nil, err
+	}
+	return &Array{arr}, nil
+}
+
+// copyArray copies nbytes at addr into a new npy.Array (see NewArray).
+func copyArray(dtype, shapeJSON string, addr uintptr, nbytes int) (arr *npy.Array, err error) {
 	var shape []int
 	if err := json.Unmarshal([]byte(shapeJSON), &shape); err != nil {
 		return nil, invalid("array shape %q is not a JSON list of integers", shapeJSON)
@@ -33,7 +44,10 @@ func NewArray(dtype, shapeJSON string, addr uintptr, nbytes int) (a *Array, err 
 		}
 		n *= s
 	}
-	arr := &npy.Array{Shape: shape, Dtype: dtype}
+	if err := memlimit.Check(fmt.Sprintf("a copy of a %s array of shape %v", dtype, shape), float64(nbytes)); err != nil {
+		return nil, err
+	}
+	arr = &npy.Array{Shape: shape, Dtype: dtype}
 	switch dtype {
 	case npy.Float32:
 		arr.F32, err = copied[float32](addr, nbytes, n)
@@ -49,7 +63,7 @@ func NewArray(dtype, shapeJSON string, addr uintptr, nbytes int) (a *Array, err 
 	if err != nil {
 		return nil, err
 	}
-	return &Array{arr}, nil
+	return arr, nil
 }
 
 func copied[T float32 | float64 | uint8 | int64](addr uintptr, nbytes, n int) ([]T, error) {

@@ -240,12 +240,17 @@ func TestModelTrainSampleEnergy(t *testing.T) {
 	}
 	stats := onHeap(make([]float64, StatsPerStep*5)...)
 	sa, sn := addrOf(stats)
-	_, err = m.Train(5, 10, sa, sn)
-	wantKind(t, err, KindValue, "no training data")
-	if err := m.SetToyData("pinwheel"); err != nil {
+	fit, err := m.BeginFit("test")
+	if err != nil {
 		t.Fatal(err)
 	}
-	done, err := m.Train(5, 10, sa, sn)
+	defer fit.End()
+	_, err = fit.Train(5, 10, sa, sn)
+	wantKind(t, err, KindValue, "no training data")
+	if err := fit.UseToy("pinwheel"); err != nil {
+		t.Fatal(err)
+	}
+	done, err := fit.Train(5, 10, sa, sn)
 	runtime.KeepAlive(stats)
 	if err != nil || done != 5 {
 		t.Fatalf("Train = %d, %v", done, err)
@@ -256,7 +261,7 @@ func TestModelTrainSampleEnergy(t *testing.T) {
 		}
 	}
 	// A tiny time budget still runs one iteration, and stops there.
-	done, err = m.Train(5, 1e-9, sa, sn)
+	done, err = fit.Train(5, 1e-9, sa, sn)
 	runtime.KeepAlive(stats)
 	if err != nil || done != 1 {
 		t.Fatalf("Train with no time = %d, %v; want 1 iteration", done, err)

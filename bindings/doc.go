@@ -20,5 +20,7 @@
 //     what a Python user expects.
 //
 // gopy releases the GIL for the duration of each call, so a Model guards
-// its state with a mutex: Python threads may share one.
+// its state with a mutex: Python threads may share one. Training, which
+// Python runs as many short calls, holds the model through a Fit from
+// start to end, so two threads' trainings never mix (Model.BeginFit).
 package bindings

@@ -17,6 +17,7 @@ const (
 	KindError    = "Error"             // the work failed: damaged checkpoint, diverged training, I/O
 	KindPanic    = "GoPanic"           // a bug: Go panicked and the call was abandoned
 	KindTooLarge = "TooLargeError"     // the call would need more memory than there is (memlimit)
+	KindBusy     = "ModelBusyError"    // the model is training in another call (Fit)
 )
 
 type kindError struct {
@@ -30,6 +31,11 @@ func (e *kindError) Unwrap() error { return e.err }
 // invalid reports a bad argument.
 func invalid(format string, args ...any) error {
 	return &kindError{KindValue, fmt.Errorf(format, args...)}
+}
+
+// busy reports a model held by another call.
+func busy(format string, args ...any) error {
+	return &kindError{KindBusy, fmt.Errorf(format, args...)}
 }
 
 // asValue marks an error from core as caused by the caller's arguments.

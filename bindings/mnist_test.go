@@ -269,13 +269,16 @@ func TestOODScoresFollowTheCommandsProtocol(t *testing.T) {
 
 // Given data, a fresh adversarial MNIST model starts its generator where
 // train mnist starts it (MatchGeneratorToSource), once.
-func TestSetDataMatchesTheMNISTGenerator(t *testing.T) {
+func TestUseDatasetMatchesTheMNISTGenerator(t *testing.T) {
 	m := tinyMNISTModel(t)
 	x := make([]float32, 50*data.MNISTPixels)
 	for i := range x {
 		x[i] = float32(i%7) - 3
 	}
-	arr := &Array{&npy.Array{Shape: []int{50, data.MNISTPixels}, Dtype: npy.Float32, F32: x}}
+	ds, err := data.DatasetFromArray(&npy.Array{Shape: []int{50, data.MNISTPixels}, Dtype: npy.Float32, F32: x})
+	if err != nil {
+		t.Fatal(err)
+	}
 	want, err := ddaebm.New(m.m.Config)
 	if err != nil {
 		t.Fatal(err)
@@ -287,10 +290,15 @@ func TestSetDataMatchesTheMNISTGenerator(t *testing.T) {
 	if err := want.MatchGeneratorToSource(src); err != nil {
 		t.Fatal(err)
 	}
-	for range 2 { // the second call must not match again
-		if err := m.SetData(arr); err != nil {
+	for range 2 { // the second fit must not match again
+		fit, err := m.BeginFit("test")
+		if err != nil {
 			t.Fatal(err)
 		}
+		if err := fit.UseDataset(&Dataset{d: ds}, ""); err != nil {
+			t.Fatal(err)
+		}
+		fit.End()
 	}
 	got, ref := m.m.Generator.Params(), want.Generator.Params()
 	for i := range got {

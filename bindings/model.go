@@ -1,29 +1,22 @@
 package bindings
 
 import (
-	"context"
 	"encoding/json"
 	"math"
 	"math/rand/v2"
 	"sync"
-	"time"
 
 	"github.com/ddaebm/ddaebm/core/data"
 	"github.com/ddaebm/ddaebm/core/ddaebm"
 	"github.com/ddaebm/ddaebm/core/metrics"
-	"github.com/ddaebm/ddaebm/core/npy"
-	"github.com/ddaebm/ddaebm/core/tensor"
 )
 
-// StatsPerStep is the number of float64 values Train writes per
-// iteration: loss_e, penalty, e_gap, loss_g, l2 (ddaebm.StepStats).
-const StatsPerStep = 5
-
-// Model is a handle to a core model and the data it trains on.
+// Model is a handle to a core model.
 type Model struct {
-	mu  *sync.Mutex
-	m   *ddaebm.Model
-	src ddaebm.Source
+	mu *sync.Mutex
+	m  *ddaebm.Model
+	// fit is the Fit that owns the model's training, nil when none does.
+	fit *Fit
 	// matched records that this handle started the MNIST generator at the
 	// data (ddaebm.Model.MatchGeneratorToSource), which must happen once.
 	matched bool
@@ -95,7 +88,7 @@ func (m *Model) lockPlaced() (func(), error) {
 
 // UseDevice makes the model compute on device, a value SelectDevice
 // returned, from its next training, sampling or scoring call on. The move
-// waits until then so that SetData can still start a fresh MNIST
+// waits until then so that Fit.UseDataset can still start a fresh MNIST
 // generator at the data, which happens on the CPU.
 func (m *Model) UseDevice(device string) (err error) {
 	defer guard(&err)
@@ -136,113 +129,6 @@ func (m *Model) Info() (info string, err error) {
 		Step   int64         `json:"step"`
 	}{m.m.Config, m.m.Step})
 	return string(b), err
-}
-
-// Reseed restarts the random stream of batches, steps and noise.
-func (m *Model) Reseed(seed uint64) (err error) {
-	defer guard(&err)
-	unlock, err := m.lock()
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	m.m.Reseed(seed)
-	return nil
-}
-
-// SetToyData makes Train draw fresh batches of the named toy set.
-func (m *Model) SetToyData(name string) (err error) {
-	defer guard(&err)
-	unlock, err := m.lock()
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	src, err := ddaebm.NewToySource(name)
-	if err != nil {
-		return asValue(err)
-	}
-	if src.Dim() != m.m.Config.Dim {
-		return invalid("toy set %q is 2-D, the model has dimension %d", name, m.m.Config.Dim)
-	}
-	m.src = src
-	return nil
-}
-
-// SetData makes Train draw batches, with replacement, from the rows of a,
-// a 2-D float32 array with as many columns as the model's dimension.
-// The model keeps a. On a fresh (step 0) adversarial mnist-nice model the
-// first call also starts the generator at the data, as train mnist does.
-func (m *Model) SetData(a *Array) (err error) {
-	defer guard(&err)
-	if err := a.check(); err != nil {
-		return err
-	}
-	unlock, err := m.lock()
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	arr := a.a
-	if arr.Dtype != npy.Float32 || len(arr.Shape) != 2 || arr.Shape[1] != m.m.Config.Dim {
-		return invalid("training data must be a float32 array of shape (N, %d), got %s %v", m.m.Config.Dim, arr.Dtype, arr.Shape)
-	}
-	x := tensor.New(arr.Shape[0], arr.Shape[1])
-	for i, v := range arr.F32 {
-		x.Data[i] = tensor.Float(v)
-	}
-	src, err := ddaebm.NewArraySource(x)
-	if err != nil {
-		return asValue(err)
-	}
-	m.src = src
-	// As train mnist does: a fresh adversarial MNIST model starts its
-	// generator at the data, or the energy runs away from the fakes.
-	cfg := &m.m.Config
-	if cfg.Model == "mnist-nice" && !cfg.MLE && m.m.Step == 0 && !m.matched {
-		if err := m.m.MatchGeneratorToSource(src); err != nil {
-			return err
-		}
-		m.matched = true
-	}
-	return nil
-}
-
-// Train runs up to steps iterations on the data set by SetToyData or
-// SetData, returning early once seconds have passed (after at least one
-// iteration), and returns how many it ran. Short calls are how Python
-// stays responsive: Ctrl-C, progress and callbacks happen between them.
-// The losses of iteration i of this call go to stats[5i : 5i+5] (float64;
-// see StatsPerStep), which must hold 5·steps values. A non-finite loss is
-// an error, with the model left at the last good step.
-func (m *Model) Train(steps int, seconds float64, statsAddr uintptr, statsBytes int) (done int, err error) {
-	defer guard(&err)
-	unlock, err := m.lockPlaced()
-	if err != nil {
-		return 0, err
-	}
-	defer unlock()
-	if steps < 1 || !(seconds > 0) {
-		return 0, invalid("train: steps must be ≥ 1 and seconds > 0, got %d and %v", steps, seconds)
-	}
-	if m.src == nil {
-		return 0, invalid("train: no training data (set a toy set or an array first)")
-	}
-	stats, err := view[float64]("stats", statsAddr, statsBytes, StatsPerStep*steps)
-	if err != nil {
-		return 0, err
-	}
-	start, t0 := m.m.Step, time.Now()
-	budget := time.Duration(seconds * float64(time.Second))
-	_, err = m.m.Train(context.Background(), m.src, ddaebm.TrainOptions{
-		Iters: start + int64(steps),
-		OnProgress: func(p ddaebm.Progress) bool {
-			s := p.Stats
-			copy(stats[StatsPerStep*(p.Step-start-1):], []float64{s.LossE, s.Penalty, s.EnergyGap, s.LossG, s.L2})
-			return time.Since(t0) < budget
-		},
-	})
-	return int(m.m.Step - start), err
 }
 
 // Sample draws n samples (NFE = T) into out, a float32 n×dim buffer; seed

@@ -95,7 +95,7 @@ func TestInspectFailures(t *testing.T) {
 		{"oversized header", bigHeader, fmt.Sprintf("header length %d exceeds the limit of 65536", len(long))},
 		{"forged header length", []byte("\x93NUMPY\x02\x00\xff\xff\xff\xff{"), "header length 4294967295 exceeds the limit"},
 		{"int32", rawHeader(1, "{'descr': '<i4', 'fortran_order': False, 'shape': (2,), }", make([]byte, 8)), `unsupported dtype "<i4"`},
-		{"int64", npyBytes(t, &npy.Array{Shape: []int{1, 2}, Dtype: npy.Int64, I64: []int64{1, 2}}), "dtype int64 is not supported for data sets (want float32, float64 or uint8)"},
+		{"int64", npyBytes(t, &npy.Array{Shape: []int{1, 2}, Dtype: npy.Int64, I64: []int64{1, 2}}), "dtype int64 is not accepted for data sets (want float32 or float64, taken as they are, or uint8 8-bit pixels, divided by 255)"},
 		{"big-endian", rawHeader(1, "{'descr': '>f4', 'fortran_order': False, 'shape': (2,), }", make([]byte, 8)), "big-endian"},
 		{"rank 3", npyBytes(t, &npy.Array{Shape: []int{1, 2, 2}, Dtype: npy.Uint8, U8: make([]uint8, 4)}), "shape (1, 2, 2) has rank 3"},
 		{"no examples", npyBytes(t, &npy.Array{Shape: []int{0, 5}, Dtype: npy.Float32}), "holds no examples"},

@@ -6,7 +6,9 @@
 //
 // -resume continues from -out/checkpoint.npz, also after the process was
 // killed: checkpoints are written atomically every -checkpoint-every
-// iterations and on Ctrl-C.
+// iterations and on Ctrl-C. It keeps the run's settings (-iters,
+// -checkpoint-every, …), which config.json records, unless they are given
+// again, and trains only on the data file the run recorded.
 //
 // The mnist subcommand trains on MNIST with the NICE_t energy (or its
 // baselines) and reports the exact test log-likelihood:
@@ -17,8 +19,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"math/rand/v2"
 	"os"
 	"os/signal"
@@ -45,11 +49,9 @@ MNIST with the NICE_t energy: train mnist [flags] (train mnist -help).
 Flags:
 `
 
-// resumable are the flags that may differ from the checkpoint's configuration.
-var resumable = map[string]bool{
-	"iters": true, "out": true, "resume": true, "checkpoint-every": true, "eval-every": true,
-	"device": true, "eval-samples": true, "quiet": true,
-}
+// runSettings are the flags of a run beyond the model's configuration,
+// which config.json keeps and -resume restores (see resumeRun).
+var runSettings = [][]string{{"iters"}, {"checkpoint-every"}, {"eval-every"}, {"eval-samples"}}
 
 func main() { cli.Exit("train", run(os.Args[1:])) }
 
@@ -85,7 +87,7 @@ func run(args []string) error {
 	flags.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "random seed (weights, data, noise)")
 	iters := flags.Int64("iters", 20000, "train until this many iterations in total")
 	out := flags.String("out", "runs/latest", "output directory")
-	resume := flags.Bool("resume", false, "continue from -out/checkpoint.npz")
+	resume := flags.Bool("resume", false, "continue from -out/checkpoint.npz, with the run settings -out/config.json records (flags given here override them)")
 	ckptEvery := flags.Int64("checkpoint-every", 1000, "write a checkpoint every N iterations")
 	evalEvery := flags.Int64("eval-every", 0, "evaluate every N iterations into metrics.jsonl (0: only at the end)")
 	evalSamples := flags.Int("eval-samples", 5000, "test points and samples for each evaluation")
@@ -95,6 +97,18 @@ func run(args []string) error {
 		return err
 	}
 	cfg.Ablation = ddaebm.Ablation(*ablation)
+	ckptPath := filepath.Join(*out, "checkpoint.npz")
+	var m *ddaebm.Model
+	if *resume {
+		var err error
+		if m, err = resumeRun(flags, *out, runSettings); err != nil {
+			return err
+		}
+		if err := clearKilledRun(*out, m.Step); err != nil {
+			return err
+		}
+		cfg = m.Config
+	}
 	dev, err := cli.Device(*device)
 	if err != nil {
 		return err
@@ -103,22 +117,14 @@ func run(args []string) error {
 		return cli.Usagef("-iters must be ≥ 1, -checkpoint-every and -eval-every ≥ 0, -eval-samples ≥ %d (the MMD's bandwidth is the median distance between test points), got %d, %d, %d and %d",
 			ddaebm.MinToyTestN, *iters, *ckptEvery, *evalEvery, *evalSamples)
 	}
-
-	ckptPath := filepath.Join(*out, "checkpoint.npz")
-	var m *ddaebm.Model
-	if *resume {
-		var err error
-		if m, err = resumeModel(flags, ckptPath, resumable); err != nil {
-			return err
-		}
-		cfg = m.Config
+	if m != nil {
 		fmt.Fprintf(os.Stderr, "resuming %s at step %d\n", ckptPath, m.Step)
 		if m.Step >= *iters {
 			fmt.Fprintf(os.Stderr, "the checkpoint is already at step %d ≥ -iters %d: nothing to train, writing the outputs\n", m.Step, *iters)
 		}
 	}
 
-	src, err := source(&cfg)
+	src, err := source(&cfg, m != nil)
 	if err != nil {
 		return err
 	}
@@ -130,6 +136,9 @@ func run(args []string) error {
 			return cli.Usagef("%s already holds a checkpoint: pass -resume to continue it, or choose another -out", *out)
 		}
 	}
+	// A resumed checkpoint from before data files were recorded by absolute
+	// path and hash now records them, as config.json does.
+	m.Config.Data, m.Config.DataSHA256 = cfg.Data, cfg.DataSHA256
 	if err := m.UseDevice(dev); err != nil {
 		return err
 	}
@@ -139,7 +148,7 @@ func run(args []string) error {
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return err
 	}
-	if err := cli.WriteJSON(filepath.Join(*out, "config.json"), cfg); err != nil {
+	if err := writeRunConfig(*out, cfg, flags, runSettings); err != nil {
 		return err
 	}
 
@@ -221,8 +230,13 @@ func finish(m *ddaebm.Model, cfg *ddaebm.Config, out string, isToy bool, n int, 
 	return nil
 }
 
-// source returns the training data named by cfg.Data and sets cfg.Dim.
-func source(cfg *ddaebm.Config) (ddaebm.Source, error) {
+// source returns the training data named by cfg.Data and sets cfg.Dim. A
+// data file is recorded in cfg by absolute path and SHA-256; a resumed
+// run trains only on the very file it recorded.
+func source(cfg *ddaebm.Config, resumed bool) (ddaebm.Source, error) {
+	if resumed && cfg.Data == "" {
+		return nil, fmt.Errorf("the checkpoint names no data to resume on: its model was last trained on an array held in memory (Python's fit without checkpoint_dir); continue it in Python")
+	}
 	if !strings.HasSuffix(cfg.Data, ".npy") {
 		s, err := ddaebm.NewToySource(cfg.Data)
 		if err != nil {
@@ -231,15 +245,28 @@ func source(cfg *ddaebm.Config) (ddaebm.Source, error) {
 		cfg.Dim = 2
 		return s, nil
 	}
-	ds, err := data.ReadDataset(cfg.Data)
+	path, err := filepath.Abs(cfg.Data)
 	if err != nil {
 		return nil, err
+	}
+	ds, err := data.ReadDataset(path)
+	if resumed && errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("-resume: the run's data file %s is missing; put it back to continue the run", path)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if resumed && cfg.DataSHA256 != "" && ds.SHA256 != cfg.DataSHA256 {
+		return nil, fmt.Errorf("-resume: the run's data file %s has changed since the run began (SHA-256 %s, recorded %s); restore it to continue the run, or start a new one", path, ds.SHA256, cfg.DataSHA256)
 	}
 	x := ds.X
 	s, err := ddaebm.NewArraySource(x)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", cfg.Data, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	cfg.Dim = x.C
+	if resumed && x.C != cfg.Dim {
+		return nil, fmt.Errorf("-resume: the run's data file %s has %d values per example, the model %d", path, x.C, cfg.Dim)
+	}
+	cfg.Data, cfg.DataSHA256, cfg.Dim = path, ds.SHA256, x.C
 	return s, nil
 }

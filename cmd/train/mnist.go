@@ -48,10 +48,11 @@ Flags:
 // (and every baseline) is scored on the same 10000 points.
 const evalSeed = 20240701
 
-// mnistResumable are the flags that may differ from the checkpoint's configuration.
-var mnistResumable = map[string]bool{
-	"preset": true, "epochs": true, "iters": true, "out": true, "resume": true, "checkpoint-every": true,
-	"eval-every": true, "eval-n": true, "samples": true, "mnist-dir": true, "quiet": true, "device": true, "bn-stats": true,
+// mnistRunSettings are the flags of an MNIST run beyond the model's
+// configuration, which config.json keeps and -resume restores (see
+// resumeRun); -preset, -epochs and -iters together decide the length.
+var mnistRunSettings = [][]string{
+	{"preset", "epochs", "iters"}, {"checkpoint-every"}, {"eval-every"}, {"eval-n"}, {"samples"}, {"bn-stats"}, {"mnist-dir"},
 }
 
 func runMNIST(args []string) error {
@@ -83,7 +84,7 @@ func runMNIST(args []string) error {
 	epochs := flags.Float64("epochs", 0, "train this many epochs in total (overrides -preset)")
 	iters := flags.Int64("iters", 0, "train until this many iterations in total (overrides -preset and -epochs)")
 	out := flags.String("out", "runs/mnist", "output directory")
-	resume := flags.Bool("resume", false, "continue from -out/checkpoint.npz")
+	resume := flags.Bool("resume", false, "continue from -out/checkpoint.npz, with the run settings -out/config.json records (flags given here override them)")
 	ckptEvery := flags.Int64("checkpoint-every", 200, "write a checkpoint every N iterations")
 	evalEvery := flags.Int64("eval-every", 0, "score test digits every N iterations into metrics.jsonl (0: only at the end)")
 	evalN := flags.Int("eval-n", 10000, "test digits scored by each -eval-every evaluation (the final one scores all 10000)")
@@ -95,6 +96,29 @@ func runMNIST(args []string) error {
 	if err := cli.Parse(flags, args); err != nil {
 		return err
 	}
+	ckptPath := filepath.Join(*out, "checkpoint.npz")
+	var m *ddaebm.Model
+	if *resume {
+		var err error
+		if m, err = resumeRun(flags, *out, mnistRunSettings); err != nil {
+			return err
+		}
+		if m.Config.Model != "mnist-nice" {
+			return cli.Usagef("%s holds a %q model, not an MNIST one (use train without the mnist subcommand)", ckptPath, m.Config.Model)
+		}
+		if err := clearKilledRun(*out, m.Step); err != nil {
+			return err
+		}
+		cfg = m.Config
+		fmt.Fprintf(os.Stderr, "resuming %s at step %d\n", ckptPath, m.Step)
+	}
+	if *mnistDir != "" { // recorded absolute in config.json, for a resume from anywhere
+		abs, err := filepath.Abs(*mnistDir)
+		if err != nil {
+			return err
+		}
+		*mnistDir = abs
+	}
 	bn, err := cli.BNStats(*bnFlag)
 	if err != nil {
 		return err
@@ -103,13 +127,15 @@ func runMNIST(args []string) error {
 	if err != nil {
 		return err
 	}
-	cfg.Ablation = ddaebm.Ablation(*ablation)
-	switch *dataset {
-	case ddaebm.MNISTData:
-	case ddaebm.StackedMNISTData:
-		cfg.Data, cfg.Dim = *dataset, data.StackedMNISTDim
-	default:
-		return cli.Usagef("-data %q is not known (want mnist or stackedmnist)", *dataset)
+	if !*resume {
+		cfg.Ablation = ddaebm.Ablation(*ablation)
+		switch *dataset {
+		case ddaebm.MNISTData:
+		case ddaebm.StackedMNISTData:
+			cfg.Data, cfg.Dim = *dataset, data.StackedMNISTDim
+		default:
+			return cli.Usagef("-data %q is not known (want mnist or stackedmnist)", *dataset)
+		}
 	}
 	if *preset != "cpu" && *preset != "full" {
 		return cli.Usagef("-preset %q is not known (want cpu or full)", *preset)
@@ -121,19 +147,7 @@ func runMNIST(args []string) error {
 		return cli.Usagef("-iters, -checkpoint-every and -eval-every must be ≥ 0, -eval-n and -samples ≥ 1")
 	}
 
-	ckptPath := filepath.Join(*out, "checkpoint.npz")
-	var m *ddaebm.Model
-	if *resume {
-		var err error
-		if m, err = resumeModel(flags, ckptPath, mnistResumable); err != nil {
-			return err
-		}
-		if m.Config.Model != "mnist-nice" {
-			return cli.Usagef("%s holds a %q model, not an MNIST one (use train without the mnist subcommand)", ckptPath, m.Config.Model)
-		}
-		cfg = m.Config
-		fmt.Fprintf(os.Stderr, "resuming %s at step %d\n", ckptPath, m.Step)
-	} else {
+	if m == nil {
 		var err error
 		if m, err = ddaebm.New(cfg); err != nil {
 			return cli.ConfigError(err)
@@ -188,7 +202,7 @@ func runMNIST(args []string) error {
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return err
 	}
-	if err := cli.WriteJSON(filepath.Join(*out, "config.json"), cfg); err != nil {
+	if err := writeRunConfig(*out, cfg, flags, mnistRunSettings); err != nil {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "%s: %d iterations (%.2f epochs of %d), batch %d\n",

@@ -2,12 +2,17 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"image/png"
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/ddaebm/ddaebm/core/data"
 )
 
 // Tiny networks and short runs: the command's plumbing, not the model.
@@ -135,5 +140,60 @@ func TestMNISTUsageErrors(t *testing.T) {
 		if stderr, code := runCmd(bin, c.args...); code != 2 || !strings.Contains(stderr, c.msg) {
 			t.Errorf("train %v: exit %d, stderr %q; want exit 2 mentioning %q", c.args, code, stderr, c.msg)
 		}
+	}
+}
+
+// train mnist -resume continues with the run's settings: its length
+// (-iters, -epochs or -preset, as one), evaluations, samples, batch-norm
+// statistics and MNIST directory, except those given again.
+func TestMNISTResumeRestoresRunSettings(t *testing.T) {
+	bin := binary(t)
+	mnistDir, err := data.MNISTDir("")
+	if err != nil {
+		t.Skip(err)
+	}
+	wd, _ := os.Getwd()
+	relDir, err := filepath.Rel(wd, mnistDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "run")
+	args := []string{"mnist", "-hidden", "8", "-gen-hidden", "8", "-batch", "32", "-iters", "4", "-eval-every", "2",
+		"-checkpoint-every", "2", "-eval-n", "200", "-samples", "12", "-bn-stats", "batch", "-mnist-dir", relDir, "-quiet", "-out", out}
+	if stderr, code := runCmd(bin, args...); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	want := map[string]any{"preset": "cpu", "epochs": 0.0, "iters": 4.0, "checkpoint-every": 2.0, "eval-every": 2.0,
+		"eval-n": 200.0, "samples": 12.0, "bn-stats": "batch", "mnist-dir": mnistDir}
+	if run := readJSON(t, filepath.Join(out, "config.json"))["run"]; !reflect.DeepEqual(run, want) {
+		t.Fatalf("config.json run settings %v, want %v", run, want)
+	}
+
+	if stderr, code := runCmd(bin, "mnist", "-resume", "-iters", "6", "-out", out); code != 0 {
+		t.Fatalf("resume: exit %d: %s", code, stderr)
+	}
+	if got := metricsIters(t, out); !slices.Equal(got, []float64{2, 4, 6}) {
+		t.Fatalf("metrics.jsonl holds iterations %v, want 2, 4, 6 (-eval-every 2 restored)", got)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(must(os.ReadFile(filepath.Join(out, "metrics.jsonl"))))), "\n") {
+		if !strings.Contains(line, `"n":200`) {
+			t.Errorf("metrics row %s: want 200 test digits (-eval-n restored)", line)
+		}
+	}
+	if n := sampleRows(t, out); n != 12 {
+		t.Fatalf("samples.npy has %d rows, want 12 (-samples restored)", n)
+	}
+
+	// -epochs given: the length restored from -iters gives way to it.
+	epochs := fmt.Sprint(8.0 / 1875) // an epoch is 60000/32 = 1875 iterations of batch 32
+	if stderr, code := runCmd(bin, "mnist", "-resume", "-epochs", epochs, "-out", out); code != 0 {
+		t.Fatalf("resume with -epochs: exit %d: %s", code, stderr)
+	}
+	if m := readMetrics(t, out); m["iters"].(float64) != 8 {
+		t.Fatalf("resumed with -epochs %s: ended at %v iterations, want 8", epochs, m["iters"])
+	}
+	want["iters"], want["epochs"] = 0.0, 8.0/1875
+	if run := readJSON(t, filepath.Join(out, "config.json"))["run"]; !reflect.DeepEqual(run, want) {
+		t.Errorf("after resuming with -epochs: run settings %v, want %v", run, want)
 	}
 }

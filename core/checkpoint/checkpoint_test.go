@@ -179,6 +179,22 @@ func TestSaveIsAtomic(t *testing.T) {
 	assertOnlyFiles(t, filepath.Dir(path), "ckpt.npz")
 }
 
+// A process killed while saving leaves a temporary file; the next save
+// removes it (and only it: other files stay).
+func TestSaveRemovesStaleTemporaryFiles(t *testing.T) {
+	path := save(t, sample())
+	dir := filepath.Dir(path)
+	for _, name := range []string{".ckpt.npz.tmp123456", "notes.txt"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("half a checkpoint"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := Save(path, sample()); err != nil {
+		t.Fatal(err)
+	}
+	assertOnlyFiles(t, dir, "ckpt.npz", "notes.txt")
+}
+
 func TestLoadMissingFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "nope.npz")
 	_, err := Load(path)

@@ -31,6 +31,10 @@ func Save(path string, c *Checkpoint) error {
 	if err := npy.AtomicWriteFile(path, func(w io.Writer) error { return c.write(w) }); err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
 	}
+	// Writes cut short by a killed process leave temporary files next to
+	// path; each save clears those, so they do not pile up over resumed
+	// runs. Failing to is no reason to fail a save that succeeded.
+	npy.RemoveStaleTemps(path)
 	return nil
 }
 

@@ -1,17 +1,22 @@
 package data
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"strconv"
 	"strings"
+	"unsafe"
 
+	"github.com/ddaebm/ddaebm/core/memlimit"
 	"github.com/ddaebm/ddaebm/core/npy"
 	"github.com/ddaebm/ddaebm/core/tensor"
 )
 
-// Dataset is a data set read from a .npy file.
+// Dataset is a data set read from a .npy file or handed over as an array.
 type Dataset struct {
 	// X holds one example per row: N×D for an N×D file, N×(C·H·W) for an
 	// N×C×H×W file, each example flattened in C order (channel-major, then
@@ -22,25 +27,27 @@ type Dataset struct {
 	// Dtype is the element type of the file: npy.Float32, npy.Float64 or
 	// npy.Uint8.
 	Dtype string
+	// SHA256 is the hex SHA-256 of the file's bytes (ReadDataset); empty
+	// for a Dataset made from an array in memory.
+	SHA256 string
 }
 
-// ReadDataset reads an N×D or N×C×H×W .npy file of float32, float64 or
-// uint8 values. Uint8 values are 8-bit pixels and are divided by 255, so
-// that every image data set arrives on the [0, 1] scale the preprocessing
-// (Dequantize) expects; floating-point values are taken as they are. The
-// file is validated by npy.ReadFile (header, size bounds, truncation);
-// on top of that N and every other dimension must be at least 1 and every
-// value finite, and representable as a tensor.Float. Errors name the file,
-// say what was expected and what was found, and locate a bad value.
+// ReadDataset reads an N×D or N×C×H×W .npy file by the rules of
+// DatasetFromArray. The file is validated by npy.ReadFile (header, size
+// bounds, truncation) and hashed in the same pass (Dataset.SHA256). Errors
+// name the file, say what was expected and what was found, and locate a bad
+// value.
 func ReadDataset(path string) (*Dataset, error) {
-	a, err := npy.ReadFile(path, npy.ReadOptions{})
+	h := sha256.New()
+	a, err := npy.ReadFile(path, npy.ReadOptions{Digest: h})
 	if err != nil {
 		return nil, err
 	}
-	d, err := datasetFromArray(a)
+	d, err := DatasetFromArray(a)
 	if err != nil {
 		return nil, fmt.Errorf("data: %s: %w", path, err)
 	}
+	d.SHA256 = hex.EncodeToString(h.Sum(nil))
 	return d, nil
 }
 
@@ -51,18 +58,39 @@ func DecodeDataset(r io.Reader, opt npy.ReadOptions) (*Dataset, error) {
 	if err != nil {
 		return nil, err
 	}
-	d, err := datasetFromArray(a)
+	d, err := DatasetFromArray(a)
 	if err != nil {
 		return nil, fmt.Errorf("data: %w", err)
 	}
 	return d, nil
 }
 
-func datasetFromArray(a *npy.Array) (*Dataset, error) {
-	switch a.Dtype {
+// CheckDatasetDtype accepts the element types a data set may have (numpy's
+// names): float32 and float64, taken as they are, and uint8, 8-bit pixels
+// divided by 255 so that every image data set arrives on the [0, 1] scale
+// the preprocessing (Dequantize) expects. Every other type is refused
+// rather than converted by a guess: integers may be pixels or plain
+// numbers, and only their owner knows which.
+func CheckDatasetDtype(dtype string) error {
+	switch dtype {
 	case npy.Float32, npy.Float64, npy.Uint8:
-	default:
-		return nil, fmt.Errorf("dtype %s is not supported for data sets (want float32, float64 or uint8)", a.Dtype)
+		return nil
+	}
+	return fmt.Errorf("dtype %s is not accepted for data sets (want float32 or float64, taken as they are, "+
+		"or uint8 8-bit pixels, divided by 255): convert explicitly, x.astype(np.float32), or x / 255 for pixel values", dtype)
+}
+
+// DatasetFromArray makes a Dataset of an N×D or N×C×H×W array, the one
+// conversion behind every way data enters training (the commands' files,
+// Python's files and arrays): the element types of CheckDatasetDtype, N and
+// every other dimension at least 1, every value finite and representable as
+// a tensor.Float.
+func DatasetFromArray(a *npy.Array) (*Dataset, error) {
+	if err := CheckDatasetDtype(a.Dtype); err != nil {
+		return nil, err
+	}
+	if err := a.Validate(); err != nil {
+		return nil, err
 	}
 	shape := formatShape(a.Shape)
 	if r := len(a.Shape); r != 2 && r != 4 {
@@ -79,6 +107,10 @@ func datasetFromArray(a *npy.Array) (*Dataset, error) {
 		feat *= d
 	}
 	n := a.Shape[0]
+	if err := memlimit.Check(fmt.Sprintf("a data set of %d examples of %d values", n, feat),
+		float64(n)*float64(feat)*float64(unsafe.Sizeof(tensor.Float(0)))); err != nil {
+		return nil, err
+	}
 	x := tensor.New(n, feat)
 	switch a.Dtype {
 	case npy.Uint8:
@@ -105,6 +137,49 @@ func datasetFromArray(a *npy.Array) (*Dataset, error) {
 		}
 	}
 	return &Dataset{X: x, Shape: append([]int(nil), a.Shape...), Dtype: a.Dtype}, nil
+}
+
+// WriteDataset saves d.X, the values training sees, as the .npy file at
+// path, in d's shape and in tensor.Float's precision, so that ReadDataset
+// gives back the same X bit for bit. It returns the SHA-256 of the file
+// (what ReadDataset reports as Dataset.SHA256) and writes only when path
+// does not already hold exactly that file; the write is atomic.
+func WriteDataset(path string, d *Dataset) (sha string, err error) {
+	a := &npy.Array{Shape: d.Shape}
+	if tensor.Is64 {
+		a.Dtype, a.F64 = npy.Float64, make([]float64, len(d.X.Data))
+		for i, v := range d.X.Data {
+			a.F64[i] = float64(v)
+		}
+	} else {
+		a.Dtype, a.F32 = npy.Float32, make([]float32, len(d.X.Data))
+		for i, v := range d.X.Data {
+			a.F32[i] = float32(v)
+		}
+	}
+	h := sha256.New()
+	if err := npy.Write(h, a); err != nil {
+		return "", fmt.Errorf("data: %s: %w", path, err)
+	}
+	sha = hex.EncodeToString(h.Sum(nil))
+	if old, err := fileSHA256(path); err == nil && old == sha {
+		return sha, nil
+	}
+	return sha, npy.WriteFile(path, a)
+}
+
+// fileSHA256 returns the hex SHA-256 of the file at path.
+func fileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("%s: %w", path, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 func checkFinite(v float64, shape []int, i int) error {

@@ -2,12 +2,17 @@ package data
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/ddaebm/ddaebm/core/memlimit"
 	"github.com/ddaebm/ddaebm/core/npy"
 	"github.com/ddaebm/ddaebm/core/tensor"
 )
@@ -77,7 +82,7 @@ func TestReadDatasetRejects(t *testing.T) {
 		a    *npy.Array
 		want []string
 	}{
-		{"int64", &npy.Array{Shape: []int{1, 2}, Dtype: npy.Int64, I64: []int64{1, 2}}, []string{"dtype int64 is not supported", "want float32, float64 or uint8"}},
+		{"int64", &npy.Array{Shape: []int{1, 2}, Dtype: npy.Int64, I64: []int64{1, 2}}, []string{"dtype int64 is not accepted for data sets", "want float32 or float64", "uint8 8-bit pixels, divided by 255", "x.astype(np.float32)", "x / 255"}},
 		{"rank 1", &npy.Array{Shape: []int{3}, Dtype: npy.Float32, F32: make([]float32, 3)}, []string{"shape (3,) has rank 1", "want N×D (rank 2) or N×C×H×W (rank 4)"}},
 		{"rank 3", &npy.Array{Shape: []int{1, 2, 2}, Dtype: npy.Uint8, U8: make([]uint8, 4)}, []string{"shape (1, 2, 2) has rank 3"}},
 		{"rank 0", &npy.Array{Shape: []int{}, Dtype: npy.Float64, F64: []float64{1}}, []string{"shape () has rank 0"}},
@@ -107,6 +112,54 @@ func TestReadDatasetRejects(t *testing.T) {
 			}
 		})
 	}
+}
+
+// ReadDataset reports the file's SHA-256; WriteDataset saves what training
+// sees so that reading it back gives the same values bit for bit, reports
+// the same hash, and leaves a file with that very content alone.
+func TestWriteDatasetRoundTrip(t *testing.T) {
+	src := writeNpy(t, &npy.Array{Shape: []int{2, 1, 2, 2}, Dtype: npy.Uint8, U8: seq(8)})
+	d, err := ReadDataset(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := must(os.ReadFile(src))
+	if sum := sha256.Sum256(raw); d.SHA256 != hex.EncodeToString(sum[:]) {
+		t.Errorf("SHA256 %s, want the hash of the file's bytes %x", d.SHA256, sum)
+	}
+	path := filepath.Join(t.TempDir(), "data.npy")
+	sha, err := WriteDataset(path, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := ReadDataset(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.SHA256 != sha || !slices.Equal(back.X.Data, d.X.Data) || !slices.Equal(back.Shape, d.Shape) || back.X.C != d.X.C {
+		t.Fatalf("read back %v %v (hash %s), wrote %v %v (hash %s)", back.Shape, back.X.Data, back.SHA256, d.Shape, d.X.Data, sha)
+	}
+	before := must(os.Stat(path))
+	if again, err := WriteDataset(path, back); err != nil || again != sha {
+		t.Fatalf("rewriting the same data: %s, %v", again, err)
+	}
+	if !os.SameFile(before, must(os.Stat(path))) {
+		t.Error("the same data was written again")
+	}
+	back.X.Data[0] = 0.5
+	if changed, err := WriteDataset(path, back); err != nil || changed == sha {
+		t.Fatalf("changed data: hash %s, %v", changed, err)
+	}
+	if got, err := ReadDataset(path); err != nil || got.X.Data[0] != 0.5 {
+		t.Errorf("changed data not written: %v", err)
+	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
 }
 
 // The npy layer's checks reach the caller unchanged: here truncation and an
@@ -164,4 +217,16 @@ func FuzzReadDataset(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A data set that would not fit in the memory available is refused
+// before it is converted.
+func TestDatasetTooLargeForMemory(t *testing.T) {
+	t.Setenv(memlimit.EnvVar, "1K")
+	a := &npy.Array{Shape: []int{100, 10}, Dtype: npy.Uint8, U8: make([]uint8, 1000)}
+	_, err := DatasetFromArray(a)
+	var tooLarge *memlimit.TooLargeError
+	if !errors.As(err, &tooLarge) || !strings.Contains(err.Error(), "a data set of 100 examples of 10 values") {
+		t.Fatalf("1000 values under a 1 KiB limit: %v", err)
+	}
 }

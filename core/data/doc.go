@@ -16,5 +16,7 @@
 // pixel space. StackedMNIST stacks three digits as channels for mode
 // counting (1000 modes).
 //
-// Any other data set comes as an N×D or N×C×H×W .npy file (ReadDataset).
+// Any other data set comes as an N×D or N×C×H×W .npy file (ReadDataset) or,
+// from Python, as an array; DatasetFromArray converts both by the same
+// rules, and WriteDataset keeps what a run trains on next to its checkpoint.
 package data

@@ -35,9 +35,16 @@ var Ablations = []Ablation{Full, KLOnly, NoEncoder, NoLatent}
 // Config is everything that defines a run. Its JSON form is written next
 // to every checkpoint, and a checkpoint is loaded with its own Config.
 type Config struct {
-	Data  string `json:"data"`  // toy name, MNISTData, StackedMNISTData, path of a .npy file, or "" (arrays given to training)
-	Dim   int    `json:"dim"`   // data dimension
-	Model string `json:"model"` // network family: one of Models
+	// Data is what the model trains on: a toy name, MNISTData or
+	// StackedMNISTData, the absolute path of a .npy file, or "" for an
+	// array held only in memory (Python's fit without a checkpoint
+	// directory).
+	Data string `json:"data"`
+	// DataSHA256 is the hex SHA-256 of the .npy file Data names, taken when
+	// training on it began: a run resumes only on that very file.
+	DataSHA256 string `json:"data_sha256,omitempty"`
+	Dim        int    `json:"dim"`   // data dimension
+	Model      string `json:"model"` // network family: one of Models
 
 	T        int     `json:"T"`
 	BetaMin  float64 `json:"beta_min"`

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 )
 
 // ReadFile reads the .npy file at path. Errors mention the path and wrap the
@@ -49,8 +50,7 @@ func AtomicWriteFile(path string, write func(io.Writer) error) error {
 	if fi, err := os.Stat(path); err == nil {
 		mode = fi.Mode().Perm()
 	}
-	// The leading dot keeps half-written files out of globs like *.npz.
-	f, err := os.CreateTemp(dir, "."+base+".tmp*")
+	f, err := createTemp(dir, base)
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
@@ -91,6 +91,78 @@ func AtomicWriteFile(path string, write func(io.Writer) error) error {
 		return fmt.Errorf("write %s: sync directory: %w", path, err)
 	}
 	return nil
+}
+
+// tempPrefix starts the name of every temporary file AtomicWriteFile
+// writes for base; digits follow it. The leading dot keeps half-written
+// files out of globs like *.npz.
+func tempPrefix(base string) string { return "." + base + ".tmp" }
+
+// createTemp creates a temporary file for base in dir and holds a lock on it
+// until it is closed: the lock is how RemoveStaleTemps tells a file that a
+// live process is writing from one whose writer died (the kernel releases
+// the lock with the process, kill -9 included).
+func createTemp(dir, base string) (*os.File, error) {
+	for {
+		f, err := os.CreateTemp(dir, tempPrefix(base)+"*")
+		if err != nil {
+			return nil, err
+		}
+		if err := lockFile(f); err != nil {
+			f.Close()
+			os.Remove(f.Name())
+			return nil, err
+		}
+		// RemoveStaleTemps may have locked and removed the file between
+		// its creation and our lock: then start again with a new one.
+		opened, errOpened := f.Stat()
+		named, errNamed := os.Stat(f.Name())
+		if errOpened == nil && errNamed == nil && os.SameFile(opened, named) {
+			return f, nil
+		}
+		f.Close()
+		if errOpened != nil {
+			return nil, errOpened
+		}
+	}
+}
+
+// RemoveStaleTemps removes the temporary files that AtomicWriteFile(path)
+// left in path's directory when its process died in the middle of writing
+// (a checkpoint write cut by kill -9 leaves one each time). It touches only
+// the files named for path, and only those no live process is writing: a
+// writer holds a lock on its file for as long as it writes. It returns the
+// names it removed. Where the platform offers no such lock, it removes
+// nothing.
+func RemoveStaleTemps(path string) ([]string, error) {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("remove stale temporary files of %s: %w", path, err)
+	}
+	prefix := tempPrefix(base)
+	var removed []string
+	for _, e := range entries {
+		digits, ok := strings.CutPrefix(e.Name(), prefix)
+		if !ok || digits == "" || strings.Trim(digits, "0123456789") != "" || !e.Type().IsRegular() {
+			continue
+		}
+		name := filepath.Join(dir, e.Name())
+		f, err := os.Open(name)
+		if err != nil {
+			continue // gone already: its writer renamed or removed it
+		}
+		if tryLockFile(f) {
+			if err := os.Remove(name); err == nil {
+				removed = append(removed, name)
+			}
+		}
+		f.Close()
+	}
+	return removed, nil
 }
 
 func syncDir(dir string) error {

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -130,5 +131,47 @@ func assertOnlyFiles(t *testing.T, dir string, want ...string) {
 	}
 	if strings.Join(names, ",") != strings.Join(want, ",") {
 		t.Errorf("%s holds %v, want %v", dir, names, want)
+	}
+}
+
+// A write cut by kill -9 leaves its temporary file behind; RemoveStaleTemps
+// removes those of the target it is given, and never one that a live
+// writer holds.
+func TestRemoveStaleTemps(t *testing.T) {
+	if !tempLocks {
+		t.Skip("no file locks on this platform: RemoveStaleTemps removes nothing")
+	}
+	dir := t.TempDir()
+	target := filepath.Join(dir, "checkpoint.npz")
+	for _, name := range []string{"checkpoint.npz", ".checkpoint.npz.tmp1234", ".checkpoint.npz.tmp99",
+		".checkpoint.npz.tmpabc", ".checkpoint.npz.tmp", ".other.npz.tmp1234", "checkpoint.npz.tmp77"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A write in progress: createTemp holds the lock until the file is closed.
+	live, err := createTemp(dir, "checkpoint.npz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer live.Close()
+
+	removed, err := RemoveStaleTemps(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{filepath.Join(dir, ".checkpoint.npz.tmp1234"), filepath.Join(dir, ".checkpoint.npz.tmp99")}
+	if strings.Join(removed, " ") != strings.Join(want, " ") {
+		t.Errorf("removed %v, want %v", removed, want)
+	}
+	kept := []string{"checkpoint.npz", ".checkpoint.npz.tmpabc", ".checkpoint.npz.tmp", ".other.npz.tmp1234",
+		"checkpoint.npz.tmp77", filepath.Base(live.Name())}
+	slices.Sort(kept)
+	assertOnlyFiles(t, dir, kept...)
+
+	// Once its writer is gone, the same file is stale.
+	live.Close()
+	if removed, err := RemoveStaleTemps(target); err != nil || len(removed) != 1 || removed[0] != live.Name() {
+		t.Errorf("after the writer closed its file: removed %v, %v; want %s", removed, err, live.Name())
 	}
 }

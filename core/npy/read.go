@@ -22,6 +22,9 @@ type ReadOptions struct {
 	MaxHeader int
 	// MaxElements is the largest element count accepted. Default 1<<31.
 	MaxElements int64
+	// Digest, when set, receives every byte read: after a successful read,
+	// the whole input, so that a hash of it covers the very bytes decoded.
+	Digest io.Writer
 }
 
 const (
@@ -50,6 +53,9 @@ func read(r io.Reader, opt ReadOptions) (*Array, error) {
 	}
 	if opt.MaxElements <= 0 {
 		opt.MaxElements = defaultMaxElements
+	}
+	if opt.Digest != nil {
+		r = io.TeeReader(r, opt.Digest)
 	}
 	br := bufio.NewReaderSize(r, 64<<10)
 

@@ -13,9 +13,10 @@ ICML 2024), trained and evaluated by a Go engine.
 Arrays are numpy; they cross to Go as one memory copy, never element by
 element. Errors are ddaebm.Error subclasses (InvalidArgumentError is also a
 ValueError, MissingFileError a FileNotFoundError, TooLargeError a MemoryError:
-sizes that do not fit in memory are refused before anything is allocated).
-A Go panic surfaces as ddaebm.GoPanic instead of killing the interpreter.
-Ctrl-C stops every long call within a second.
+sizes that do not fit in memory are refused before anything is allocated;
+ModelBusyError when another thread's fit is training the model). A Go panic
+surfaces as ddaebm.GoPanic instead of killing the interpreter. Ctrl-C stops
+every long call within a second.
 
 The Go runtime does not survive fork(): use multiprocessing with the
 "spawn" start method (multiprocessing.get_context("spawn")) in programs
@@ -24,13 +25,14 @@ that import ddaebm.
 
 from . import metrics, plot
 from ._data import load_npy, save_npy, toy, toy_limit, toy_names
-from ._errors import Error, GoPanic, InvalidArgumentError, MissingFileError, TooLargeError
+from ._errors import Error, GoPanic, InvalidArgumentError, MissingFileError, ModelBusyError, TooLargeError
 from .mnist import log_likelihood, mnist, ood_auroc, ood_sets, preprocess, stacked_mnist_modes
 from .model import Model
 
 __all__ = [
     "Model", "toy", "toy_names", "toy_limit", "load_npy", "save_npy",
     "mnist", "preprocess", "ood_sets", "log_likelihood", "ood_auroc", "stacked_mnist_modes",
-    "metrics", "plot", "Error", "InvalidArgumentError", "MissingFileError", "TooLargeError", "GoPanic",
+    "metrics", "plot", "Error", "InvalidArgumentError", "MissingFileError", "TooLargeError", "ModelBusyError",
+    "GoPanic",
 ]
 __version__ = "0.1.0"

@@ -24,6 +24,12 @@ class TooLargeError(Error, MemoryError):
     needs and how much there is."""
 
 
+class ModelBusyError(Error):
+    """The model is training in another call (fit in another thread), which
+    owns it until that call returns; the message names the call and since
+    when."""
+
+
 class GoPanic(Error):
     """The Go code panicked: a bug in ddaebm, reported instead of killing
     the interpreter. The message holds the Go stack for the bug report."""
@@ -37,6 +43,7 @@ _KINDS = {
     "Error": Error,
     "GoPanic": GoPanic,
     "TooLargeError": TooLargeError,
+    "ModelBusyError": ModelBusyError,
 }
 
 

@@ -92,6 +92,17 @@ def to_go(a: np.ndarray):
     return call(go.NewArray, name, json.dumps(list(a.shape)), addr(a), a.nbytes)
 
 
+def to_go_dataset(x):
+    """Copy an array into a Go-held Dataset (one memcpy), converted as the
+    train command converts its data files: Go accepts or refuses the dtype,
+    so that one rule serves both."""
+    a = np.asarray(x)
+    if not a.dtype.isnative:
+        a = a.astype(a.dtype.newbyteorder("="))
+    a = np.ascontiguousarray(a)
+    return call(go.NewDataset, a.dtype.name, json.dumps(list(a.shape)), addr(a), a.nbytes)
+
+
 def from_go(arr) -> np.ndarray:
     """Copy a Go-held Array into a new numpy array (one memcpy)."""
     info = json.loads(call(arr.Info))

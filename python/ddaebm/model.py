@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
 from collections.abc import Callable, Mapping
 
 import numpy as np
 
 from . import _native as nat
-from ._data import load_npy, toy_limit, toy_names
+from ._data import toy_limit, toy_names
 from ._errors import InvalidArgumentError, MissingFileError, call
 from ._progress import Progress
 
@@ -32,7 +33,8 @@ class Model:
     Model(config) builds a freshly initialised model from a configuration
     dict whose keys are those of the checkpoints' config.json ("T",
     "hidden", "gamma", "w_ent", "lr", "batch", "ablation", "seed", "dim",
-    …); missing keys take the paper's toy defaults. Model.toy(...) is the
+    …; its "run", the train command's settings, is not the model's and is
+    left out); missing keys take the paper's toy defaults. Model.toy(...) is the
     shorthand for 2-D toy sets, Model.load(path) restores a checkpoint
     written by save() or by the train command.
 
@@ -47,6 +49,7 @@ class Model:
     def __init__(self, config: Mapping | None = None, *, device: str = "auto", **overrides):
         self.device = _select_device(device)
         cfg = dict(config or {})
+        cfg.pop("run", None)
         cfg.update(overrides)
         data = cfg.get("data", "")
         if not isinstance(data, str):
@@ -101,7 +104,8 @@ class Model:
 
     @property
     def config(self) -> dict:
-        """The configuration (a copy; the model's own cannot change)."""
+        """The configuration (a copy). Only "data" and "data_sha256"
+        change: they name what fit last trained on."""
         return self._info()["config"]
 
     @property
@@ -128,9 +132,15 @@ class Model:
         """Train for iters more iterations.
 
         data: a toy set name (see toy_names()), the path of an N×D .npy
-        file, or an array of shape (N, dim) (any real dtype, converted to
-        float32; NaN and ±Inf are rejected). Toy sets give fresh points every
-        batch, arrays are sampled with replacement.
+        file, or an array of shape (N, dim). Files and arrays are read as the
+        train command reads its -data file: float32 and float64 as they are,
+        uint8 as 8-bit pixels divided by 255; other dtypes (int64, …) are
+        refused, so convert them explicitly (x.astype(np.float32), or
+        x / 255 for pixels); NaN and ±Inf are rejected. Toy sets give fresh
+        points every batch, arrays are sampled with replacement. The model's
+        config then names its data: the toy set, or the absolute path and
+        SHA-256 of the file the data lives in ("" for an array with no
+        checkpoint_dir).
         callback(step, metrics): called whenever the model's step count is a
         multiple of callback_every, and after the last iteration, with the
         losses of that iteration ("loss_e", "penalty", "e_gap", "loss_g",
@@ -139,7 +149,10 @@ class Model:
         checkpoint_every, at the end, and when training stops on an error or
         Ctrl-C) and config.json, the layout of the train command's -out:
         `train -resume -out DIR` continues it, Model.load(DIR) restores it.
-        It may hold only this model's own checkpoint.
+        It may hold only this model's own checkpoint. Data given as an
+        array or a file is kept there as data.npy (written when it differs
+        from what is there), which the model's config names with its
+        SHA-256, so that a resumed run trains on exactly this data.
         seed: restart the random stream of batches and noise before
         training, so this call is reproducible whatever ran before.
         progress: show a progress bar (tqdm if installed, else a status line
@@ -150,6 +163,12 @@ class Model:
         re-raises. A non-finite loss raises ddaebm.Error and leaves the
         model (and checkpoint) at the last good iteration.
 
+        A fit owns the model until it returns: fit from another thread
+        meanwhile raises ddaebm.ModelBusyError, naming this call and since
+        when. Other calls (sample, energy, save, …) are served between the
+        slices of about 0.2 s that fit trains in, and see the model as it
+        is then.
+
         Returns the per-iteration history: a dict of 1-D float64 arrays
         "loss_e", "penalty", "e_gap", "loss_g", "l2", and "step" (int64).
         """
@@ -158,10 +177,31 @@ class Model:
         checkpoint_every = nat.count(checkpoint_every, "checkpoint_every")
         if callback is not None and not callable(callback):
             raise InvalidArgumentError(f"callback must be callable, got {type(callback).__name__}")
-        self._set_data(data)
-        ckpt = self._prepare_checkpoint_dir(checkpoint_dir)
+        dataset = self._dataset(data)
+        session = call(self._go.BeginFit, f"fit({_describe(data)}, {iters}) in thread "
+                                          f"{threading.current_thread().name!r}")
+        try:
+            return self._fit(session, data, dataset, iters, callback, checkpoint_dir, seed,
+                             callback_every, checkpoint_every, progress)
+        finally:
+            call(session.End)
+
+    def _fit(self, session, data, dataset, iters, callback, checkpoint_dir, seed,
+             callback_every, checkpoint_every, progress) -> dict:
+        ckpt = self._checkpoint_dir(checkpoint_dir)
+        before = self.config
+        if dataset is None:
+            call(session.UseToy, data)
+        else:
+            keep = os.path.join(os.path.dirname(ckpt), "data.npy") if ckpt is not None else ""
+            call(session.UseDataset, dataset, keep)
+        self._toy = data if dataset is None else None
+        if ckpt is not None:
+            self._write_config(os.path.dirname(ckpt))
+            if os.path.exists(ckpt) and self.config != before:
+                self.save(ckpt)  # this model's checkpoint: it names the data it now trains on
         if seed is not None:
-            call(self._go.Reseed, nat.seed_or_random(seed))
+            call(session.Reseed, nat.seed_or_random(seed))
 
         start, done = self.step, 0
         losses = []  # one (k, 5) array per call into Go
@@ -175,7 +215,7 @@ class Model:
                 if ckpt is not None:
                     n = min(n, checkpoint_every - step % checkpoint_every)
                 rows = np.empty((n, len(nat.STATS)), dtype=np.float64)
-                k = call(self._go.Train, n, _SLICE_SECONDS, nat.addr(rows), rows.nbytes)
+                k = call(session.Train, n, _SLICE_SECONDS, nat.addr(rows), rows.nbytes)
                 losses.append(rows[:k])
                 done += k
                 step = start + done
@@ -202,23 +242,18 @@ class Model:
         history["step"] = np.arange(start + 1, start + done + 1, dtype=np.int64)
         return history
 
-    def _set_data(self, data) -> None:
+    def _dataset(self, data):
+        """None for a toy set name, else the Go Dataset of a file or array."""
         if isinstance(data, str) and data in toy_names():
-            call(self._go.SetToyData, data)
-            self._toy = data
-            return
+            return None
         if isinstance(data, (str, os.PathLike)):
             if not os.path.exists(data):
                 raise MissingFileError(
                     f"{os.fspath(data)!r} is not a toy set (known: {', '.join(toy_names())}) nor an existing .npy file")
-            data = load_npy(data)
-        x = nat.finite(nat.matrix(data, "training data", cols=self.dim), "training data")
-        if x.shape[0] == 0:
-            raise InvalidArgumentError("training data has no rows")
-        call(self._go.SetData, nat.to_go(x))
-        self._toy = None
+            return call(nat.go.ReadDataset, os.fspath(data))
+        return nat.to_go_dataset(data)
 
-    def _prepare_checkpoint_dir(self, checkpoint_dir) -> str | None:
+    def _checkpoint_dir(self, checkpoint_dir) -> str | None:
         if checkpoint_dir is None:
             return None
         os.makedirs(checkpoint_dir, exist_ok=True)
@@ -227,11 +262,25 @@ class Model:
             raise FileExistsError(
                 f"{ckpt} holds another run's checkpoint: continue it with Model.load({os.fspath(checkpoint_dir)!r}), "
                 "or choose another checkpoint_dir")
-        tmp = os.path.join(checkpoint_dir, ".config.json.tmp")
-        with open(tmp, "w") as f:
-            json.dump(self.config, f, indent=2)
-        os.replace(tmp, os.path.join(checkpoint_dir, "config.json"))
         return ckpt
+
+    def _write_config(self, directory: str) -> None:
+        """config.json: the model's config and, kept from a run the train
+        command started there, its settings ("run"), which its -resume
+        restores."""
+        path = os.path.join(directory, "config.json")
+        content = self.config
+        try:
+            with open(path) as f:
+                run = json.load(f).get("run")
+        except (OSError, ValueError, AttributeError):
+            run = None
+        if run is not None:
+            content["run"] = run
+        tmp = os.path.join(directory, ".config.json.tmp")
+        with open(tmp, "w") as f:
+            json.dump(content, f, indent=2)
+        os.replace(tmp, path)
 
     def sample(self, n: int, seed: int | None = None) -> np.ndarray:
         """Draw n samples with T generator steps from noise (NFE = T).
@@ -321,6 +370,14 @@ class Model:
         if not (0 < lim < float("inf")):
             raise InvalidArgumentError(f"lim must be a positive finite number, got {lim}")
         return lim
+
+
+def _describe(data) -> str:
+    """data as the busy message of another thread's fit names it."""
+    if isinstance(data, (str, os.PathLike)):
+        return repr(os.fspath(data))
+    shape = getattr(data, "shape", None)
+    return f"an array of shape {tuple(shape)}" if shape is not None else f"a {type(data).__name__}"
 
 
 def _select_device(spec) -> str:

@@ -53,14 +53,18 @@ def test_data_arguments(m):
         ddaebm.toy("moons", 3)
     with pytest.raises(FileNotFoundError, match="moons"):
         m.fit("moons", 3)  # neither a toy set nor a file
-    with pytest.raises(ValueError, match=r"training data: expected shape \(n, 2\), got \(10, 3\)"):
+    with pytest.raises(ValueError, match="training data has 3 values per example, the model has dimension 2"):
         m.fit(np.zeros((10, 3)), 3)
+    with pytest.raises(ValueError, match=r"training data: shape \(4,\) has rank 1"):
+        m.fit(np.zeros(4), 3)
     bad = np.zeros((10, 2))
     bad[7, 1] = np.nan
-    with pytest.raises(ValueError, match=r"training data: value at index \(7, 1\) is nan"):
+    with pytest.raises(ValueError, match="training data: non-finite value NaN at example 7, feature 1"):
         m.fit(bad, 3)
-    with pytest.raises(ValueError, match="training data has no rows"):
+    with pytest.raises(ValueError, match=r"training data: shape \(0, 2\) holds no examples"):
         m.fit(np.zeros((0, 2)), 3)
+    with pytest.raises(ValueError, match="training data: dtype complex128 is not accepted for data sets"):
+        m.fit(np.zeros((10, 2), complex), 3)
     with pytest.raises(ValueError, match="toy set"):
         ddaebm.Model({"dim": 3, "hidden": 8}).fit("pinwheel", 1)
 

@@ -197,6 +197,80 @@ def test_threads_share_a_model():
         np.testing.assert_array_equal(s, want_s)
 
 
+def test_a_fit_owns_the_model():
+    """While thread A's fit trains the model, a fit from thread B is refused,
+    naming A's call, and cannot change what A trains on; calls that read the
+    model are served between A's slices."""
+    import threading
+
+    m = small("25gaussians")
+    a_running, b_done = threading.Event(), threading.Event()
+    data_seen = set()
+
+    def callback(step, _):
+        data_seen.add(m.config["data"])
+        if step == 10:
+            a_running.set()
+            b_done.wait(60)
+
+    result = {}
+    a = threading.Thread(target=lambda: result.update(
+        history=m.fit("25gaussians", 30, callback=callback, callback_every=5, progress=False)), name="trainer")
+    a.start()
+    try:
+        assert a_running.wait(60)
+        with pytest.raises(ddaebm.Error, match=r"the model is busy: fit\('25gaussians', 30\) in thread 'trainer' "
+                                               r"has been training it since \d\d:\d\d:\d\d") as e:
+            m.fit(np.full((50, 2), 3.0), 1, progress=False)
+        assert isinstance(e.value, ddaebm.ModelBusyError)
+        assert m.config["data"] == "25gaussians"
+        x = m.sample(20, seed=0)  # served while A holds the model
+        assert m.energy(x).shape == (20,)
+    finally:
+        b_done.set()
+        a.join(60)
+    assert m.step == 30 and len(result["history"]["step"]) == 30
+    assert data_seen == {"25gaussians"}
+    m.fit(np.full((50, 2), 3.0), 1, progress=False)  # A has returned: the model is free
+    assert m.step == 31
+
+
+def test_checkpoint_dir_keeps_the_data(tmp_path):
+    """fit on an array keeps it in checkpoint_dir as data.npy, written only
+    when it changes, and the model's config names it with its SHA-256."""
+    import hashlib
+
+    data = tmp_path / "data.npy"
+
+    def sha():
+        return hashlib.sha256(data.read_bytes()).hexdigest()
+
+    m = small()
+    x = np.random.default_rng(0).normal(size=(64, 2))
+    m.fit(x, 5, checkpoint_dir=tmp_path, progress=False)
+    np.testing.assert_array_equal(ddaebm.load_npy(data), x.astype(np.float32))
+    config = json.loads((tmp_path / "config.json").read_text())
+    assert config["data"] == str(data) and config["data_sha256"] == sha()
+    assert config == m.config == ddaebm.Model.load(tmp_path).config
+    first = data.stat()
+    m.fit(x, 5, checkpoint_dir=tmp_path, progress=False)
+    assert data.stat().st_ino == first.st_ino  # the same data is not written again
+
+    # New data: from its first iteration on, the checkpoint names it.
+    y = x + 1
+    named = []
+    m.fit(y, 2, checkpoint_dir=tmp_path, callback=lambda *_: named.append(ddaebm.Model.load(tmp_path).config),
+          callback_every=1, progress=False)
+    np.testing.assert_array_equal(ddaebm.load_npy(data), y.astype(np.float32))
+    assert named[0]["data_sha256"] == sha() != config["data_sha256"]
+
+    m.fit("pinwheel", 2, checkpoint_dir=tmp_path, progress=False)
+    config = json.loads((tmp_path / "config.json").read_text())
+    assert config["data"] == "pinwheel" and "data_sha256" not in config
+    m.fit(y, 2, progress=False)  # an array without checkpoint_dir lives nowhere else
+    assert m.config["data"] == "" and "data_sha256" not in m.config
+
+
 def test_device_choice():
     assert ddaebm.Model.toy(hidden=8, device="cpu").device == "cpu"
     auto = ddaebm.Model.toy(hidden=8).device  # the first GPU when one is usable
