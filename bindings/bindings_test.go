@@ -125,13 +125,13 @@ func isDeferGuard(s ast.Stmt) bool {
 func TestCorePanicBecomesGoPanicError(t *testing.T) {
 	x := onHeap[float64](0, 0, 1, 1)
 	xa, xn := addrOf(x)
-	_, err := MMD(xa, xn, xa, xn, 2, 0)
+	_, err := MMD(nil, xa, xn, xa, xn, 2, 0)
 	runtime.KeepAlive(x)
 	wantKind(t, err, KindPanic, "MMD bandwidth 0")
 	if !strings.Contains(err.Error(), "goroutine") {
 		t.Errorf("the panic error should carry the Go stack: %q", err)
 	}
-	if _, err := MMD(xa, xn, xa, xn, 2, 1); err != nil {
+	if _, err := MMD(nil, xa, xn, xa, xn, 2, 1); err != nil {
 		t.Errorf("after a recovered panic, a good call fails: %v", err)
 	}
 	runtime.KeepAlive(x)

@@ -27,14 +27,15 @@ func AUROC(inAddr uintptr, inBytes int, outAddr uintptr, outBytes int) (auc floa
 }
 
 // MMD is the biased RBF-MMD² between the point sets x and y (float64,
-// row-major, dim columns) with the given bandwidth.
-func MMD(xAddr uintptr, xBytes int, yAddr uintptr, yBytes int, dim int, bandwidth float64) (mmd float64, err error) {
+// row-major, dim columns) with the given bandwidth. c stops it (see
+// Cancellation): the cost is quadratic in the number of points.
+func MMD(c *Cancellation, xAddr uintptr, xBytes int, yAddr uintptr, yBytes int, dim int, bandwidth float64) (mmd float64, err error) {
 	defer guard(&err)
 	x, y, err := pointPair(xAddr, xBytes, yAddr, yBytes)
 	if err != nil {
 		return 0, err
 	}
-	return metrics.MMD(x, y, dim, bandwidth), nil
+	return metrics.MMD(c.context(), x, y, dim, bandwidth)
 }
 
 // MedianBandwidth is the median pairwise distance in x ∪ y (the median

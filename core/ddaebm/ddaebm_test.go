@@ -474,7 +474,10 @@ func trainAndJudge(t *testing.T, seed uint64) (gap, mmdRatio float64) {
 		t.Fatal(err)
 	}
 	t64, u64 := r.Test.Float64s(), u.Float64s()
-	uniformMMD := metrics.MMD(u64, t64, 2, metrics.MedianBandwidth(t64, t64, 2))
+	uniformMMD, err := metrics.MMD(context.Background(), u64, t64, 2, metrics.MedianBandwidth(t64, t64, 2))
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Logf("seed %d: mean E data %.3f, uniform %.3f; sample MMD %.5f (uniform noise %.5f); grid NLL %.3f", seed, md, mu, r.MMD, uniformMMD, r.GridNLL)
 	return md - mu, r.MMD / uniformMMD
 }

@@ -92,7 +92,9 @@ func (m *Model) EvaluateToy(ctx context.Context, opt ToyEval) (*ToyReport, error
 	if bandwidth == 0 {
 		return nil, fmt.Errorf("toy evaluation: most of the %d test points coincide, so the median heuristic gives the MMD no bandwidth", opt.TestN)
 	}
-	r.MMD = metrics.MMD(s, t, 2, bandwidth)
+	if r.MMD, err = metrics.MMD(ctx, s, t, 2, bandwidth); err != nil {
+		return nil, err
+	}
 	if opt.Data == "25gaussians" {
 		modes, hq := metrics.ModeCoverage(s, metrics.Gaussians25Centres(), metrics.Gaussians25Sigma)
 		r.ModesCovered, r.HQFraction = &modes, &hq

@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"runtime"
@@ -20,7 +21,9 @@ import (
 // panics: the kernel has no scale then. A caller taking the bandwidth from
 // MedianBandwidth must first handle its 0, which a set of fewer than two
 // distinct points gives (the toy evaluation asks for two test points).
-func MMD(x, y []float64, dim int, bandwidth float64) float64 {
+// The cost is quadratic in the number of points; the sums stop with ctx's
+// error once ctx is done.
+func MMD(ctx context.Context, x, y []float64, dim int, bandwidth float64) (float64, error) {
 	checkPoints("MMD x", x, dim)
 	checkPoints("MMD y", y, dim)
 	if !(bandwidth > 0) || math.IsInf(bandwidth, 0) {
@@ -28,16 +31,23 @@ func MMD(x, y []float64, dim int, bandwidth float64) float64 {
 	}
 	n, m := float64(len(x)/dim), float64(len(y)/dim)
 	scale := -1 / (2 * bandwidth * bandwidth)
-	xx := kernelSum(x, x, dim, scale, true)
-	yy := kernelSum(y, y, dim, scale, true)
-	xy := kernelSum(x, y, dim, scale, false)
+	var sums [3]float64
+	for i, pair := range [3][2][]float64{{x, x}, {y, y}, {x, y}} {
+		s, err := kernelSum(ctx, pair[0], pair[1], dim, scale, i < 2)
+		if err != nil {
+			return 0, err
+		}
+		sums[i] = s
+	}
+	xx, yy, xy := sums[0], sums[1], sums[2]
 	// The estimate is a squared RKHS norm; only rounding can take it below 0.
-	return max(0, xx/(n*n)+yy/(m*m)-2*xy/(n*m))
+	return max(0, xx/(n*n)+yy/(m*m)-2*xy/(n*m)), nil
 }
 
 // kernelSum is Σ_{i,j} exp(scale·‖a_i − b_j‖²). With symmetric (a and b the
-// same set) it sums the pairs i < j once and doubles them.
-func kernelSum(a, b []float64, dim int, scale float64, symmetric bool) float64 {
+// same set) it sums the pairs i < j once and doubles them. Between blocks
+// of rows the workers stop once ctx is done.
+func kernelSum(ctx context.Context, a, b []float64, dim int, scale float64, symmetric bool) (float64, error) {
 	rows := len(a) / dim
 	// Workers take blocks of rows from a shared counter: with symmetric sums
 	// the early rows have the most pairs, so fixed shares would be uneven.
@@ -51,7 +61,7 @@ func kernelSum(a, b []float64, dim int, scale float64, symmetric bool) float64 {
 			sum := 0.0
 			for {
 				start := int(next.Add(block)) - block
-				if start >= rows {
+				if start >= rows || ctx.Err() != nil {
 					break
 				}
 				for i := start; i < min(start+block, rows); i++ {
@@ -79,10 +89,13 @@ func kernelSum(a, b []float64, dim int, scale float64, symmetric bool) float64 {
 	for _, s := range partial {
 		total += s
 	}
-	if symmetric {
-		return 2*total + float64(rows) // k(a_i, a_i) = 1
+	if err := ctx.Err(); err != nil {
+		return 0, err
 	}
-	return total
+	if symmetric {
+		return 2*total + float64(rows), nil // k(a_i, a_i) = 1
+	}
+	return total, nil
 }
 
 // bandwidthPoints caps the pooled set MedianBandwidth looks at: the median of

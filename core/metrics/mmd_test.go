@@ -1,6 +1,8 @@
 package metrics_test
 
 import (
+	"context"
+	"errors"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -9,6 +11,15 @@ import (
 )
 
 // naiveMMD is the V-statistic straight from its definition.
+// mmd is metrics.MMD, which cannot fail without a context that ends.
+func mmd(x, y []float64, dim int, h float64) float64 {
+	v, err := metrics.MMD(context.Background(), x, y, dim, h)
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
 func naiveMMD(x, y []float64, dim int, h float64) float64 {
 	mean := func(a, b []float64) float64 {
 		sum := 0.0
@@ -36,13 +47,13 @@ func uniformPoints(n, dim int, rng *rand.Rand) []float64 {
 
 func TestMMDSmallCases(t *testing.T) {
 	// One point each in 1-D, distance 1, h = 1: 1 + 1 − 2e^{−1/2}.
-	if got, want := metrics.MMD([]float64{0}, []float64{1}, 1, 1), 2-2*math.Exp(-0.5); math.Abs(got-want) > 1e-15 {
+	if got, want := mmd([]float64{0}, []float64{1}, 1, 1), 2-2*math.Exp(-0.5); math.Abs(got-want) > 1e-15 {
 		t.Errorf("MMD({0}, {1}) = %.15f, want %.15f", got, want)
 	}
 	// Odd sizes and dimension 3 exercise the row blocks' edges.
 	rng := newRNG(2)
 	x, y := uniformPoints(37, 3, rng), uniformPoints(53, 3, rng)
-	if got, want := metrics.MMD(x, y, 3, 0.4), naiveMMD(x, y, 3, 0.4); math.Abs(got-want) > 1e-12 {
+	if got, want := mmd(x, y, 3, 0.4), naiveMMD(x, y, 3, 0.4); math.Abs(got-want) > 1e-12 {
 		t.Errorf("MMD = %.15f, the definition gives %.15f", got, want)
 	}
 }
@@ -50,14 +61,14 @@ func TestMMDSmallCases(t *testing.T) {
 func TestMMDIdenticalSymmetricAndSeparated(t *testing.T) {
 	rng := newRNG(3)
 	x := normalSamples(2000, rng)
-	if got := metrics.MMD(x, x, 2, 1); got > 1e-12 {
+	if got := mmd(x, x, 2, 1); got > 1e-12 {
 		t.Errorf("MMD of a set with itself = %g", got)
 	}
 	y := normalSamples(2000, rng)
 	for i := range y {
 		y[i] += 3 / math.Sqrt2 // a shift of 3 along the diagonal
 	}
-	xy, yx := metrics.MMD(x, y, 2, 1), metrics.MMD(y, x, 2, 1)
+	xy, yx := mmd(x, y, 2, 1), mmd(y, x, 2, 1)
 	if math.Abs(xy-yx) > 1e-12 {
 		t.Errorf("MMD not symmetric: %.15f vs %.15f", xy, yx)
 	}
@@ -68,7 +79,7 @@ func TestMMDIdenticalSymmetricAndSeparated(t *testing.T) {
 		t.Errorf("MMD of normals 3 apart = %.4f, want about %.4f", xy, want)
 	}
 	fresh := normalSamples(2000, rng)
-	if same := metrics.MMD(x, fresh, 2, 1); same > 0.01 {
+	if same := mmd(x, fresh, 2, 1); same > 0.01 {
 		t.Errorf("MMD of two samples of one normal = %.4f, want near 0", same)
 	}
 }
@@ -97,8 +108,8 @@ func TestMedianBandwidth(t *testing.T) {
 
 func TestMMDRejectsBadArguments(t *testing.T) {
 	for name, f := range map[string]func(){
-		"zero bandwidth": func() { metrics.MMD([]float64{0, 0}, []float64{1, 1}, 2, 0) },
-		"ragged points":  func() { metrics.MMD([]float64{0, 0, 1}, []float64{1, 1}, 2, 1) },
+		"zero bandwidth": func() { mmd([]float64{0, 0}, []float64{1, 1}, 2, 0) },
+		"ragged points":  func() { mmd([]float64{0, 0, 1}, []float64{1, 1}, 2, 1) },
 		"zero dimension": func() { metrics.MedianBandwidth([]float64{0}, nil, 0) },
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -116,6 +127,15 @@ func BenchmarkMMD5000(b *testing.B) {
 	rng := newRNG(5)
 	x, y := normalSamples(5000, rng), normalSamples(5000, rng)
 	for b.Loop() {
-		metrics.MMD(x, y, 2, metrics.MedianBandwidth(x, y, 2))
+		mmd(x, y, 2, metrics.MedianBandwidth(x, y, 2))
+	}
+}
+
+func TestMMDStopsWhenCancelled(t *testing.T) {
+	x := normalSamples(5000, newRNG(3))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := metrics.MMD(ctx, x, x, 2, 1); !errors.Is(err, context.Canceled) {
+		t.Errorf("MMD with a cancelled context: %v", err)
 	}
 }

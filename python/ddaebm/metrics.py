@@ -78,7 +78,7 @@ def mmd(x, y, bandwidth: float | None = None) -> float:
     if not (0 < h < float("inf")):
         raise InvalidArgumentError(f"bandwidth must be a positive finite number, got {h}"
                                    + (" (the median heuristic: most points coincide)" if bandwidth is None else ""))
-    return call(nat.go.MMD, nat.addr(a), a.nbytes, nat.addr(b), b.nbytes, a.shape[1], h)
+    return nat.call_interruptible(nat.go.MMD, nat.addr(a), a.nbytes, nat.addr(b), b.nbytes, a.shape[1], h)
 
 
 GAUSSIANS25_SIGMA: float = call(nat.go.Gaussians25Sigma)

@@ -23,7 +23,7 @@ PANIC = textwrap.dedent("""
     from ddaebm._errors import call
     x = np.zeros((3, 2))
     try:
-        call(_native.go.MMD, x.ctypes.data, x.nbytes, x.ctypes.data, x.nbytes, 2, 0.0)
+        call(_native.go.MMD, call(_native.go.NewCancellation), x.ctypes.data, x.nbytes, x.ctypes.data, x.nbytes, 2, 0.0)
     except ddaebm.GoPanic as e:
         print("caught:", str(e).splitlines()[0])
     print("alive:", ddaebm.toy("pinwheel", 2, seed=0).shape)
@@ -43,7 +43,7 @@ def test_panic_in_a_fresh_interpreter():
 def test_panic_in_this_interpreter_and_after():
     x = np.zeros((3, 2))
     with pytest.raises(ddaebm.GoPanic, match="MMD bandwidth -1") as e:
-        call(_native.go.MMD, x.ctypes.data, x.nbytes, x.ctypes.data, x.nbytes, 2, -1.0)
+        call(_native.go.MMD, call(_native.go.NewCancellation), x.ctypes.data, x.nbytes, x.ctypes.data, x.nbytes, 2, -1.0)
     assert "goroutine" in str(e.value)  # the Go stack, for the report
     assert isinstance(e.value, ddaebm.Error)
     # A model is usable after a panic (bindings' TestPanicInsideAModelsLockReleasesIt
