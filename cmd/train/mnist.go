@@ -190,6 +190,7 @@ func runMNIST(args []string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	progress := cli.NewProgress()
+	progress.MLE = cfg.MLE
 	opt := ddaebm.TrainOptions{
 		Iters: total, CheckpointPath: ckptPath, CheckpointEvery: *ckptEvery,
 		OnProgress: func(p ddaebm.Progress) bool {
