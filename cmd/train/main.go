@@ -35,7 +35,9 @@ const usage = `Usage: train [flags]
 
 Trains a Denoising Diffusion Adversarial EBM. -data is a toy set (%s)
 or the path of an N×D .npy file. Defaults follow the paper (Geng et al., ICML 2024):
-T = 4, β = 0.1…20, γ = 0.02, Adam(0, 0.9), lr 1e-4, batch 200.
+T = 4, β = 0.1…20, γ = 0.02, Adam(0, 0.9), lr 1e-4, batch 200; the entropy
+bound's weight w_ent is 0.1 as in the authors' released code (eq. 17 of the
+paper has 1: -w-ent 1).
 
 Outputs in -out: config.json, checkpoint.npz, samples.npy, density.png,
 samples.png, metrics.json, and metrics.jsonl when -eval-every is set.
@@ -70,7 +72,7 @@ func run(args []string) error {
 	flags.StringVar(&cfg.Schedule, "schedule", cfg.Schedule, "time schedule: vp (equidistant) or drl")
 	flags.Float64Var(&cfg.Gamma, "gamma", cfg.Gamma, "gradient-penalty weight γ")
 	flags.Float64Var(&cfg.WFake, "w-fake", cfg.WFake, "weight of E on fakes in the energy loss")
-	flags.Float64Var(&cfg.WEnt, "w-ent", cfg.WEnt, "weight of the entropy bound in the generator loss (paper: 1)")
+	flags.Float64Var(&cfg.WEnt, "w-ent", cfg.WEnt, "weight of the entropy bound in the generator loss (eq. 17 of the paper: 1; default: 0.1, as the authors' released code)")
 	flags.Float64Var(&cfg.LambdaW, "lambda-w", cfg.LambdaW, "importance ratio w (eq. 21)")
 	flags.Float64Var(&cfg.LambdaWMid, "lambda-w-mid", cfg.LambdaWMid, "importance ratio w_mid (eq. 21)")
 	flags.Float64Var(&cfg.PostVarFloor, "post-var-floor", cfg.PostVarFloor, "floor of the posterior variance inside L2")
