@@ -11,7 +11,10 @@ w_fake = 0.1, gamma = 0.02, Adam(0, 0.9), lr 1e-4, batch 128, z 50):
           floor max(log v_k, log v_1)); Go: BenchmarkMNISTTrainStep
   mle     one maximum-likelihood step of the energy at k = 0; Go: BenchmarkNICEMLEStep
 
-    OPENBLAS_NUM_THREADS=1 /usr/bin/python3 scripts/torch_nice_step.py --threads 2 --step energy --iters 20
+    OPENBLAS_NUM_THREADS=1 "$PYTHON" scripts/torch_nice_step.py --threads 2 --step energy --iters 20
+
+with PYTHON a current PyPI PyTorch (scripts/bench_nice.sh finds one and
+times Go against it in the same run).
 
 The batch is synthetic logit-space data (the time of a step does not depend
 on the values). Prints one JSON line with the median milliseconds per step.

@@ -1,6 +1,7 @@
 // Command train trains a DDAEBM on a 2-D toy set (or an N×D .npy file) and
-// writes, into -out: config.json, checkpoint.npz, samples.npy, density.png,
-// samples.png and metrics.json (and metrics.jsonl with -eval-every).
+// writes, into -out: config.json, checkpoint.npz, samples.npy and
+// metrics.json, for 2-D data density.png and samples.png, and for a toy
+// set with -eval-every metrics.jsonl.
 //
 //	go run ./cmd/train -data 25gaussians -iters 20000 -seed 0 -out runs/x
 //
@@ -19,6 +20,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -39,10 +41,15 @@ const usage = `Usage: train [flags]
 
 Trains a Denoising Diffusion Adversarial EBM. -data is a toy set (%s)
 or the path of an N×D .npy file. Defaults follow the paper (Geng et al., ICML 2024):
-T = 4, β = 0.1…20, γ = 0.02, Adam(0, 0.9), lr 1e-4, batch 200.
+T = 4, β = 0.1…20, γ = 0.02, Adam(0, 0.9), lr 1e-4, batch 200; the entropy
+bound's weight w_ent is 0.1 as in the authors' released code (eq. 17 of the
+paper has 1: -w-ent 1).
 
-Outputs in -out: config.json, checkpoint.npz, samples.npy, density.png,
-samples.png, metrics.json, and metrics.jsonl when -eval-every is set.
+Outputs in -out: config.json, checkpoint.npz, samples.npy and metrics.json;
+for 2-D data (a toy set or an N×2 file) also density.png and samples.png;
+for a toy set with -eval-every, metrics.jsonl. A toy set's metrics use fresh
+points of it; a file's use its own rows (mmd_train, and grid_nll_train for
+2-D), as it has no known density and no held-out part.
 
 MNIST with the NICE_t energy: train mnist [flags] (train mnist -help).
 
@@ -72,7 +79,7 @@ func run(args []string) error {
 	flags.StringVar(&cfg.Schedule, "schedule", cfg.Schedule, "time schedule: vp (equidistant) or drl")
 	flags.Float64Var(&cfg.Gamma, "gamma", cfg.Gamma, "gradient-penalty weight γ")
 	flags.Float64Var(&cfg.WFake, "w-fake", cfg.WFake, "weight of E on fakes in the energy loss")
-	flags.Float64Var(&cfg.WEnt, "w-ent", cfg.WEnt, "weight of the entropy bound in the generator loss (paper: 1)")
+	flags.Float64Var(&cfg.WEnt, "w-ent", cfg.WEnt, "weight of the entropy bound in the generator loss (eq. 17 of the paper: 1; default: 0.1, as the authors' released code)")
 	flags.Float64Var(&cfg.LambdaW, "lambda-w", cfg.LambdaW, "importance ratio w (eq. 21)")
 	flags.Float64Var(&cfg.LambdaWMid, "lambda-w-mid", cfg.LambdaWMid, "importance ratio w_mid (eq. 21)")
 	flags.Float64Var(&cfg.PostVarFloor, "post-var-floor", cfg.PostVarFloor, "floor of the posterior variance inside L2")
@@ -187,13 +194,14 @@ func run(args []string) error {
 		fmt.Fprintf(os.Stderr, "\nstopped at step %d; checkpoint saved to %s (continue with -resume)\n", m.Step, ckptPath)
 		return nil
 	}
-	return finish(m, &cfg, *out, isToy, *evalSamples, res)
+	return finish(m, &cfg, *out, src, *evalSamples, res)
 }
 
 // finish writes samples, pictures and metrics of the trained model.
-func finish(m *ddaebm.Model, cfg *ddaebm.Config, out string, isToy bool, n int, res ddaebm.TrainResult) error {
+func finish(m *ddaebm.Model, cfg *ddaebm.Config, out string, src ddaebm.Source, n int, res ddaebm.TrainResult) error {
 	summary := map[string]any{"iters": m.Step, "ms_per_iter_median": res.MsPerIterMed}
-	if isToy {
+	switch src := src.(type) {
+	case *ddaebm.ToySource:
 		opt := ddaebm.DefaultToyEval(cfg.Data)
 		opt.TestN, opt.SampleN = n, n
 		r, err := m.EvaluateToy(context.Background(), opt)
@@ -214,19 +222,21 @@ func finish(m *ddaebm.Model, cfg *ddaebm.Config, out string, isToy bool, n int, 
 		if err := cli.WriteToyPictures(out, cfg.Data, m.Step, r); err != nil {
 			return err
 		}
-	} else {
-		samples, err := m.Sample(context.Background(), n, rand.New(rand.NewPCG(cfg.Seed, uint64(m.Step))))
-		if err != nil {
+	case *ddaebm.ArraySource:
+		if err := dataSetOutputs(m, src.X, rand.New(rand.NewPCG(cfg.Seed, uint64(m.Step))), out, n, summary); err != nil {
 			return err
 		}
-		if err := cli.WriteMatrix(filepath.Join(out, "samples.npy"), samples); err != nil {
-			return err
-		}
+	default:
+		return fmt.Errorf("no outputs defined for a data source of type %T", src)
 	}
 	if err := cli.WriteJSON(filepath.Join(out, "metrics.json"), summary); err != nil {
 		return err
 	}
-	fmt.Fprintf(os.Stderr, "wrote %s: %v\n", out, summary)
+	b, err := json.MarshalIndent(summary, "", "  ")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "wrote %s; metrics.json:\n%s\n", out, b)
 	return nil
 }
 

@@ -196,7 +196,7 @@ func metricsIters(t *testing.T, dir string) []float64 {
 	return iters
 }
 
-func sampleRows(t *testing.T, dir string) int {
+func writtenSamples(t *testing.T, dir string) int {
 	t.Helper()
 	a, err := npy.ReadFile(filepath.Join(dir, "samples.npy"), npy.ReadOptions{})
 	if err != nil {
@@ -227,7 +227,7 @@ func TestResumeRestoresRunSettings(t *testing.T) {
 	if got := metricsIters(t, out); !slices.Equal(got, []float64{10, 20, 30, 40}) {
 		t.Fatalf("metrics.jsonl holds iterations %v, want 10, 20, 30, 40 (-eval-every 10 restored)", got)
 	}
-	if n := sampleRows(t, out); n != 300 {
+	if n := writtenSamples(t, out); n != 300 {
 		t.Fatalf("samples.npy has %d rows, want 300 (-eval-samples restored)", n)
 	}
 	want["iters"] = 40.0 // given on the resume's command line, now the run's
@@ -243,7 +243,7 @@ func TestResumeRestoresRunSettings(t *testing.T) {
 	if m := readMetrics(t, out); m["iters"].(float64) != 40 {
 		t.Errorf("metrics.json at %v iterations, want 40", m["iters"])
 	}
-	if n := sampleRows(t, out); n != 200 {
+	if n := writtenSamples(t, out); n != 200 {
 		t.Errorf("samples.npy has %d rows, want the 200 given", n)
 	}
 }

@@ -28,12 +28,14 @@ E(x, 0) is an exact log-density, and scores the 10000 test digits: mean
 log-likelihood in nats in logit space and bits/dim in pixel space. Defaults
 follow the paper (§4.2, Tables 7 and 10): T = 4, β 0.1…10, w_fake = 0.1,
 γ = 0.02, Adam(0, 0.9), lr 1e-4, batch 128, z 50, widths 1000 (NICE) and
-1600 (generator, encoder). Baselines by the same code: -mle (the NICE flow
+1600 (generator, encoder); w_ent = 0.1 as in the authors' released code
+(eq. 17 of the paper has 1: -w-ent 1). Baselines by the same code: -mle (the NICE flow
 by exact maximum likelihood, no generator) and -ablation no-encoder.
 
 -preset chooses the length (an epoch is ⌈60000/batch⌉ = 469 iterations):
   cpu   about 30 minutes on 2 cores: 3 epochs, or 15 with -mle
-  full  the paper's 400 epochs (a GPU's work; this build computes on the CPU)
+  full  the paper's 400 epochs (a GPU's work: -device auto, the default,
+        takes the first CUDA GPU the driver finds; -device cuda insists on one)
 -epochs or -iters override it.
 
 Outputs in -out: config.json, checkpoint.npz, metrics.json, metrics.jsonl
@@ -70,7 +72,7 @@ func runMNIST(args []string) error {
 	flags.Float64Var(&cfg.BetaMax, "beta-max", cfg.BetaMax, "β_max of the VP schedule")
 	flags.Float64Var(&cfg.Gamma, "gamma", cfg.Gamma, "gradient-penalty weight γ")
 	flags.Float64Var(&cfg.WFake, "w-fake", cfg.WFake, "weight of E on fakes in the energy loss")
-	flags.Float64Var(&cfg.WEnt, "w-ent", cfg.WEnt, "weight of the entropy bound in the generator loss")
+	flags.Float64Var(&cfg.WEnt, "w-ent", cfg.WEnt, "weight of the entropy bound in the generator loss (eq. 17 of the paper: 1; default: 0.1, as the authors' released code)")
 	flags.IntVar(&cfg.ZDim, "z-dim", cfg.ZDim, "latent dimension")
 	flags.IntVar(&cfg.Hidden, "hidden", cfg.Hidden, "width of the NICE shift networks")
 	flags.IntVar(&cfg.GenHidden, "gen-hidden", cfg.GenHidden, "base width of the generator and encoder (their widest layers have twice this)")
@@ -211,6 +213,7 @@ func runMNIST(args []string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	progress := cli.NewProgress()
+	progress.MLE = cfg.MLE
 	opt := ddaebm.TrainOptions{
 		Iters: total, CheckpointPath: ckptPath, CheckpointEvery: *ckptEvery,
 		OnProgress: func(p ddaebm.Progress) bool {

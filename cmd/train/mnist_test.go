@@ -180,7 +180,7 @@ func TestMNISTResumeRestoresRunSettings(t *testing.T) {
 			t.Errorf("metrics row %s: want 200 test digits (-eval-n restored)", line)
 		}
 	}
-	if n := sampleRows(t, out); n != 12 {
+	if n := writtenSamples(t, out); n != 12 {
 		t.Fatalf("samples.npy has %d rows, want 12 (-samples restored)", n)
 	}
 

@@ -53,7 +53,7 @@ type Config struct {
 
 	Gamma        float64 `json:"gamma"`          // gradient-penalty weight γ
 	WFake        float64 `json:"w_fake"`         // weight of E on fakes in the max step
-	WEnt         float64 `json:"w_ent"`          // weight of the entropy bound in L1
+	WEnt         float64 `json:"w_ent"`          // weight of the entropy bound in L1: 1 in eq. 17, 0.1 (the default) in the authors' release
 	LambdaW      float64 `json:"lambda_w"`       // importance ratio λ_k = w·t'^{log_{1/2}(w_mid/w)}
 	LambdaWMid   float64 `json:"lambda_w_mid"`   //
 	PostVarFloor float64 `json:"post_var_floor"` // floor of v_k inside L2 (0 with PostVarFloorStep)

@@ -69,10 +69,12 @@ class Model:
     @classmethod
     def toy(cls, data: str = "25gaussians", *, device: str = "auto", **hyperparameters) -> Model:
         """A model for a 2-D toy set with the paper's defaults (T = 4,
-        hidden 300, γ = 0.02, w_ent = 0.1, Adam(0, 0.9), lr 1e-4, batch 200),
-        overridden by hyperparameters (config keys, e.g. hidden=64, seed=0,
-        ablation="no-encoder"). data must be one of toy_names(); a model
-        for a .npy file is Model({"data": path, "dim": d, ...})."""
+        hidden 300, γ = 0.02, Adam(0, 0.9), lr 1e-4, batch 200) and
+        w_ent = 0.1, the authors' released code's entropy weight (the
+        paper's eq. 17 has 1), overridden by hyperparameters (config keys,
+        e.g. hidden=64, seed=0, ablation="no-encoder", w_ent=1). data must
+        be one of toy_names(); a model for a .npy file is
+        Model({"data": path, "dim": d, ...})."""
         if not isinstance(data, str) or data not in toy_names():
             raise InvalidArgumentError(
                 f"{data!r} is not a toy set (known: {', '.join(toy_names())}); "

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -55,13 +56,20 @@ func Exit(cmd string, err error) {
 }
 
 // Parse parses args into fs, turning flag errors into UsageErrors and
-// rejecting stray positional arguments.
+// rejecting stray positional arguments. Help asked for with -help or -h
+// goes to stdout (it is the command's output then, for a pager or a
+// file); the usage printed after a bad flag goes to stderr.
 func Parse(fs *flag.FlagSet, args []string) error {
+	var printed bytes.Buffer
+	fs.SetOutput(&printed)
+	err := fs.Parse(args)
 	fs.SetOutput(os.Stderr)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
+	if errors.Is(err, flag.ErrHelp) {
+		os.Stdout.Write(printed.Bytes())
+		return err
+	}
+	os.Stderr.Write(printed.Bytes())
+	if err != nil {
 		return &UsageError{err.Error()}
 	}
 	if fs.NArg() > 0 {

@@ -13,6 +13,11 @@ import (
 // Progress prints a one-line status with rate and ETA: rewritten in place
 // on a terminal, a new line every few seconds otherwise (logs, CI).
 type Progress struct {
+	// MLE reports a maximum-likelihood run (Config.MLE), whose steps have
+	// no generator, fakes or penalty: only the batch's negative
+	// log-likelihood, StepStats.LossE.
+	MLE bool
+
 	w        io.Writer
 	terminal bool
 	last     time.Time
@@ -40,10 +45,14 @@ func (pr *Progress) Update(p ddaebm.Progress) {
 		return
 	}
 	pr.last = time.Now()
-	line := fmt.Sprintf("step %d/%d (%4.1f%%)  %.1f it/s  elapsed %s  ETA %s  loss_E %.4f  gap %.3f  penalty %.3f  loss_G %.3f",
-		p.Step, p.Total, 100*float64(p.Step)/float64(p.Total), p.PerSecond,
-		p.Elapsed.Round(time.Second), p.ETA.Round(time.Second),
+	losses := fmt.Sprintf("loss_E %.4f  gap %.3f  penalty %.3f  loss_G %.3f",
 		p.Stats.LossE, p.Stats.EnergyGap, p.Stats.Penalty, p.Stats.LossG)
+	if pr.MLE {
+		losses = fmt.Sprintf("batch NLL %.2f nats", p.Stats.LossE)
+	}
+	line := fmt.Sprintf("step %d/%d (%4.1f%%)  %.1f it/s  elapsed %s  ETA %s  %s",
+		p.Step, p.Total, 100*float64(p.Step)/float64(p.Total), p.PerSecond,
+		p.Elapsed.Round(time.Second), p.ETA.Round(time.Second), losses)
 	if p.Metrics != nil {
 		var parts []string
 		for _, k := range []string{"grid_nll", "kl_grid", "mmd", "modes_covered", "hq_fraction"} {
