@@ -16,7 +16,7 @@ source scripts/peer.sh
 iters=${ITERS:-300}
 peer=${TORCH_PEER:-../shared/bench/torch_toy_step.py}
 
-go_out=$(GOMAXPROCS=$threads go test -run XXX -bench 'TrainStep$' -benchtime "${iters}x" -benchmem ./core/ddaebm | grep '^BenchmarkTrainStep')
+go_out=$(GOMAXPROCS=$threads go test -run XXX -bench '^BenchmarkTrainStep$' -benchtime "${iters}x" -benchmem ./core/ddaebm | grep '^BenchmarkTrainStep')
 go_ms=$(awk '{for (i = 1; i < NF; i++) if ($(i+1) == "ms/iter") print $i}' <<<"$go_out")
 go_bytes=$(awk '{for (i = 1; i < NF; i++) if ($(i+1) == "B/op") print $i}' <<<"$go_out")
 go_allocs=$(awk '{for (i = 1; i < NF; i++) if ($(i+1) == "allocs/op") print $i}' <<<"$go_out")

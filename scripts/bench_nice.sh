@@ -21,7 +21,7 @@ mle) bench=NICEMLEStep ;;
 *) echo "STEP must be energy, iter or mle" >&2; exit 2 ;;
 esac
 
-go_out=$(GOMAXPROCS=$threads go test -run XXX -bench "${bench}\$" -benchtime "${iters}x" -benchmem ./core/ddaebm | grep "^Benchmark${bench}")
+go_out=$(GOMAXPROCS=$threads go test -run XXX -bench "^Benchmark${bench}\$" -benchtime "${iters}x" -benchmem ./core/ddaebm | grep "^Benchmark${bench}")
 go_ms=$(awk '{for (i = 1; i < NF; i++) if ($(i+1) == "ms/step") print $i}' <<<"$go_out")
 go_bytes=$(awk '{for (i = 1; i < NF; i++) if ($(i+1) == "B/op") print $i}' <<<"$go_out")
 go_allocs=$(awk '{for (i = 1; i < NF; i++) if ($(i+1) == "allocs/op") print $i}' <<<"$go_out")
