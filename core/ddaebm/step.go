@@ -78,10 +78,9 @@ func (m *Model) maxStep(s *batchScratch, st *StepStats) error {
 	// Fakes x'_k ~ p_φ(x_k | x_{k+1}), detached from the generator.
 	b := len(s.k)
 	prev := g.SetRecord(false)
-	xk1 := g.Const(s.xk1)
 	z := m.latent(g, b, m.rng)
 	noise := g.Normal(b, m.Config.Dim, m.rng.Uint64())
-	fake := m.Schedule.PosteriorSample(g, m.Generator.Forward(g, xk1, z, s.k, true), xk1, s.k, noise)
+	fake := m.generate(g, g.Const(s.xk1), s.k, z, noise)
 	g.SetRecord(prev)
 
 	loss := m.energyLoss(g, s.xk, s.xk1, fake.Value, s.k, st)
@@ -117,48 +116,20 @@ func (m *Model) energyLoss(g *autograd.Graph, xkV, xk1V, fakeV *tensor.Dense, k 
 	return loss
 }
 
-// minStep: loss_G = L1 + L2 (§5) through the frozen energy.
+// minStep: one Adam step of the generator and encoder on generatorLoss,
+// through the frozen energy.
 func (m *Model) minStep(s *batchScratch, st *StepStats) error {
 	cfg, g := &m.Config, m.graph
 	g.Reset()
 	defer g.Reset()
-	xk, xk1 := g.Const(s.xk), g.Const(s.xk1)
-
-	// L1 = mean(−E(x'_k, k) − log q(x_{k+1} | x'_k)) + w_ent·mean(−log q_ψ(z | x'_k, x_{k+1}, k)).
 	b := len(s.k)
 	z := m.latent(g, b, m.rng)
 	noise := g.Normal(b, cfg.Dim, m.rng.Uint64())
-	fake := m.Schedule.PosteriorSample(g, m.Generator.Forward(g, xk1, z, s.k, true), xk1, s.k, noise)
-	per := g.Add(m.Energy.Forward(g, fake, s.k), m.Schedule.LogTransition(g, xk1, fake, s.k))
-	loss := g.Scale(g.Mean(per), -1)
-	useEncoder := cfg.Ablation == Full || cfg.Ablation == KLOnly
-	if useEncoder && cfg.WEnt > 0 {
-		mu, lv := m.Encoder.Forward(g, fake, xk1, s.k, true)
-		ent := g.Mean(g.GaussianLogPDF(z, mu, lv))
-		loss = g.Sub(loss, g.Scale(ent, tensor.Float(cfg.WEnt)))
+	var eps *autograd.Node // z_q's noise, drawn only where L2 samples from the encoder
+	if cfg.Ablation == Full {
+		eps = g.Normal(b, cfg.ZDim, m.rng.Uint64())
 	}
-
-	// L2 = λ_k·mean(KL(q_ψ(·|x_k, x_{k+1}, k) ‖ N(0, I)) − log q(x_k | x_{k+1}, G(x_{k+1}, z_q, k))).
-	if cfg.Ablation == Full || cfg.Ablation == NoLatent {
-		floor := cfg.postLogVarFloor(m.Schedule)
-		var zq, kl *autograd.Node
-		if cfg.Ablation == Full {
-			mu, lv := m.Encoder.Forward(g, xk, xk1, s.k, true)
-			zq = g.Add(mu, g.Mul(g.Exp(g.Scale(lv, 0.5)), g.Normal(b, cfg.ZDim, m.rng.Uint64())))
-			kl = g.StdNormalKL(mu, lv)
-		} else {
-			zq = g.Zeros(b, cfg.ZDim)
-		}
-		rec := m.Schedule.PosteriorLogPDF(g, xk, m.Generator.Forward(g, xk1, zq, s.k, true), xk1, s.k, floor)
-		term := g.Scale(rec, -1)
-		if kl != nil {
-			term = g.Add(kl, term)
-		}
-		l2 := g.Mean(g.MulCol(term, diffusion.Column(g, m.lambda, s.k)))
-		st.L2 = g.Scalar(l2)
-		loss = g.Add(loss, l2)
-	}
-	st.LossG = g.Scalar(loss)
+	loss := m.generatorLoss(g, g.Const(s.xk), g.Const(s.xk1), s.k, z, noise, eps, st)
 	if !finite(st.LossG) {
 		return fmt.Errorf("step %d: generator loss is %v (L2 %v); lower lr", m.Step, st.LossG, st.L2)
 	}
@@ -169,6 +140,52 @@ func (m *Model) minStep(s *batchScratch, st *StepStats) error {
 		m.EMA.Update()
 	}
 	return nil
+}
+
+// generate draws fakes x'_k = c1_k·G(x_{k+1}, z, k) + c2_k·x_{k+1} + √v_k·noise
+// from p_φ(x_k | x_{k+1}), with batch norm on the batch's statistics.
+func (m *Model) generate(g *autograd.Graph, xk1 *autograd.Node, k []int, z, noise *autograd.Node) *autograd.Node {
+	return m.Schedule.PosteriorSample(g, m.Generator.Forward(g, xk1, z, k, true), xk1, k, noise)
+}
+
+// generatorLoss builds loss_G = L1 + L2 (§5) for the pair (x_k, x_{k+1})
+// from the draws z, noise (the fake's) and eps (z_q's, used by the full
+// algorithm only):
+//
+//	L1 = mean(−E(x'_k, k) − log q(x_{k+1} | x'_k)) + w_ent·mean(−log q_ψ(z | x'_k, x_{k+1}, k)),
+//	L2 = mean(λ_k·(KL(q_ψ(·|x_k, x_{k+1}, k) ‖ N(0, I)) − log q(x_k | x_{k+1}, G(x_{k+1}, z_q, k)))).
+func (m *Model) generatorLoss(g *autograd.Graph, xk, xk1 *autograd.Node, k []int, z, noise, eps *autograd.Node, st *StepStats) *autograd.Node {
+	cfg := &m.Config
+	fake := m.generate(g, xk1, k, z, noise)
+	per := g.Add(m.Energy.Forward(g, fake, k), m.Schedule.LogTransition(g, xk1, fake, k))
+	loss := g.Scale(g.Mean(per), -1)
+	useEncoder := cfg.Ablation == Full || cfg.Ablation == KLOnly
+	if useEncoder && cfg.WEnt > 0 {
+		mu, lv := m.Encoder.Forward(g, fake, xk1, k, true)
+		ent := g.Mean(g.GaussianLogPDF(z, mu, lv))
+		loss = g.Sub(loss, g.Scale(ent, tensor.Float(cfg.WEnt)))
+	}
+	if cfg.Ablation == Full || cfg.Ablation == NoLatent {
+		var zq, kl *autograd.Node
+		if cfg.Ablation == Full {
+			mu, lv := m.Encoder.Forward(g, xk, xk1, k, true)
+			zq = g.Add(mu, g.Mul(g.Exp(g.Scale(lv, 0.5)), eps))
+			kl = g.StdNormalKL(mu, lv)
+		} else {
+			zq = g.Zeros(len(k), cfg.ZDim)
+		}
+		x0 := m.Generator.Forward(g, xk1, zq, k, true)
+		rec := m.Schedule.PosteriorLogPDF(g, xk, x0, xk1, k, cfg.postLogVarFloor(m.Schedule))
+		term := g.Scale(rec, -1)
+		if kl != nil {
+			term = g.Add(kl, term)
+		}
+		l2 := g.Mean(g.MulCol(term, diffusion.Column(g, m.lambda, k)))
+		st.L2 = g.Scalar(l2)
+		loss = g.Add(loss, l2)
+	}
+	st.LossG = g.Scalar(loss)
+	return loss
 }
 
 // nodeMean returns the mean of n's elements without recording it.
