@@ -106,6 +106,7 @@ func gridLimit(m *ddaebm.Model, lim float64) float64 {
 func energyCmd(args []string) error {
 	flags := flag.NewFlagSet("evaluate energy", flag.ContinueOnError)
 	device := cli.DeviceFlag(flags)
+	weightsFlag := cli.EnergyWeightsFlag(flags)
 	ckpt := flags.String("checkpoint", "", "checkpoint written by train (required)")
 	points := flags.String("points", "", "N×D .npy file of points to score (required)")
 	out := flags.String("out", "energies.npy", "output .npy of N float32 energies")
@@ -124,10 +125,15 @@ func energyCmd(args []string) error {
 	if *gridN < 1 {
 		return cli.Usagef("-grid-n must be at least 1, got %d", *gridN)
 	}
+	weights, err := cli.EnergyWeights(*weightsFlag)
+	if err != nil {
+		return err
+	}
 	m, err := cli.LoadModel(*ckpt, *device)
 	if err != nil {
 		return err
 	}
+	m.ScoreWeights = weights
 	ds, err := data.ReadDataset(*points)
 	if err != nil {
 		return err
@@ -144,7 +150,7 @@ func energyCmd(args []string) error {
 	if err := cli.WriteVector(*out, e); err != nil {
 		return err
 	}
-	fmt.Fprintf(os.Stderr, "wrote %d energies to %s (mean %.4f)\n", len(e), *out, mean(e))
+	fmt.Fprintf(os.Stderr, "wrote %d energies to %s (mean %.4f, %s energy weights)\n", len(e), *out, mean(e), m.ScoringWeights())
 	if m.Config.Dim == 2 && *k == 0 {
 		g, err := m.DensityGrid(ctx, gridLimit(m, *lim), *gridN)
 		if err != nil {
@@ -162,6 +168,7 @@ func energyCmd(args []string) error {
 func densityCmd(args []string) error {
 	flags := flag.NewFlagSet("evaluate density", flag.ContinueOnError)
 	device := cli.DeviceFlag(flags)
+	weightsFlag := cli.EnergyWeightsFlag(flags)
 	ckpt := flags.String("checkpoint", "", "checkpoint written by train (required)")
 	out := flags.String("out", "density.npy", "output .npy: N×N log-density, row 0 at y = -lim")
 	png := flags.String("png", "density.png", "output heat map of the density (empty: none)")
@@ -176,10 +183,15 @@ func densityCmd(args []string) error {
 	if err := checkLimit(*lim); err != nil {
 		return err
 	}
+	weights, err := cli.EnergyWeights(*weightsFlag)
+	if err != nil {
+		return err
+	}
 	m, err := cli.LoadModel(*ckpt, *device)
 	if err != nil {
 		return err
 	}
+	m.ScoreWeights = weights
 	g, err := m.DensityGrid(context.Background(), gridLimit(m, *lim), *gridN)
 	if err != nil {
 		return err
@@ -203,6 +215,7 @@ func densityCmd(args []string) error {
 func toyCmd(args []string) error {
 	flags := flag.NewFlagSet("evaluate toy", flag.ContinueOnError)
 	device := cli.DeviceFlag(flags)
+	weightsFlag := cli.EnergyWeightsFlag(flags)
 	ckpt := flags.String("checkpoint", "", "checkpoint written by train (required)")
 	name := flags.String("data", "", "toy set to compare with (default: the training set)")
 	out := flags.String("out", "", "write the metrics as JSON to this file (default: stdout only)")
@@ -216,10 +229,15 @@ func toyCmd(args []string) error {
 	if *n < ddaebm.MinToyTestN || *gridN < 1 {
 		return cli.Usagef("-n must be at least %d (the MMD's bandwidth is the median distance between test points) and -grid-n at least 1, got %d and %d", ddaebm.MinToyTestN, *n, *gridN)
 	}
+	weights, err := cli.EnergyWeights(*weightsFlag)
+	if err != nil {
+		return err
+	}
 	m, err := cli.LoadModel(*ckpt, *device)
 	if err != nil {
 		return err
 	}
+	m.ScoreWeights = weights
 	if *name == "" {
 		*name = m.Config.Data
 	}
@@ -229,7 +247,7 @@ func toyCmd(args []string) error {
 	if err != nil {
 		return err
 	}
-	mt := map[string]any{"iters": m.Step}
+	mt := map[string]any{"iters": m.Step, "energy_weights": m.ScoringWeights()}
 	for k, v := range cli.ToyMetrics(r) {
 		mt[k] = v
 	}

@@ -29,6 +29,7 @@ func oodCmd(args []string, stdout io.Writer) error {
 	device := cli.DeviceFlag(flags)
 	bnFlag := cli.BNStatsFlag(flags)
 	ckpt := flags.String("checkpoint", "", "checkpoint written by train (required)")
+	weightsFlag := cli.EnergyWeightsFlag(flags)
 	inData := flags.String("data", "mnist", "in-distribution test images: mnist (the MNIST test set) or an N×D .npy of pixel values in [0, 1] (uint8 divided by 255)")
 	var extras []data.NamedSet
 	flags.Func("extra", "another OOD set, NAME=FILE.npy of N×D pixel values in [0, 1] (repeatable)", func(s string) error {
@@ -59,10 +60,15 @@ func oodCmd(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	weights, err := cli.EnergyWeights(*weightsFlag)
+	if err != nil {
+		return err
+	}
 	m, err := cli.LoadModel(*ckpt, *device)
 	if err != nil {
 		return err
 	}
+	m.ScoreWeights = weights
 	sp, err := modelSpace(*space, m.Config)
 	if err != nil {
 		return err

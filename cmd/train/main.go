@@ -35,6 +35,7 @@ import (
 	"github.com/ddaebm/ddaebm/cmd/internal/cli"
 	"github.com/ddaebm/ddaebm/core/data"
 	"github.com/ddaebm/ddaebm/core/ddaebm"
+	"github.com/ddaebm/ddaebm/core/metrics"
 )
 
 const usage = `Usage: train [flags]
@@ -91,6 +92,7 @@ func run(args []string) error {
 	flags.Float64Var(&cfg.Beta2, "adam-beta2", cfg.Beta2, "Adam β2")
 	flags.IntVar(&cfg.Batch, "batch", cfg.Batch, "batch size")
 	flags.Float64Var(&cfg.EMA, "ema", cfg.EMA, "decay of the generator's weight average used for sampling (0: off)")
+	flags.Float64Var(&cfg.EnergyEMA, "energy-ema", cfg.EnergyEMA, "decay of the energy's weight average, which scores (density, NLL, OOD) then use (0: off, as in the paper)")
 	flags.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "random seed (weights, data, noise)")
 	iters := flags.Int64("iters", 20000, "train until this many iterations in total")
 	out := flags.String("out", "runs/latest", "output directory")
@@ -211,6 +213,14 @@ func finish(m *ddaebm.Model, cfg *ddaebm.Config, out string, src ddaebm.Source, 
 		for k, v := range cli.ToyMetrics(r) {
 			summary[k] = v
 		}
+		summary["energy_weights"] = m.ScoringWeights()
+		if m.ScoringWeights() == ddaebm.AveragedWeights {
+			// What the average does: the same test points scored by the
+			// last weights.
+			if summary["grid_nll_last_weights"], err = lastWeightsNLL(m, r); err != nil {
+				return err
+			}
+		}
 		for _, k := range []string{"kl_grid", "modes_covered", "hq_fraction"} {
 			if _, ok := summary[k]; !ok {
 				summary[k] = nil // not defined for this data set
@@ -238,6 +248,20 @@ func finish(m *ddaebm.Model, cfg *ddaebm.Config, out string, src ddaebm.Source, 
 	}
 	fmt.Fprintf(os.Stderr, "wrote %s; metrics.json:\n%s\n", out, b)
 	return nil
+}
+
+// lastWeightsNLL is the grid NLL of r's test points under the energy's
+// last weights, on r's grid.
+func lastWeightsNLL(m *ddaebm.Model, r *ddaebm.ToyReport) (float64, error) {
+	prev := m.ScoreWeights
+	m.ScoreWeights = ddaebm.LastWeights
+	defer func() { m.ScoreWeights = prev }()
+	ctx := context.Background()
+	g, err := m.DensityGrid(ctx, r.Grid.Lim, r.Grid.N)
+	if err != nil {
+		return 0, err
+	}
+	return metrics.GridNLL(g, m.EnergyFunc(ctx), r.Test.Float64s())
 }
 
 // source returns the training data named by cfg.Data and sets cfg.Dim. A

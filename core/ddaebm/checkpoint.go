@@ -5,6 +5,7 @@ import (
 
 	"github.com/ddaebm/ddaebm/core/checkpoint"
 	"github.com/ddaebm/ddaebm/core/npy"
+	"github.com/ddaebm/ddaebm/core/optim"
 	"github.com/ddaebm/ddaebm/core/tensor"
 )
 
@@ -15,7 +16,7 @@ type namedTensor struct {
 }
 
 // state lists every tensor a checkpoint carries: parameters, batch-norm
-// statistics, Adam moments and the generator's weight average.
+// statistics, Adam moments and the weight averages.
 func (m *Model) state() []namedTensor {
 	var out []namedTensor
 	for _, p := range append(m.OptE.Params, m.OptG.Params...) {
@@ -30,9 +31,11 @@ func (m *Model) state() []namedTensor {
 	for i, p := range m.OptG.Params {
 		out = append(out, namedTensor{"adam/m/" + p.Name, m.OptG.M[i]}, namedTensor{"adam/v/" + p.Name, m.OptG.V[i]})
 	}
-	if m.EMA != nil {
-		for i, p := range m.EMA.Params {
-			out = append(out, namedTensor{"ema/" + p.Name, m.EMA.Shadow[i]})
+	for _, e := range []*optim.EMA{m.EMA, m.EnergyEMA} {
+		if e != nil {
+			for i, p := range e.Params {
+				out = append(out, namedTensor{"ema/" + p.Name, e.Shadow[i]})
+			}
 		}
 	}
 	return out

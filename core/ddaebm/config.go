@@ -79,6 +79,11 @@ type Config struct {
 	Beta2 float64 `json:"adam_beta2"`
 	Batch int     `json:"batch"`
 	EMA   float64 `json:"ema"` // decay of the generator's weight average; 0 = off
+	// EnergyEMA is the decay of an average of the energy's weights, which
+	// scores (densities, OOD scores, likelihoods) use by default: the
+	// energy is trained against a moving generator, and its average is a
+	// steadier density than its last iterate. 0 = off (the paper).
+	EnergyEMA float64 `json:"energy_ema,omitempty"`
 
 	Seed uint64 `json:"seed"`
 }
@@ -123,7 +128,7 @@ func (c *Config) validate(checkData bool) error {
 	for _, v := range []struct {
 		name string
 		x    float64
-	}{{"gamma", c.Gamma}, {"w-fake", c.WFake}, {"w-ent", c.WEnt}, {"adam-beta1", c.Beta1}, {"ema", c.EMA}} {
+	}{{"gamma", c.Gamma}, {"w-fake", c.WFake}, {"w-ent", c.WEnt}, {"adam-beta1", c.Beta1}, {"ema", c.EMA}, {"energy-ema", c.EnergyEMA}} {
 		if !(v.x >= 0) || math.IsInf(v.x, 0) {
 			bad("%s must be a finite number ≥ 0, got %v", v.name, v.x)
 		}
@@ -150,8 +155,8 @@ func (c *Config) validate(checkData bool) error {
 	if c.MLE && c.Model != "mnist-nice" {
 		bad("mle needs a normalised energy (model mnist-nice), got model %q", c.Model)
 	}
-	if !(c.Beta1 < 1) || !(c.Beta2 >= 0 && c.Beta2 < 1) || !(c.EMA < 1) {
-		bad("adam-beta1, adam-beta2 and ema must be below 1, got %v, %v, %v", c.Beta1, c.Beta2, c.EMA)
+	if !(c.Beta1 < 1) || !(c.Beta2 >= 0 && c.Beta2 < 1) || !(c.EMA < 1) || !(c.EnergyEMA < 1) {
+		bad("adam-beta1, adam-beta2, ema and energy-ema must be below 1, got %v, %v, %v, %v", c.Beta1, c.Beta2, c.EMA, c.EnergyEMA)
 	}
 	if c.Batch < 2 {
 		bad("batch must be at least 2 (batch norm needs two examples), got %d", c.Batch)

@@ -200,6 +200,8 @@ func TestConfigValidation(t *testing.T) {
 		func(c *Config) { c.Ablation = "nope" },
 		func(c *Config) { c.Schedule = "cosine" },
 		func(c *Config) { c.BetaMax = 0.01 },
+		func(c *Config) { c.EnergyEMA = 1 },
+		func(c *Config) { c.EnergyEMA = -0.5 },
 	} {
 		c := DefaultToyConfig("25gaussians")
 		mutate(&c)
@@ -320,6 +322,74 @@ func TestCheckpointResumeIsExact(t *testing.T) {
 				t.Fatalf("%s[%d] differs after resuming: %v vs %v", sa[i].name, j, sa[i].value.Data[j], sb[i].value.Data[j])
 			}
 		}
+	}
+}
+
+// With Config.EnergyEMA the model keeps an average of the energy's
+// weights: it follows the EMA rule, scores use it unless told otherwise,
+// scoring leaves the trained weights in place, and a checkpoint carries
+// it.
+func TestEnergyAverageScores(t *testing.T) {
+	cfg := smallConfig()
+	cfg.EnergyEMA = 0.9
+	m := newModel(t, cfg)
+	w0 := m.Energy.Params()[0].Value.Clone()
+	src, _ := NewToySource("25gaussians")
+	ctx := context.Background()
+	if _, err := m.Train(ctx, src, TrainOptions{Iters: 1}); err != nil {
+		t.Fatal(err)
+	}
+	w1 := m.Energy.Params()[0].Value
+	for i, got := range m.EnergyEMA.Shadow[0].Data {
+		want := 0.9*float64(w0.Data[i]) + 0.1*float64(w1.Data[i])
+		if math.Abs(float64(got)-want) > 1e-6 {
+			t.Fatalf("average[%d] = %v after one step, want 0.9·%v + 0.1·%v", i, got, w0.Data[i], w1.Data[i])
+		}
+	}
+	path := filepath.Join(t.TempDir(), "ckpt.npz")
+	if _, err := m.Train(ctx, src, TrainOptions{Iters: 30, CheckpointPath: path}); err != nil {
+		t.Fatal(err)
+	}
+	x := randomMatrix(rand.New(rand.NewPCG(1, 1)), 7, 2)
+	live := m.Energy.Params()[0].Value.Clone()
+	averaged, err := m.EnergyAt(ctx, x, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.ScoringWeights() != AveragedWeights {
+		t.Fatalf("scoring weights %q, want %q by default", m.ScoringWeights(), AveragedWeights)
+	}
+	if !slices.Equal(live.Data, m.Energy.Params()[0].Value.Data) {
+		t.Fatal("scoring with the average left the averaged weights in the network")
+	}
+	m.ScoreWeights = LastWeights
+	last, err := m.EnergyAt(ctx, x, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.Equal(averaged, last) {
+		t.Fatal("the averaged and the last weights give the same energies")
+	}
+
+	// The checkpoint's average, put into the network by hand, scores as
+	// the averaged weights did.
+	b, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.EnergyEMA == nil {
+		t.Fatal("the checkpoint lost the energy's average")
+	}
+	for i, p := range b.Energy.Params() {
+		p.Value.CopyFrom(b.EnergyEMA.Shadow[i])
+	}
+	b.ScoreWeights = LastWeights
+	byHand, err := b.EnergyAt(ctx, x, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(byHand, averaged) {
+		t.Fatalf("the checkpoint's average scores %v, the model's %v", byHand, averaged)
 	}
 }
 

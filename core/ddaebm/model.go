@@ -24,6 +24,12 @@ type Model struct {
 	OptE *optim.Adam // energy parameters
 	OptG *optim.Adam // generator and encoder parameters, one optimiser (§5)
 	EMA  *optim.EMA  // generator weight average; nil when Config.EMA is 0
+	// EnergyEMA is the energy's weight average; nil when Config.EnergyEMA is 0.
+	EnergyEMA *optim.EMA
+	// ScoreWeights chooses the energy weights that scores use when the
+	// model keeps an average (EnergyAt and everything built on it:
+	// density grids, OOD scores, likelihoods, flow samples).
+	ScoreWeights Weights
 
 	// Step counts completed training iterations.
 	Step int64
@@ -66,6 +72,9 @@ func build(cfg Config) *Model {
 	m.OptG = optim.NewAdam(append(m.Generator.Params(), m.Encoder.Params()...), cfg.LR, cfg.Beta1, cfg.Beta2)
 	if cfg.EMA > 0 {
 		m.EMA = optim.NewEMA(m.Generator.Params(), cfg.EMA)
+	}
+	if cfg.EnergyEMA > 0 {
+		m.EnergyEMA = optim.NewEMA(m.Energy.Params(), cfg.EnergyEMA)
 	}
 	// λ_k = w·(t'_{k+1})^{log_{1/2}(w_mid/w)} (eq. 21); 1 with the defaults.
 	exp := math.Log(cfg.LambdaWMid/cfg.LambdaW) / math.Log(0.5)
@@ -131,10 +140,51 @@ func (m *Model) UseBackend(be autograd.Backend) error {
 	}
 	m.be, m.graph, m.batch, m.chain = be, autograd.NewGraphOn(be), batchScratch{}, nil
 	m.OptE.Backend, m.OptG.Backend = be, be
-	if m.EMA != nil {
-		m.EMA.Backend = be
+	for _, e := range []*optim.EMA{m.EMA, m.EnergyEMA} {
+		if e != nil {
+			e.Backend = be
+		}
 	}
 	return m.backendErr()
+}
+
+// Weights names a set of energy weights.
+type Weights string
+
+const (
+	// AveragedWeights are the energy's weight average (Config.EnergyEMA),
+	// where the model keeps one: the default for scores.
+	AveragedWeights Weights = "ema"
+	// LastWeights are the energy's weights after the last training step.
+	LastWeights Weights = "last"
+)
+
+// ParseWeights reads "ema" or "last".
+func ParseWeights(s string) (Weights, error) {
+	switch w := Weights(s); w {
+	case AveragedWeights, LastWeights:
+		return w, nil
+	}
+	return "", fmt.Errorf("energy weights %q are not known (want %s or %s)", s, AveragedWeights, LastWeights)
+}
+
+// ScoringWeights are the energy weights scores use now: the average
+// unless the model keeps none or ScoreWeights asks for the last ones.
+func (m *Model) ScoringWeights() Weights {
+	if m.EnergyEMA != nil && m.ScoreWeights != LastWeights {
+		return AveragedWeights
+	}
+	return LastWeights
+}
+
+// withScoringWeights puts the scoring weights in place and returns what
+// puts the trained ones back.
+func (m *Model) withScoringWeights() (restore func()) {
+	if m.ScoringWeights() != AveragedWeights {
+		return func() {}
+	}
+	m.EnergyEMA.Swap()
+	return m.EnergyEMA.Swap
 }
 
 func (m *Model) onCPU() bool {

@@ -63,7 +63,8 @@ func (m *Model) TestLogLikelihood(ctx context.Context, y *tensor.Dense) (LLRepor
 
 // SampleFlow draws n exact samples of the NICE_t density at k = 0, the
 // flow's inverse applied to N(0, I) draws (paper Fig. 3, "exact samples"),
-// in the space the model works in (logit space for MNIST). It stops with
+// in the space the model works in (logit space for MNIST), with the
+// energy weights ScoringWeights names. It stops with
 // ctx's error once ctx is done.
 func (m *Model) SampleFlow(ctx context.Context, n int, rng *rand.Rand) (*tensor.Dense, error) {
 	e, err := m.nice()
@@ -78,6 +79,7 @@ func (m *Model) SampleFlow(ctx context.Context, n int, rng *rand.Rand) (*tensor.
 	if err := checkOutput(fmt.Sprintf("sampling %d points of dimension %d", n, d), n, d, floatBytes, m.Config.forwardBytes(energy, min(n, niceChunkRows))); err != nil {
 		return nil, err
 	}
+	defer m.withScoringWeights()()
 	out := tensor.New(n, d)
 	g := m.graph
 	defer g.Reset()

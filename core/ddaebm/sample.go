@@ -167,7 +167,7 @@ func (m *Model) interrupted(ctx context.Context) error {
 }
 
 // EnergyAt returns E(x_i, k) for every row of x (float64, one per row),
-// chunkRows rows at a time; between chunks it returns ctx's error once
+// with the energy weights ScoringWeights names, chunkRows rows at a time; between chunks it returns ctx's error once
 // ctx is done, and the device's error once the device has failed.
 func (m *Model) EnergyAt(ctx context.Context, x *tensor.Dense, k int) ([]float64, error) {
 	if x.C != m.Config.Dim {
@@ -180,6 +180,7 @@ func (m *Model) EnergyAt(ctx context.Context, x *tensor.Dense, k int) ([]float64
 	if err := checkOutput(fmt.Sprintf("scoring %d points", x.R), x.R, 1, 8, m.Config.forwardBytes(energy, min(x.R, chunkRows))); err != nil {
 		return nil, err
 	}
+	defer m.withScoringWeights()()
 	out := make([]float64, x.R)
 	g := m.graph
 	defer g.Reset()

@@ -91,6 +91,9 @@ func (m *Model) maxStep(s *batchScratch, st *StepStats) error {
 	m.OptE.ZeroGrad()
 	g.Backward(loss, m.OptE.Params)
 	m.OptE.Update()
+	if m.EnergyEMA != nil {
+		m.EnergyEMA.Update()
+	}
 	return nil
 }
 

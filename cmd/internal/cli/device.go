@@ -43,6 +43,23 @@ func BNStats(s string) (ddaebm.BNStats, error) {
 	return bn, nil
 }
 
+// EnergyWeightsFlag defines the -energy-weights flag of the commands that
+// score with the energy.
+func EnergyWeightsFlag(flags *flag.FlagSet) *string {
+	return flags.String("energy-weights", string(ddaebm.AveragedWeights),
+		"energy weights to score with: ema (the energy's weight average, where the checkpoint keeps one: train -energy-ema; else the last weights) or last (the weights after the last training step)")
+}
+
+// EnergyWeights parses an -energy-weights value; a bad one is a usage
+// error.
+func EnergyWeights(s string) (ddaebm.Weights, error) {
+	w, err := ddaebm.ParseWeights(s)
+	if err != nil {
+		return "", Usagef("-energy-weights: %v", err)
+	}
+	return w, nil
+}
+
 // LoadModel restores the checkpoint at path (a -checkpoint value) and
 // moves the model to the -device choice.
 func LoadModel(path, device string) (*ddaebm.Model, error) {
