@@ -8,7 +8,6 @@ import (
 
 	"github.com/ddaebm/ddaebm/core/data"
 	"github.com/ddaebm/ddaebm/core/ddaebm"
-	"github.com/ddaebm/ddaebm/core/metrics"
 )
 
 // Model is a handle to a core model.
@@ -209,7 +208,8 @@ func (m *Model) DensityGrid(c *Cancellation, lim float64, n int, outAddr uintptr
 
 // GridNLL is the mean negative log-likelihood of the test points
 // (float32 rows×2) under exp(E(x, 0)) normalised on an n×n grid over
-// [−lim, lim]². c stops it (see Cancellation).
+// [−lim, lim]², widened to hold the points (ddaebm.Model.GridNLL). c stops
+// it (see Cancellation).
 func (m *Model) GridNLL(c *Cancellation, lim float64, n int, testAddr uintptr, testBytes, rows int) (nll float64, err error) {
 	defer guard(&err)
 	unlock, err := m.lockPlaced()
@@ -224,12 +224,8 @@ func (m *Model) GridNLL(c *Cancellation, lim float64, n int, testAddr uintptr, t
 	if err != nil {
 		return 0, err
 	}
-	ctx := c.context()
-	g, err := m.m.DensityGrid(ctx, lim, n)
-	if err != nil {
-		return 0, err
-	}
-	return metrics.GridNLL(g, m.m.EnergyFunc(ctx), test.Float64s())
+	nll, _, err = m.m.GridNLL(c.context(), test, lim, n)
+	return nll, err
 }
 
 // gridArgs checks the arguments of the grid metrics.
@@ -269,7 +265,7 @@ func (m *Model) EvaluateToy(c *Cancellation, name string, gridN, testN, sampleN 
 	if err != nil {
 		return "", err
 	}
-	fields := map[string]any{"grid_nll": r.GridNLL, "mmd": r.MMD, "kl_grid": nil, "modes_covered": nil, "hq_fraction": nil}
+	fields := map[string]any{"grid_nll": r.GridNLL, "grid_lim": r.GridLim, "mmd": r.MMD, "kl_grid": nil, "modes_covered": nil, "hq_fraction": nil}
 	if r.KLGrid != nil {
 		fields["kl_grid"] = *r.KLGrid
 	}

@@ -23,7 +23,6 @@ import (
 	"github.com/ddaebm/ddaebm/cmd/internal/cli"
 	"github.com/ddaebm/ddaebm/core/data"
 	"github.com/ddaebm/ddaebm/core/ddaebm"
-	"github.com/ddaebm/ddaebm/core/metrics"
 	"github.com/ddaebm/ddaebm/core/plot"
 	"github.com/ddaebm/ddaebm/core/tensor"
 )
@@ -111,7 +110,7 @@ func energyCmd(args []string) error {
 	points := flags.String("points", "", "N×D .npy file of points to score (required)")
 	out := flags.String("out", "energies.npy", "output .npy of N float32 energies")
 	k := flags.Int("k", 0, "diffusion step to score at (0: the data-level energy)")
-	lim := flags.Float64("lim", 0, "2-D only: half-width of the normalisation grid (0: the training set's)")
+	lim := flags.Float64("lim", 0, "2-D only: least half-width of the normalisation grid, widened by halves to hold every point (0: the training set's)")
 	gridN := flags.Int("grid-n", 300, "2-D only: grid cells per side")
 	if err := cli.Parse(flags, args); err != nil {
 		return err
@@ -152,11 +151,7 @@ func energyCmd(args []string) error {
 	}
 	fmt.Fprintf(os.Stderr, "wrote %d energies to %s (mean %.4f, %s energy weights)\n", len(e), *out, mean(e), m.ScoringWeights())
 	if m.Config.Dim == 2 && *k == 0 {
-		g, err := m.DensityGrid(ctx, gridLimit(m, *lim), *gridN)
-		if err != nil {
-			return err
-		}
-		nll, err := metrics.GridNLL(g, m.EnergyFunc(ctx), x.Float64s())
+		nll, g, err := m.GridNLL(ctx, x, gridLimit(m, *lim), *gridN)
 		if err != nil {
 			return err
 		}

@@ -393,6 +393,44 @@ func TestEnergyAverageScores(t *testing.T) {
 	}
 }
 
+// The grid NLL's grid holds every test point: it grows by halves past the
+// requested half-width where a point lies outside, and scores exactly as
+// metrics.GridNLL on that grid.
+func TestGridNLLHoldsTheTestPoints(t *testing.T) {
+	for _, c := range []struct {
+		lim    float64
+		points []float64
+		want   float64
+	}{
+		{3.5, []float64{1, -2, 3.5, 0}, 3.5},
+		{3.5, []float64{1, -3.6}, 4},
+		{3.5, []float64{4.01, 0}, 4.5},
+		{4, []float64{-9.2, 0}, 9.5},
+	} {
+		if got := HoldingLimit(c.lim, c.points); got != c.want {
+			t.Errorf("HoldingLimit(%v, %v) = %v, want %v", c.lim, c.points, got, c.want)
+		}
+	}
+	m := newModel(t, smallConfig())
+	ctx := context.Background()
+	test := tensor.FromSlice(3, 2, []tensor.Float{0, 0, 1, -1, 0.5, -4.2})
+	nll, g, err := m.GridNLL(ctx, test, 3.5, 40)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.Lim != 4.5 {
+		t.Fatalf("grid half-width %v for a point at −4.2 and lim 3.5, want 4.5", g.Lim)
+	}
+	g2, err := m.DensityGrid(ctx, 4.5, 40)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := metrics.GridNLL(g2, m.EnergyFunc(ctx), test.Float64s())
+	if err != nil || nll != want {
+		t.Fatalf("grid NLL %v, want %v (%v)", nll, want, err)
+	}
+}
+
 // A damaged checkpoint is either refused or, where the damage hit bytes
 // that carry no state (zip timestamps), loads to exactly the saved state:
 // never silently different numbers.

@@ -15,7 +15,7 @@ import (
 type ToyEval struct {
 	Data    string  // toy name
 	GridN   int     // grid cells per side (300)
-	Lim     float64 // grid half-width; 0 means data.ToyLimit(Data)
+	Lim     float64 // least grid half-width (widened to hold the test points, see GridNLL); 0 means data.ToyLimit(Data)
 	TestN   int     // fresh test points (5000)
 	SampleN int     // model samples (5000)
 	Seed    uint64  // seeds the test points and the samples
@@ -36,7 +36,10 @@ func DefaultToyEval(name string) ToyEval {
 // ToyReport holds the toy metrics; fields that a data set does not define
 // (KL needs a closed-form density, modes need 25gaussians) are nil.
 type ToyReport struct {
-	GridNLL      float64  `json:"grid_nll"`
+	GridNLL float64 `json:"grid_nll"`
+	// GridLim is the half-width of the grid that normalised the density
+	// (GridNLL's, which holds every test point).
+	GridLim      float64  `json:"grid_lim"`
 	KLGrid       *float64 `json:"kl_grid"`
 	MMD          float64  `json:"mmd"`
 	ModesCovered *int     `json:"modes_covered"`
@@ -75,14 +78,11 @@ func (m *Model) EvaluateToy(ctx context.Context, opt ToyEval) (*ToyReport, error
 	if err != nil {
 		return nil, err
 	}
-	energy := m.EnergyFunc(ctx)
 	r := &ToyReport{Samples: samples, Test: test}
-	if r.Grid, err = m.DensityGrid(ctx, lim, opt.GridN); err != nil {
+	if r.GridNLL, r.Grid, err = m.GridNLL(ctx, test, lim, opt.GridN); err != nil {
 		return nil, err
 	}
-	if r.GridNLL, err = metrics.GridNLL(r.Grid, energy, test.Float64s()); err != nil {
-		return nil, err
-	}
+	r.GridLim = r.Grid.Lim
 	if logTrue, ok := data.ToyLogDensity(opt.Data); ok {
 		kl := metrics.KLGrid(r.Grid, logTrue)
 		r.KLGrid = &kl
@@ -113,6 +113,36 @@ func (m *Model) EnergyFunc(ctx context.Context) metrics.EnergyFunc {
 		}
 		return m.EnergyAt(ctx, x, 0)
 	}
+}
+
+// GridNLL is the mean negative log-likelihood of the 2-D points test under
+// exp(E(x, 0)) normalised on an n×n grid (metrics.GridNLL). The grid
+// covers [−lim, lim]², widened in steps of ½ until it holds every test
+// point: a point outside the grid would be scored by a density whose
+// normaliser misses the mass around it. It returns the grid used.
+func (m *Model) GridNLL(ctx context.Context, test *tensor.Dense, lim float64, n int) (float64, metrics.Grid, error) {
+	if test.C != 2 || test.R < 1 {
+		return 0, metrics.Grid{}, fmt.Errorf("grid NLL: want at least one 2-D test point, got %d×%d", test.R, test.C)
+	}
+	g, err := m.DensityGrid(ctx, HoldingLimit(lim, test.Float64s()), n)
+	if err != nil {
+		return 0, metrics.Grid{}, err
+	}
+	nll, err := metrics.GridNLL(g, m.EnergyFunc(ctx), test.Float64s())
+	return nll, g, err
+}
+
+// HoldingLimit is the least half-width lim + j/2 (j = 0, 1, …) whose
+// square [−L, L]² holds every point (row-major, any dimension).
+func HoldingLimit(lim float64, points []float64) float64 {
+	extent := 0.0
+	for _, v := range points {
+		extent = max(extent, math.Abs(v))
+	}
+	if extent <= lim {
+		return lim
+	}
+	return lim + math.Ceil(2*(extent-lim))/2
 }
 
 // DensityGrid normalises exp(E(x, 0)) of a 2-D model on the cells of an

@@ -42,8 +42,9 @@ def _scores(x, what: str) -> np.ndarray:
 def grid_nll(model, x, lim: float | None = None, n: int = 300) -> float:
     """Mean negative log-likelihood (nats) of the 2-D points x (shape
     (m, 2)) under the model's density exp(E(x, 0)) normalised on an n×n
-    grid over [-lim, lim]² (lim None: the extent of the model's toy set).
-    The protocol of the train command's grid_nll."""
+    grid over [-lim, lim]² (lim None: the extent of the model's toy set),
+    widened by halves until it holds every point. The protocol of the train
+    command's grid_nll."""
     pts = nat.matrix(x, "x", cols=2)
     if pts.shape[0] == 0:
         raise InvalidArgumentError("x has no points")

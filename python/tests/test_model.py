@@ -58,7 +58,7 @@ def test_training_moves_samples_to_the_data():
     before = m.evaluate_toy(grid_n=60, test_n=500, sample_n=500)
     m.fit("25gaussians", 300, progress=False)
     after = m.evaluate_toy(grid_n=60, test_n=500, sample_n=500)
-    assert set(after) == {"grid_nll", "kl_grid", "mmd", "modes_covered", "hq_fraction"}
+    assert set(after) == {"grid_nll", "grid_lim", "kl_grid", "mmd", "modes_covered", "hq_fraction"}
     assert after["mmd"] < before["mmd"] / 3
     assert isinstance(after["modes_covered"], int)
     # grid_nll = -mean(E(x) - log Z), with Z the normaliser of density_grid.

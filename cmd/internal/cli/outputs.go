@@ -91,7 +91,7 @@ func AppendJSONLine(path string, v any) error {
 
 // ToyMetrics flattens a report for metrics.json / metrics.jsonl.
 func ToyMetrics(r *ddaebm.ToyReport) map[string]float64 {
-	out := map[string]float64{"grid_nll": r.GridNLL, "mmd": r.MMD}
+	out := map[string]float64{"grid_nll": r.GridNLL, "grid_lim": r.GridLim, "mmd": r.MMD}
 	if r.KLGrid != nil {
 		out["kl_grid"] = *r.KLGrid
 	}
