@@ -115,7 +115,8 @@ func (m *Model) Save(path string) (err error) {
 	return m.m.Save(path)
 }
 
-// Info returns {"config": {…}, "step": n} as JSON.
+// Info returns {"config": {…}, "step": n, "energy_weights": w} as JSON,
+// w the energy weights scores use now ("ema" or "last").
 func (m *Model) Info() (info string, err error) {
 	defer guard(&err)
 	unlock, err := m.lock()
@@ -124,10 +125,29 @@ func (m *Model) Info() (info string, err error) {
 	}
 	defer unlock()
 	b, err := json.Marshal(struct {
-		Config ddaebm.Config `json:"config"`
-		Step   int64         `json:"step"`
-	}{m.m.Config, m.m.Step})
+		Config  ddaebm.Config  `json:"config"`
+		Step    int64          `json:"step"`
+		Weights ddaebm.Weights `json:"energy_weights"`
+	}{m.m.Config, m.m.Step, m.m.ScoringWeights()})
 	return string(b), err
+}
+
+// SetEnergyWeights chooses the energy weights scores use: "ema" (the
+// energy's weight average where the model keeps one, else the last
+// weights) or "last".
+func (m *Model) SetEnergyWeights(weights string) (err error) {
+	defer guard(&err)
+	w, err := ddaebm.ParseWeights(weights)
+	if err != nil {
+		return invalid("%v", err)
+	}
+	unlock, err := m.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	m.m.ScoreWeights = w
+	return nil
 }
 
 // Sample draws n samples (NFE = T) into out, a float32 n×dim buffer; seed

@@ -21,7 +21,9 @@
 # The PyTorch side trains on a pool of points drawn by the project's own toy
 # generators (ddaebm.toy), used in order, so both sides see the same
 # distribution; the test points (5000, seed 12345) are shared. Each run
-# writes metrics.json; summary.tsv collects them.
+# writes metrics.json, density.npy and samples.npy;
+# toy_side_by_side_summary.py collects them into summary.tsv and one
+# picture per set (OUT/NAME.png: a row of densities per implementation).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/peer.sh
@@ -94,6 +96,8 @@ m.update({"lim": lim, "grid_nll": nll("ema"), "grid_nll_last_weights": nll("last
 json.dump(m, open(f"{d}/metrics.json", "w"))
 PY
 		cp "$dir/run/samples.npy" "$dir/samples.npy"
+		GOMAXPROCS=1 "$bin/evaluate" density -checkpoint "$dir/run/checkpoint.npz" -lim "$lim" \
+			-out "$dir/density.npy" -png "" 2>>"$dir/log"
 	fi
 	echo "done $impl $set $seed: $(cat "$dir/metrics.json")"
 }
@@ -111,35 +115,4 @@ for set in $SETS; do
 done
 printf '%s\n' "${jobs_list[@]}" | xargs -P "$JOBS" -L 1 bash -c 'run "$@"' _
 
-"$DDAEBM_PYTHON" - "$OUT" <<'PY'
-import json, os, sys
-import numpy as np
-import ddaebm
-out = sys.argv[1]
-rows = []
-for impl in sorted(os.listdir(out)):
-    if impl in ("bin", "data"):
-        continue
-    for name in sorted(os.listdir(f"{out}/{impl}")):
-        nll, last, modes, hq = [], [], [], []
-        for seed in sorted(os.listdir(f"{out}/{impl}/{name}")):
-            p = f"{out}/{impl}/{name}/{seed}"
-            if not os.path.exists(f"{p}/metrics.json"):
-                continue
-            m = json.load(open(f"{p}/metrics.json"))
-            nll.append(m["grid_nll"])
-            last.append(m.get("grid_nll_last_weights", m["grid_nll"]))
-            if name == "25gaussians":
-                m, h = ddaebm.metrics.mode_coverage(np.load(f"{p}/samples.npy"))
-                modes.append(m); hq.append(h)
-        if not nll:
-            continue
-        s = f"{impl}\t{name}\tn={len(nll)}\tgrid_nll median {np.median(nll):.3f} [{min(nll):.3f}, {max(nll):.3f}]"
-        if last != nll:
-            s += f"\tlast weights {np.median(last):.3f} [{min(last):.3f}, {max(last):.3f}]"
-        if modes:
-            s += f"\tmodes {np.median(modes):.0f} [{min(modes)}, {max(modes)}]\thq {np.median(hq):.3f} [{min(hq):.3f}, {max(hq):.3f}]"
-        rows.append(s)
-open(f"{out}/summary.tsv", "w").write("\n".join(rows) + "\n")
-print("\n".join(rows))
-PY
+"$DDAEBM_PYTHON" scripts/toy_side_by_side_summary.py "$OUT"

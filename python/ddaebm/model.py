@@ -120,6 +120,19 @@ class Model:
         """Data dimension."""
         return self.config["dim"]
 
+    @property
+    def energy_weights(self) -> str:
+        """The energy weights that energies, densities, likelihoods and OOD
+        scores use: "ema", the energy's weight average (kept when the
+        model is made with energy_ema > 0; the default then), or "last",
+        the weights after the last training step. Set it to choose; "ema"
+        on a model without an average scores with the last weights."""
+        return self._info()["energy_weights"]
+
+    @energy_weights.setter
+    def energy_weights(self, weights: str) -> None:
+        call(self._go.SetEnergyWeights, weights)
+
     def _info(self) -> dict:
         return json.loads(call(self._go.Info))
 

@@ -285,3 +285,26 @@ def test_device_choice():
         ddaebm.Model.toy(hidden=8, device="tpu")
     with pytest.raises(ValueError, match="device must be a string"):
         ddaebm.Model.toy(hidden=8, device=0)
+
+
+def test_energy_weight_average():
+    # energy_ema keeps an average of the energy's weights; scores use it by
+    # default and energy_weights switches between it and the last weights.
+    m = ddaebm.Model.toy("8gaussians", hidden=16, batch=32, seed=2, energy_ema=0.9)
+    assert m.config["energy_ema"] == 0.9 and m.energy_weights == "ema"
+    m.fit("8gaussians", 20, progress=False)
+    x = ddaebm.toy("8gaussians", 50, seed=1)
+    averaged = m.energy(x)
+    m.energy_weights = "last"
+    assert m.energy_weights == "last"
+    last = m.energy(x)
+    assert not np.array_equal(averaged, last)
+    m.energy_weights = "ema"
+    np.testing.assert_array_equal(m.energy(x), averaged)
+    with pytest.raises(ddaebm.InvalidArgumentError, match="energy weights"):
+        m.energy_weights = "mean"
+    # Without an average every choice scores with the last weights.
+    plain = small()
+    assert plain.energy_weights == "last"
+    plain.energy_weights = "ema"
+    assert plain.energy_weights == "last"
