@@ -138,6 +138,9 @@ func TestEveryCommandHandlesEdgeValues(t *testing.T) {
 		{"train", []string{"-gamma", "Inf", "-out", out("r")}, 2, "gamma must be a finite number"},
 		{"train", []string{"-beta-min", "-1", "-out", out("r")}, 2, "beta-min"},
 		{"train", []string{"-post-var-floor", "NaN", "-out", out("r")}, 2, "post-var-floor"},
+		{"train", []string{"-energy-ema", "1", "-out", out("r")}, 2, "energy-ema must be below 1"},
+		{"train", []string{"-energy-ema", "NaN", "-out", out("r")}, 2, "energy-ema must be a finite number"},
+		{"train", append([]string{"-data", "pinwheel", "-energy-ema", "0.5", "-eval-samples", "2", "-batch", "4", "-out", out("r")}, toyTrain...), 0, ""},
 		// train mnist
 		{"train", append([]string{"mnist", "-iters", "1", "-out", out("m")}, mnistTrain...), 0, ""},
 		{"train", []string{"mnist", "-epochs", "NaN", "-out", out("m")}, 2, "-epochs must be a finite number"},
@@ -161,6 +164,8 @@ func TestEveryCommandHandlesEdgeValues(t *testing.T) {
 		{"evaluate", []string{"energy", "-checkpoint", f.toy, "-points", f.one2, "-lim", "-2", "-out", out("e.npy")}, 2, "-lim must be"},
 		{"evaluate", []string{"energy", "-checkpoint", f.toy, "-points", f.one2, "-k", "-1", "-out", out("e.npy")}, 1, "k = -1"},
 		{"evaluate", []string{"energy", "-checkpoint", f.mnist, "-points", f.one784, "-out", out("e.npy")}, 0, ""},
+		{"evaluate", []string{"energy", "-checkpoint", f.toy, "-points", f.one2, "-energy-weights", "last", "-out", out("e.npy")}, 0, ""},
+		{"evaluate", []string{"energy", "-checkpoint", f.toy, "-points", f.one2, "-energy-weights", "mean", "-out", out("e.npy")}, 2, "energy weights \"mean\" are not known"},
 		// evaluate density
 		{"evaluate", []string{"density", "-checkpoint", f.toy, "-grid-n", "1", "-out", out("d.npy")}, 2, "-grid-n must be at least 2"},
 		{"evaluate", []string{"density", "-checkpoint", f.toy, "-grid-n", "2", "-out", out("d.npy"), "-png", out("d.png")}, 0, ""},
@@ -175,6 +180,8 @@ func TestEveryCommandHandlesEdgeValues(t *testing.T) {
 		{"evaluate", []string{"toy", "-checkpoint", f.toy, "-n", "2", "-grid-n", "1", "-out", out("t.json")}, 0, ""},
 		{"evaluate", []string{"toy", "-checkpoint", f.toy, "-n", "2", "-grid-n", "2", "-out", out("t.json"), "-pictures", out("p")}, 0, ""},
 		{"evaluate", []string{"toy", "-checkpoint", f.toy, "-n", "5", "-grid-n", "0", "-out", out("t.json")}, 2, "-grid-n at least 1"},
+		{"evaluate", []string{"toy", "-checkpoint", f.toy, "-n", "2", "-grid-n", "2", "-energy-weights", "ema", "-out", out("t.json")}, 0, ""},
+		{"evaluate", []string{"toy", "-checkpoint", f.toy, "-energy-weights", "", "-out", out("t.json")}, 2, "-energy-weights"},
 		{"evaluate", []string{"toy", "-checkpoint", f.toy, "-n", "5", "-data", "25gausians", "-out", out("t.json")}, 1, "unknown toy set"},
 		// evaluate curve and inspect
 		{"evaluate", []string{"curve", "-metrics", f.emptyCurve, "-png", out("c.png")}, 1, "holds no evaluations"},
