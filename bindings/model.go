@@ -115,8 +115,9 @@ func (m *Model) Save(path string) (err error) {
 	return m.m.Save(path)
 }
 
-// Info returns {"config": {…}, "step": n, "energy_weights": w} as JSON,
-// w the energy weights scores use now ("ema" or "last").
+// Info returns {"config": {…}, "step": n, "energy_weights": e,
+// "generator_weights": g} as JSON, e and g the weights scores and samples
+// use now ("ema" or "last").
 func (m *Model) Info() (info string, err error) {
 	defer guard(&err)
 	unlock, err := m.lock()
@@ -127,26 +128,34 @@ func (m *Model) Info() (info string, err error) {
 	b, err := json.Marshal(struct {
 		Config  ddaebm.Config  `json:"config"`
 		Step    int64          `json:"step"`
-		Weights ddaebm.Weights `json:"energy_weights"`
-	}{m.m.Config, m.m.Step, m.m.ScoringWeights()})
+		Energy    ddaebm.Weights `json:"energy_weights"`
+		Generator ddaebm.Weights `json:"generator_weights"`
+	}{m.m.Config, m.m.Step, m.m.ScoringWeights(), m.m.SamplingWeights()})
 	return string(b), err
 }
 
-// SetEnergyWeights chooses the energy weights scores use: "ema" (the
-// energy's weight average where the model keeps one, else the last
-// weights) or "last".
-func (m *Model) SetEnergyWeights(weights string) (err error) {
+// SetWeights chooses the weights of the network named ("energy" for
+// scores, "generator" for samples): "ema" (the network's weight average
+// where the model keeps one, else the last weights) or "last".
+func (m *Model) SetWeights(network, weights string) (err error) {
 	defer guard(&err)
 	w, err := ddaebm.ParseWeights(weights)
 	if err != nil {
-		return invalid("%v", err)
+		return invalid("%s %v", network, err)
 	}
 	unlock, err := m.lock()
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	m.m.ScoreWeights = w
+	switch network {
+	case "energy":
+		m.m.ScoreWeights = w
+	case "generator":
+		m.m.SampleWeights = w
+	default:
+		return invalid("no network %q has weights to choose (want energy or generator)", network)
+	}
 	return nil
 }
 

@@ -124,7 +124,7 @@ func energyCmd(args []string) error {
 	if *gridN < 1 {
 		return cli.Usagef("-grid-n must be at least 1, got %d", *gridN)
 	}
-	weights, err := cli.EnergyWeights(*weightsFlag)
+	weights, err := cli.Weights("energy-weights", *weightsFlag)
 	if err != nil {
 		return err
 	}
@@ -178,7 +178,7 @@ func densityCmd(args []string) error {
 	if err := checkLimit(*lim); err != nil {
 		return err
 	}
-	weights, err := cli.EnergyWeights(*weightsFlag)
+	weights, err := cli.Weights("energy-weights", *weightsFlag)
 	if err != nil {
 		return err
 	}
@@ -211,6 +211,7 @@ func toyCmd(args []string) error {
 	flags := flag.NewFlagSet("evaluate toy", flag.ContinueOnError)
 	device := cli.DeviceFlag(flags)
 	weightsFlag := cli.EnergyWeightsFlag(flags)
+	genWeightsFlag := cli.GeneratorWeightsFlag(flags)
 	ckpt := flags.String("checkpoint", "", "checkpoint written by train (required)")
 	name := flags.String("data", "", "toy set to compare with (default: the training set)")
 	out := flags.String("out", "", "write the metrics as JSON to this file (default: stdout only)")
@@ -224,7 +225,11 @@ func toyCmd(args []string) error {
 	if *n < ddaebm.MinToyTestN || *gridN < 1 {
 		return cli.Usagef("-n must be at least %d (the MMD's bandwidth is the median distance between test points) and -grid-n at least 1, got %d and %d", ddaebm.MinToyTestN, *n, *gridN)
 	}
-	weights, err := cli.EnergyWeights(*weightsFlag)
+	weights, err := cli.Weights("energy-weights", *weightsFlag)
+	if err != nil {
+		return err
+	}
+	genWeights, err := cli.Weights("generator-weights", *genWeightsFlag)
 	if err != nil {
 		return err
 	}
@@ -232,7 +237,7 @@ func toyCmd(args []string) error {
 	if err != nil {
 		return err
 	}
-	m.ScoreWeights = weights
+	m.ScoreWeights, m.SampleWeights = weights, genWeights
 	if *name == "" {
 		*name = m.Config.Data
 	}
@@ -242,7 +247,7 @@ func toyCmd(args []string) error {
 	if err != nil {
 		return err
 	}
-	mt := map[string]any{"iters": m.Step, "energy_weights": m.ScoringWeights()}
+	mt := map[string]any{"iters": m.Step, "energy_weights": m.ScoringWeights(), "generator_weights": m.SamplingWeights()}
 	for k, v := range cli.ToyMetrics(r) {
 		mt[k] = v
 	}

@@ -21,6 +21,7 @@ func modesCmd(args []string, stdout io.Writer) error {
 	flags := flag.NewFlagSet("evaluate modes", flag.ContinueOnError)
 	device := cli.DeviceFlag(flags)
 	bnFlag := cli.BNStatsFlag(flags)
+	genWeightsFlag := cli.GeneratorWeightsFlag(flags)
 	ckpt := flags.String("checkpoint", "", "checkpoint of a model of 2352-dimensional StackedMNIST data")
 	realData := flags.Bool("real", false, "count the modes of real StackedMNIST images (from MNIST test digits) instead of a model's samples: the protocol's reference")
 	classifier := flags.String("classifier", "", "MNIST classifier written by 'evaluate classifier -out' (required)")
@@ -42,6 +43,10 @@ func modesCmd(args []string, stdout io.Writer) error {
 		return cli.Usagef("-n must be positive, got %d", *n)
 	}
 	bn, err := cli.BNStats(*bnFlag)
+	if err != nil {
+		return err
+	}
+	genWeights, err := cli.Weights("generator-weights", *genWeightsFlag)
 	if err != nil {
 		return err
 	}
@@ -73,6 +78,7 @@ func modesCmd(args []string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
+		m.SampleWeights = genWeights
 		if m.Config.Dim != data.StackedMNISTDim {
 			return fmt.Errorf("mode counting needs a model of %d-dimensional StackedMNIST images; this one has dimension %d", data.StackedMNISTDim, m.Config.Dim)
 		}

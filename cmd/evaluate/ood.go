@@ -28,6 +28,7 @@ func oodCmd(args []string, stdout io.Writer) error {
 	flags := flag.NewFlagSet("evaluate ood", flag.ContinueOnError)
 	device := cli.DeviceFlag(flags)
 	bnFlag := cli.BNStatsFlag(flags)
+	genWeightsFlag := cli.GeneratorWeightsFlag(flags)
 	ckpt := flags.String("checkpoint", "", "checkpoint written by train (required)")
 	weightsFlag := cli.EnergyWeightsFlag(flags)
 	inData := flags.String("data", "mnist", "in-distribution test images: mnist (the MNIST test set) or an N×D .npy of pixel values in [0, 1] (uint8 divided by 255)")
@@ -60,7 +61,11 @@ func oodCmd(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	weights, err := cli.EnergyWeights(*weightsFlag)
+	genWeights, err := cli.Weights("generator-weights", *genWeightsFlag)
+	if err != nil {
+		return err
+	}
+	weights, err := cli.Weights("energy-weights", *weightsFlag)
 	if err != nil {
 		return err
 	}
@@ -68,6 +73,7 @@ func oodCmd(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	m.SampleWeights = genWeights
 	m.ScoreWeights = weights
 	sp, err := modelSpace(*space, m.Config)
 	if err != nil {

@@ -32,6 +32,7 @@ func run(args []string) error {
 	png := flags.String("png", "", "also draw a scatter PNG over fresh data (2-D models only)")
 	device := cli.DeviceFlag(flags)
 	bnFlag := cli.BNStatsFlag(flags)
+	genWeightsFlag := cli.GeneratorWeightsFlag(flags)
 	if err := cli.Parse(flags, args); err != nil {
 		return err
 	}
@@ -48,10 +49,15 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
+	genWeights, err := cli.Weights("generator-weights", *genWeightsFlag)
+	if err != nil {
+		return err
+	}
 	m, err := cli.LoadModel(*ckpt, *device)
 	if err != nil {
 		return err
 	}
+	m.SampleWeights = genWeights
 	samples, err := m.SampleWith(context.Background(), *n, rand.New(rand.NewPCG(*seed, 0)), bn)
 	if err != nil {
 		return err

@@ -30,6 +30,9 @@ type Model struct {
 	// model keeps an average (EnergyAt and everything built on it:
 	// density grids, OOD scores, likelihoods, flow samples).
 	ScoreWeights Weights
+	// SampleWeights chooses the generator weights that sampling uses when
+	// the model keeps an average (SampleWith, OneStepFakes).
+	SampleWeights Weights
 
 	// Step counts completed training iterations.
 	Step int64
@@ -148,14 +151,14 @@ func (m *Model) UseBackend(be autograd.Backend) error {
 	return m.backendErr()
 }
 
-// Weights names a set of energy weights.
+// Weights names a set of weights of a network.
 type Weights string
 
 const (
-	// AveragedWeights are the energy's weight average (Config.EnergyEMA),
-	// where the model keeps one: the default for scores.
+	// AveragedWeights are the network's weight average (Config.EnergyEMA,
+	// Config.EMA), where the model keeps one: the default.
 	AveragedWeights Weights = "ema"
-	// LastWeights are the energy's weights after the last training step.
+	// LastWeights are the network's weights after the last training step.
 	LastWeights Weights = "last"
 )
 
@@ -165,13 +168,20 @@ func ParseWeights(s string) (Weights, error) {
 	case AveragedWeights, LastWeights:
 		return w, nil
 	}
-	return "", fmt.Errorf("energy weights %q are not known (want %s or %s)", s, AveragedWeights, LastWeights)
+	return "", fmt.Errorf("weights %q are not known (want %s or %s)", s, AveragedWeights, LastWeights)
 }
 
 // ScoringWeights are the energy weights scores use now: the average
 // unless the model keeps none or ScoreWeights asks for the last ones.
-func (m *Model) ScoringWeights() Weights {
-	if m.EnergyEMA != nil && m.ScoreWeights != LastWeights {
+func (m *Model) ScoringWeights() Weights { return chosen(m.EnergyEMA, m.ScoreWeights) }
+
+// SamplingWeights are the generator weights sampling uses now: the
+// average unless the model keeps none or SampleWeights asks for the last
+// ones.
+func (m *Model) SamplingWeights() Weights { return chosen(m.EMA, m.SampleWeights) }
+
+func chosen(average *optim.EMA, want Weights) Weights {
+	if average != nil && want != LastWeights {
 		return AveragedWeights
 	}
 	return LastWeights
@@ -180,11 +190,18 @@ func (m *Model) ScoringWeights() Weights {
 // withScoringWeights puts the scoring weights in place and returns what
 // puts the trained ones back.
 func (m *Model) withScoringWeights() (restore func()) {
-	if m.ScoringWeights() != AveragedWeights {
+	return swapIn(m.EnergyEMA, m.ScoringWeights())
+}
+
+// withSamplingWeights is withScoringWeights for the generator.
+func (m *Model) withSamplingWeights() (restore func()) { return swapIn(m.EMA, m.SamplingWeights()) }
+
+func swapIn(average *optim.EMA, w Weights) (restore func()) {
+	if w != AveragedWeights {
 		return func() {}
 	}
-	m.EnergyEMA.Swap()
-	return m.EnergyEMA.Swap
+	average.Swap()
+	return average.Swap
 }
 
 func (m *Model) onCPU() bool {

@@ -51,8 +51,8 @@ func (m *Model) Sample(ctx context.Context, n int, rng *rand.Rand) (*tensor.Dens
 // SampleWith draws n samples with NFE = T: x_T ~ N(0, I), then for
 // k = T−1 … 0 the generator's denoising step x_k = c1_k·G(x_{k+1}, z, k) +
 // c2_k·x_{k+1} + √v_k·ε, without the noise at k = 0, with batch norm on
-// the statistics bn names. The generator uses its weight average when one
-// is kept. rng makes the draw reproducible independently of training.
+// the statistics bn names, with the generator weights SamplingWeights
+// names. rng makes the draw reproducible independently of training.
 // The model is left unchanged: with BatchStats, the running statistics
 // are restored afterwards, and chains run in equal batches of at least
 // minSampleBatch rows (more are drawn and dropped when n is smaller), so
@@ -72,10 +72,7 @@ func (m *Model) SampleWith(ctx context.Context, n int, rng *rand.Rand, bn BNStat
 		m.Config.forwardBytes(gen, min(max(n, minSampleBatch), chunkRows))); err != nil {
 		return nil, err
 	}
-	if m.EMA != nil {
-		m.EMA.Swap()
-		defer m.EMA.Swap()
-	}
+	defer m.withSamplingWeights()()
 	out := tensor.New(n, d)
 	if bn == RunningStats {
 		for lo := 0; lo < n; lo += chunkRows {
@@ -218,8 +215,8 @@ func (m *Model) EnergyAt(ctx context.Context, x *tensor.Dense, k int) ([]float64
 // generator, x'_0 = c1_0·G(x_1, z, 0) + c2_0·x_1, the sampler's last step.
 // They sit much closer to the data than samples of the full chain, so
 // they test whether the energy sees the generator's small errors. bn
-// chooses the batch-norm statistics as in SampleWith; the model is left
-// unchanged.
+// chooses the batch-norm statistics and SamplingWeights the generator
+// weights, as in SampleWith; the model is left unchanged.
 func (m *Model) OneStepFakes(ctx context.Context, x0 *tensor.Dense, rng *rand.Rand, bn BNStats) (*tensor.Dense, error) {
 	if x0.C != m.Config.Dim || x0.R < 1 {
 		return nil, fmt.Errorf("one-step fakes: images are %d×%d, want at least one row of %d values", x0.R, x0.C, m.Config.Dim)
@@ -231,10 +228,7 @@ func (m *Model) OneStepFakes(ctx context.Context, x0 *tensor.Dense, rng *rand.Ra
 	if err := checkOutput(fmt.Sprintf("one-step fakes of %d points", x0.R), x0.R, x0.C, floatBytes, m.Config.forwardBytes(gen, min(x0.R, chunkRows))); err != nil {
 		return nil, err
 	}
-	if m.EMA != nil {
-		m.EMA.Swap()
-		defer m.EMA.Swap()
-	}
+	defer m.withSamplingWeights()()
 	if bn == BatchStats {
 		defer m.restoreBuffers(m.Generator.Buffers())()
 	}

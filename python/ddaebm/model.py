@@ -131,7 +131,18 @@ class Model:
 
     @energy_weights.setter
     def energy_weights(self, weights: str) -> None:
-        call(self._go.SetEnergyWeights, weights)
+        call(self._go.SetWeights, "energy", weights)
+
+    @property
+    def generator_weights(self) -> str:
+        """The generator weights that samples use: "ema", the generator's
+        weight average (kept when the model is made with ema > 0; the
+        default then), or "last". Set it to choose, as energy_weights."""
+        return self._info()["generator_weights"]
+
+    @generator_weights.setter
+    def generator_weights(self, weights: str) -> None:
+        call(self._go.SetWeights, "generator", weights)
 
     def _info(self) -> dict:
         return json.loads(call(self._go.Info))

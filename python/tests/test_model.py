@@ -301,10 +301,22 @@ def test_energy_weight_average():
     assert not np.array_equal(averaged, last)
     m.energy_weights = "ema"
     np.testing.assert_array_equal(m.energy(x), averaged)
-    with pytest.raises(ddaebm.InvalidArgumentError, match="energy weights"):
+    with pytest.raises(ddaebm.InvalidArgumentError, match="energy weights \"mean\" are not known"):
         m.energy_weights = "mean"
     # Without an average every choice scores with the last weights.
     plain = small()
     assert plain.energy_weights == "last"
     plain.energy_weights = "ema"
     assert plain.energy_weights == "last"
+
+
+def test_generator_weight_average():
+    m = ddaebm.Model.toy("8gaussians", hidden=16, batch=32, seed=2, ema=0.9)
+    assert m.generator_weights == "ema" and m.energy_weights == "last"
+    m.fit("8gaussians", 20, progress=False)
+    averaged = m.sample(64, seed=3)
+    m.generator_weights = "last"
+    last = m.sample(64, seed=3)
+    assert m.generator_weights == "last" and not np.array_equal(averaged, last)
+    m.generator_weights = "ema"
+    np.testing.assert_array_equal(m.sample(64, seed=3), averaged)

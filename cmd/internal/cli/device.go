@@ -50,12 +50,19 @@ func EnergyWeightsFlag(flags *flag.FlagSet) *string {
 		"energy weights to score with: ema (the energy's weight average, where the checkpoint keeps one: train -energy-ema; else the last weights) or last (the weights after the last training step)")
 }
 
-// EnergyWeights parses an -energy-weights value; a bad one is a usage
-// error.
-func EnergyWeights(s string) (ddaebm.Weights, error) {
+// GeneratorWeightsFlag defines the -generator-weights flag of the
+// commands that sample.
+func GeneratorWeightsFlag(flags *flag.FlagSet) *string {
+	return flags.String("generator-weights", string(ddaebm.AveragedWeights),
+		"generator weights to sample with: ema (the generator's weight average, where the checkpoint keeps one: train -ema; else the last weights) or last (the weights after the last training step)")
+}
+
+// Weights parses the value of the weights flag named flag; a bad one is
+// a usage error.
+func Weights(flag, s string) (ddaebm.Weights, error) {
 	w, err := ddaebm.ParseWeights(s)
 	if err != nil {
-		return "", Usagef("-energy-weights: %v", err)
+		return "", Usagef("-%s: %v", flag, err)
 	}
 	return w, nil
 }
