@@ -153,6 +153,8 @@ func TestEveryCommandHandlesEdgeValues(t *testing.T) {
 		{"sample", []string{"-checkpoint", f.toy, "-n", "0", "-out", out("s.npy")}, 2, "-n must be positive"},
 		{"sample", []string{"-checkpoint", f.toy, "-n", "1", "-out", out("s.npy"), "-png", out("s.png")}, 0, ""},
 		{"sample", []string{"-checkpoint", f.toy, "-n", "2", "-bn-stats", "batch", "-out", out("s.npy")}, 0, ""},
+		{"sample", []string{"-checkpoint", f.toy, "-n", "2", "-generator-weights", "last", "-out", out("s.npy")}, 0, ""},
+		{"sample", []string{"-checkpoint", f.toy, "-n", "2", "-generator-weights", "avg", "-out", out("s.npy")}, 2, "-generator-weights: weights \"avg\" are not known"},
 		{"sample", []string{"-checkpoint", f.stacked, "-n", "1", "-out", out("s.npy")}, 0, ""},
 		{"sample", []string{"-checkpoint", f.nan, "-n", "2", "-out", out("s.npy")}, 1, "holds NaN at row 0, column 0"},
 		// evaluate energy
@@ -165,7 +167,7 @@ func TestEveryCommandHandlesEdgeValues(t *testing.T) {
 		{"evaluate", []string{"energy", "-checkpoint", f.toy, "-points", f.one2, "-k", "-1", "-out", out("e.npy")}, 1, "k = -1"},
 		{"evaluate", []string{"energy", "-checkpoint", f.mnist, "-points", f.one784, "-out", out("e.npy")}, 0, ""},
 		{"evaluate", []string{"energy", "-checkpoint", f.toy, "-points", f.one2, "-energy-weights", "last", "-out", out("e.npy")}, 0, ""},
-		{"evaluate", []string{"energy", "-checkpoint", f.toy, "-points", f.one2, "-energy-weights", "mean", "-out", out("e.npy")}, 2, "energy weights \"mean\" are not known"},
+		{"evaluate", []string{"energy", "-checkpoint", f.toy, "-points", f.one2, "-energy-weights", "mean", "-out", out("e.npy")}, 2, "-energy-weights: weights \"mean\" are not known"},
 		// evaluate density
 		{"evaluate", []string{"density", "-checkpoint", f.toy, "-grid-n", "1", "-out", out("d.npy")}, 2, "-grid-n must be at least 2"},
 		{"evaluate", []string{"density", "-checkpoint", f.toy, "-grid-n", "2", "-out", out("d.npy"), "-png", out("d.png")}, 0, ""},
