@@ -52,6 +52,7 @@ bin=$OUT/bin
 mkdir -p "$bin"
 go build -o "$bin/train" ./cmd/train
 go build -o "$bin/evaluate" ./cmd/evaluate
+go build -o "$bin/sample" ./cmd/sample
 
 # Data: shared test points per set, a training pool per set and seed.
 for set in $SETS; do
@@ -96,6 +97,10 @@ m.update({"lim": lim, "grid_nll": nll("ema"), "grid_nll_last_weights": nll("last
 json.dump(m, open(f"{d}/metrics.json", "w"))
 PY
 		cp "$dir/run/samples.npy" "$dir/samples.npy"
+		# The same run's samples with the generator's last weights (differ
+		# from samples.npy only under train -ema).
+		GOMAXPROCS=1 "$bin/sample" -checkpoint "$dir/run/checkpoint.npz" -generator-weights last -n 5000 -seed 12345 \
+			-out "$dir/samples-last.npy" 2>>"$dir/log"
 		GOMAXPROCS=1 "$bin/evaluate" density -checkpoint "$dir/run/checkpoint.npz" -lim "$lim" \
 			-out "$dir/density.npy" -png "" 2>>"$dir/log"
 	fi

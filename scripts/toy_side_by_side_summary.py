@@ -32,8 +32,10 @@ for (impl, name), rs in sorted(runs.items(), key=lambda kv: (kv[0][1], kv[0][0])
     if last != nll:
         s += f"\tlast weights {fmt(last, '.3f')}"
     if name == "25gaussians":
-        cov = [ddaebm.metrics.mode_coverage(np.load(f"{p}/samples.npy")) for _, _, p in rs]
-        s += f"\tmodes {fmt([c[0] for c in cov], '.0f')}\thq {fmt([c[1] for c in cov], '.3f')}"
+        for label, file in (("", "samples.npy"), (" last generator weights", "samples-last.npy")):
+            if all(os.path.exists(f"{p}/{file}") for _, _, p in rs):
+                cov = [ddaebm.metrics.mode_coverage(np.load(f"{p}/{file}")) for _, _, p in rs]
+                s += f"\tmodes{label} {fmt([c[0] for c in cov], '.0f')}\thq{label} {fmt([c[1] for c in cov], '.3f')}"
     rows.append(s)
 open(f"{out}/summary.tsv", "w").write("\n".join(rows) + "\n")
 print("\n".join(rows))

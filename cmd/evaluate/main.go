@@ -308,7 +308,8 @@ func curveCmd(args []string) error {
 	for i, r := range rows {
 		xs[i] = r["iters"]
 		for k := range r {
-			keys[k] = k != "iters"
+			// grid_lim is the grid the NLL was normalised on, not a measure.
+			keys[k] = k != "iters" && k != "grid_lim"
 		}
 	}
 	var names []string
