@@ -1,13 +1,13 @@
 # The two commands of the README:
-#   make demo   train on 25gaussians with weight averages of both networks (DEMO_FLAGS);
+#   make demo   train on 25gaussians with the energy's weight average (DEMO_FLAGS);
 #               write samples, density.png and metrics into runs/demo
 #   make test   the whole test suite
 GO ?= go
 PYTHON ?= python3
 DEMO_ITERS ?= 10000
-# The paper's defaults plus weight averages of the generator (samples) and
-# of the energy (density); README "Density estimates" gives their effect.
-DEMO_FLAGS ?= -ema 0.999 -energy-ema 0.999
+# The paper's defaults plus the energy's weight average for the density
+# (README "Density estimates" gives its effect).
+DEMO_FLAGS ?= -energy-ema 0.999
 # test-python builds ddaebm into this fresh virtual environment.
 TEST_VENV ?= .venv-test
 
