@@ -14,7 +14,7 @@ TEST_VENV ?= .venv-test
 .PHONY: demo test test-go test-python bench fuzz
 
 demo:
-	$(GO) run ./cmd/train -data 25gaussians -iters $(DEMO_ITERS) -seed 0 $(DEMO_FLAGS) -eval-every 2500 -out runs/demo
+	$(GO) run ./cmd/train -data 25gaussians -iters $(DEMO_ITERS) -seed 0 $(DEMO_FLAGS) -eval-every $$(( $(DEMO_ITERS) / 4 )) -out runs/demo
 	$(GO) run ./cmd/evaluate curve -metrics runs/demo/metrics.jsonl -png runs/demo/curve.png
 	@echo "see runs/demo: density.png samples.png curve.png metrics.json samples.npy"
 
