@@ -126,8 +126,8 @@ func (m *Model) Info() (info string, err error) {
 	}
 	defer unlock()
 	b, err := json.Marshal(struct {
-		Config  ddaebm.Config  `json:"config"`
-		Step    int64          `json:"step"`
+		Config    ddaebm.Config  `json:"config"`
+		Step      int64          `json:"step"`
 		Energy    ddaebm.Weights `json:"energy_weights"`
 		Generator ddaebm.Weights `json:"generator_weights"`
 	}{m.m.Config, m.m.Step, m.m.ScoringWeights(), m.m.SamplingWeights()})
