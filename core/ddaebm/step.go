@@ -6,6 +6,7 @@ import (
 
 	"github.com/ddaebm/ddaebm/core/autograd"
 	"github.com/ddaebm/ddaebm/core/diffusion"
+	"github.com/ddaebm/ddaebm/core/optim"
 	"github.com/ddaebm/ddaebm/core/tensor"
 )
 
@@ -88,12 +89,7 @@ func (m *Model) maxStep(s *batchScratch, st *StepStats) error {
 		return fmt.Errorf("step %d: energy loss is %v (energy gap %v, penalty %v); lower lr or raise gamma",
 			m.Step, st.LossE, st.EnergyGap, st.Penalty)
 	}
-	m.OptE.ZeroGrad()
-	g.Backward(loss, m.OptE.Params)
-	m.OptE.Update()
-	if m.EnergyEMA != nil {
-		m.EnergyEMA.Update()
-	}
+	descend(g, loss, m.OptE, m.EnergyEMA)
 	return nil
 }
 
@@ -136,13 +132,19 @@ func (m *Model) minStep(s *batchScratch, st *StepStats) error {
 	if !finite(st.LossG) {
 		return fmt.Errorf("step %d: generator loss is %v (L2 %v); lower lr", m.Step, st.LossG, st.L2)
 	}
-	m.OptG.ZeroGrad()
-	g.Backward(loss, m.OptG.Params)
-	m.OptG.Update()
-	if m.EMA != nil {
-		m.EMA.Update()
-	}
+	descend(g, loss, m.OptG, m.EMA)
 	return nil
+}
+
+// descend takes one step of opt on loss and moves the weight average, if
+// one is kept.
+func descend(g *autograd.Graph, loss *autograd.Node, opt *optim.Adam, average *optim.EMA) {
+	opt.ZeroGrad()
+	g.Backward(loss, opt.Params)
+	opt.Update()
+	if average != nil {
+		average.Update()
+	}
 }
 
 // generate draws fakes x'_k = c1_k·G(x_{k+1}, z, k) + c2_k·x_{k+1} + √v_k·noise
