@@ -142,6 +142,24 @@ func TestMLEStep(t *testing.T) {
 	}
 }
 
+// The MLE step moves the energy's weight average too: without it, scores
+// would use the initial weights.
+func TestMLEStepMovesTheEnergyAverage(t *testing.T) {
+	cfg := tinyMNISTConfig()
+	cfg.MLE, cfg.EnergyEMA = true, 0.5
+	m := newModel(t, cfg)
+	w0 := m.Energy.Params()[0].Value.Clone()
+	if _, err := m.TrainStep(randomMatrix(rand.New(rand.NewPCG(4, 4)), 6, 8)); err != nil {
+		t.Fatal(err)
+	}
+	w1 := m.Energy.Params()[0].Value
+	for i, got := range m.EnergyEMA.Shadow[0].Data {
+		if want := 0.5*w0.Data[i] + 0.5*w1.Data[i]; math.Abs(float64(got-want)) > 1e-6 {
+			t.Fatalf("average[%d] = %v after one MLE step, want ½·%v + ½·%v", i, got, w0.Data[i], w1.Data[i])
+		}
+	}
+}
+
 // Parameter counts follow Table 7 for any width.
 func TestMNISTNetworkSizes(t *testing.T) {
 	const d, z, w, T = 10, 3, 5, 4

@@ -17,9 +17,7 @@ func (m *Model) mleStep(s *batchScratch) (StepStats, error) {
 	if !finite(st.LossE) {
 		return st, fmt.Errorf("step %d: negative log-likelihood is %v; lower lr", m.Step, st.LossE)
 	}
-	m.OptE.ZeroGrad()
-	g.Backward(loss, m.OptE.Params)
-	m.OptE.Update()
+	descend(g, loss, m.OptE, m.EnergyEMA)
 	m.Step++
 	return st, nil
 }
