@@ -92,7 +92,7 @@ func run(args []string) error {
 	flags.Float64Var(&cfg.Beta2, "adam-beta2", cfg.Beta2, "Adam β2")
 	flags.IntVar(&cfg.Batch, "batch", cfg.Batch, "batch size")
 	flags.Float64Var(&cfg.EMA, "ema", cfg.EMA, "decay of the generator's weight average used for sampling (0: off)")
-	flags.Float64Var(&cfg.EnergyEMA, "energy-ema", cfg.EnergyEMA, "decay of the energy's weight average, which scores (density, NLL, OOD) then use (0: off, as in the paper)")
+	setEnergyOptions := energyOptionFlags(flags, &cfg)
 	flags.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "random seed (weights, data, noise)")
 	iters := flags.Int64("iters", 20000, "train until this many iterations in total")
 	out := flags.String("out", "runs/latest", "output directory")
@@ -106,6 +106,7 @@ func run(args []string) error {
 		return err
 	}
 	cfg.Ablation = ddaebm.Ablation(*ablation)
+	setEnergyOptions()
 	ckptPath := filepath.Join(*out, "checkpoint.npz")
 	var m *ddaebm.Model
 	if *resume {
@@ -303,4 +304,18 @@ func source(cfg *ddaebm.Config, resumed bool) (ddaebm.Source, error) {
 	}
 	cfg.Data, cfg.DataSHA256, cfg.Dim = path, ds.SHA256, x.C
 	return s, nil
+}
+
+// energyOptionFlags registers the options beside the paper's energy loss,
+// the same for every model family. The returned function sets them on cfg
+// once the flags are parsed.
+func energyOptionFlags(flags *flag.FlagSet, cfg *ddaebm.Config) (set func()) {
+	flags.Float64Var(&cfg.EnergyEMA, "energy-ema", cfg.EnergyEMA, "decay of the energy's weight average, which scores (density, NLL, OOD) then use (0: off, as in the paper)")
+	sites := make([]string, len(ddaebm.PenaltySites))
+	for i, s := range ddaebm.PenaltySites {
+		sites[i] = string(s)
+	}
+	site := flags.String("penalty-at", string(ddaebm.PenaltyAtReal), "where the gradient penalty is taken: "+strings.Join(sites, ", ")+" (interpolates: u·x_k + (1−u)·fake, u uniform); real is the paper's")
+	flags.Float64Var(&cfg.WOut, "w-out", cfg.WOut, "weight of E at points drawn outside the batch's range (per step, in a box twice as wide) in the energy loss, which pushes E down where there are no data (0: off, as in the paper)")
+	return func() { cfg.PenaltyAt = ddaebm.PenaltySite(*site) }
 }

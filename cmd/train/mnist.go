@@ -81,7 +81,7 @@ func runMNIST(args []string) error {
 	flags.Float64Var(&cfg.Beta2, "adam-beta2", cfg.Beta2, "Adam β2")
 	flags.IntVar(&cfg.Batch, "batch", cfg.Batch, "batch size")
 	flags.Float64Var(&cfg.EMA, "ema", cfg.EMA, "decay of the generator's weight average used for sampling (0: off)")
-	flags.Float64Var(&cfg.EnergyEMA, "energy-ema", cfg.EnergyEMA, "decay of the energy's weight average, which scores (density, NLL, OOD) then use (0: off, as in the paper)")
+	setEnergyOptions := energyOptionFlags(flags, &cfg)
 	flags.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "random seed (weights, batches, noise)")
 	preset := flags.String("preset", "cpu", "length of the run: cpu (about 30 min on 2 cores) or full (400 epochs)")
 	epochs := flags.Float64("epochs", 0, "train this many epochs in total (overrides -preset)")
@@ -132,6 +132,7 @@ func runMNIST(args []string) error {
 	}
 	if !*resume {
 		cfg.Ablation = ddaebm.Ablation(*ablation)
+		setEnergyOptions()
 		switch *dataset {
 		case ddaebm.MNISTData:
 		case ddaebm.StackedMNISTData:

@@ -32,6 +32,28 @@ const (
 // Ablations lists the accepted Ablation values.
 var Ablations = []Ablation{Full, KLOnly, NoEncoder, NoLatent}
 
+// PenaltySite is where the energy's gradient penalty is taken.
+type PenaltySite string
+
+const (
+	PenaltyAtReal         PenaltySite = "real"         // the real pairs (x_k, x_{k+1}): eq. 23
+	PenaltyAtFake         PenaltySite = "fake"         // the fakes (x'_k, x_{k+1})
+	PenaltyAtRealAndFake  PenaltySite = "real+fake"    // the mean of both
+	PenaltyAtInterpolates PenaltySite = "interpolates" // u·x_k + (1−u)·x'_k, u ~ U(0, 1) per example
+)
+
+// PenaltySites lists the accepted PenaltySite values.
+var PenaltySites = []PenaltySite{PenaltyAtReal, PenaltyAtFake, PenaltyAtRealAndFake, PenaltyAtInterpolates}
+
+// penaltySite is PenaltyAt with "" (configurations written before it
+// existed) read as the paper's site.
+func (c *Config) penaltySite() PenaltySite {
+	if c.PenaltyAt == "" {
+		return PenaltyAtReal
+	}
+	return c.PenaltyAt
+}
+
 // Config is everything that defines a run. Its JSON form is written next
 // to every checkpoint, and a checkpoint is loaded with its own Config.
 type Config struct {
@@ -84,6 +106,15 @@ type Config struct {
 	// energy is trained against a moving generator, and its average is a
 	// steadier density than its last iterate. 0 = off (the paper).
 	EnergyEMA float64 `json:"energy_ema,omitempty"`
+	// PenaltyAt is where the gradient penalty is taken: at the real
+	// pairs (PenaltyAtReal, the paper's eq. 23; "" means the same), at the
+	// fakes, at both, or at random interpolates between a real x_k and
+	// its fake, all conditioned on the same x_{k+1}.
+	PenaltyAt PenaltySite `json:"penalty_at,omitempty"`
+	// WOut weighs E at points drawn outside the batch's range into the
+	// energy loss (+w_out·mean E(u, k)), pushing E down where there is no
+	// data; 0 = off (the paper). See outsidePoints.
+	WOut float64 `json:"w_out,omitempty"`
 
 	Seed uint64 `json:"seed"`
 }
@@ -128,7 +159,7 @@ func (c *Config) validate(checkData bool) error {
 	for _, v := range []struct {
 		name string
 		x    float64
-	}{{"gamma", c.Gamma}, {"w-fake", c.WFake}, {"w-ent", c.WEnt}, {"adam-beta1", c.Beta1}, {"ema", c.EMA}, {"energy-ema", c.EnergyEMA}} {
+	}{{"gamma", c.Gamma}, {"w-fake", c.WFake}, {"w-ent", c.WEnt}, {"adam-beta1", c.Beta1}, {"ema", c.EMA}, {"energy-ema", c.EnergyEMA}, {"w-out", c.WOut}} {
 		if !(v.x >= 0) || math.IsInf(v.x, 0) {
 			bad("%s must be a finite number ≥ 0, got %v", v.name, v.x)
 		}
@@ -166,6 +197,9 @@ func (c *Config) validate(checkData bool) error {
 	}
 	if !slices.Contains(Ablations, c.Ablation) {
 		bad("ablation %q is not known (want one of %v)", c.Ablation, Ablations)
+	}
+	if !slices.Contains(PenaltySites, c.penaltySite()) {
+		bad("penalty-at %q is not known (want one of %v)", c.PenaltyAt, PenaltySites)
 	}
 	if len(errs) == 0 {
 		// Sizes first: the schedule alone has T entries per table.

@@ -45,30 +45,46 @@ func randomMatrix(rng *rand.Rand, r, c int) *tensor.Dense {
 // The energy loss, gradient penalty included, has exactly the gradient
 // that finite differences of the loss give, for every energy parameter.
 // This is the test of the double backpropagation through the energy.
+// Every penalty site (Config.PenaltyAt) and the weight on E outside the
+// data (Config.WOut) are checked the same way.
 func TestEnergyLossGradientIsExact(t *testing.T) {
-	cfg := smallConfig()
-	cfg.Gamma = 0.5 // large, so the penalty's share of the gradient is visible
-	m := newModel(t, cfg)
-	rng := rand.New(rand.NewPCG(1, 2))
-	xk, xk1, fake := randomMatrix(rng, 6, 2), randomMatrix(rng, 6, 2), randomMatrix(rng, 6, 2)
-	k := []int{0, 1, 2, 3, 1, 0}
-	if st := checkEnergyLossGradient(t, m, xk, xk1, fake, k); st.Penalty <= 0 {
-		t.Fatalf("penalty %v, want > 0", st.Penalty)
+	for _, site := range PenaltySites {
+		for _, wOut := range []float64{0, 0.3} {
+			t.Run(fmt.Sprintf("%s/w_out=%g", site, wOut), func(t *testing.T) {
+				cfg := smallConfig()
+				cfg.Gamma = 0.5 // large, so the penalty's share of the gradient is visible
+				cfg.PenaltyAt, cfg.WOut = site, wOut
+				m := newModel(t, cfg)
+				rng := rand.New(rand.NewPCG(1, 2))
+				xk, xk1, fake := randomMatrix(rng, 6, 2), randomMatrix(rng, 6, 2), randomMatrix(rng, 6, 2)
+				k := []int{0, 1, 2, 3, 1, 0}
+				ex := m.drawEnergyExtras(&batchScratch{k: k, xk: xk})
+				if ex.mix != nil {
+					// Fixed weights: drawn ones put an interpolate within
+					// float32's finite-difference step of a PReLU's kink,
+					// where differences are not derivatives.
+					copy(ex.mix.Data, []tensor.Float{0.2, 0.7, 0.5, 0.9, 0.4, 0.6})
+				}
+				if st := checkEnergyLossGradient(t, m, xk, xk1, fake, k, ex); st.Penalty <= 0 {
+					t.Fatalf("penalty %v, want > 0", st.Penalty)
+				}
+			})
+		}
 	}
 }
 
 // checkEnergyLossGradient compares the gradient of energyLoss with respect
 // to every energy parameter with central differences of the loss.
-func checkEnergyLossGradient(t *testing.T, m *Model, xk, xk1, fake *tensor.Dense, k []int) StepStats {
+func checkEnergyLossGradient(t *testing.T, m *Model, xk, xk1, fake *tensor.Dense, k []int, ex energyExtras) StepStats {
 	t.Helper()
 	lossAt := func() float64 {
 		var st StepStats
-		return float64(m.energyLoss(autograd.NewGraph(), xk, xk1, fake, k, &st).Value.Data[0])
+		return float64(m.energyLoss(autograd.NewGraph(), xk, xk1, fake, k, ex, &st).Value.Data[0])
 	}
 	m.OptE.ZeroGrad()
 	g := autograd.NewGraph()
 	var st StepStats
-	g.Backward(m.energyLoss(g, xk, xk1, fake, k, &st), m.OptE.Params)
+	g.Backward(m.energyLoss(g, xk, xk1, fake, k, ex, &st), m.OptE.Params)
 	checked := 0
 	for _, p := range m.OptE.Params {
 		for j := range p.Value.Data {
@@ -102,7 +118,7 @@ func TestPenaltyChangesParameterGradient(t *testing.T) {
 		m.OptE.ZeroGrad()
 		g := autograd.NewGraph()
 		var st StepStats
-		g.Backward(m.energyLoss(g, xk, xk1, fake, k, &st), m.OptE.Params)
+		g.Backward(m.energyLoss(g, xk, xk1, fake, k, energyExtras{}, &st), m.OptE.Params)
 		var out []float64
 		for _, p := range m.OptE.Params {
 			for _, v := range p.Grad.Data {
@@ -656,5 +672,44 @@ func TestSampleWithBatchStatistics(t *testing.T) {
 	}
 	if _, err := m.SampleWith(context.Background(), 3, rand.New(rand.NewPCG(1, 1)), "mean"); err == nil {
 		t.Error("unknown statistics accepted")
+	}
+}
+
+// outsidePoints lands every point in the box twice as wide as its step's
+// range of x_k and outside that range.
+func TestOutsidePointsLieOutsideTheData(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	xk := randomMatrix(rng, 40, 3)
+	k := make([]int, 40)
+	for i := range k {
+		k[i] = i % 3 // step 3 of T = 4 has no examples
+	}
+	k[39] = 3 // and now one, which borrows the whole batch's range
+	out := outsidePoints(xk, k, 4, rng)
+	rangeOf := func(step int) (lo, hi []float64) {
+		lo, hi = []float64{9, 9, 9}, []float64{-9, -9, -9}
+		for i := range k {
+			if k[i] == step || step == 3 {
+				for j := range 3 {
+					lo[j] = math.Min(lo[j], float64(xk.At(i, j)))
+					hi[j] = math.Max(hi[j], float64(xk.At(i, j)))
+				}
+			}
+		}
+		return lo, hi
+	}
+	for i, step := range k {
+		lo, hi := rangeOf(step)
+		inside := true
+		for j := range 3 {
+			v, c, r := float64(out.At(i, j)), (lo[j]+hi[j])/2, (hi[j]-lo[j])/2
+			if v < c-2*r || v > c+2*r {
+				t.Fatalf("row %d (step %d), coordinate %d: %v outside the doubled box [%v, %v]", i, step, j, v, c-2*r, c+2*r)
+			}
+			inside = inside && v >= lo[j] && v <= hi[j]
+		}
+		if inside {
+			t.Fatalf("row %d (step %d): %v lies inside the step's range", i, step, out.Row(i))
+		}
 	}
 }

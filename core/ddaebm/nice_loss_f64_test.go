@@ -22,5 +22,5 @@ func TestNICEEnergyLossGradientIsExact(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	xk, xk1, fake := randomMatrix(rng, 4, 4), randomMatrix(rng, 4, 4), randomMatrix(rng, 4, 4)
 	k := []int{0, 1, 2, 3}
-	checkEnergyLossGradient(t, m, xk, xk1, fake, k)
+	checkEnergyLossGradient(t, m, xk, xk1, fake, k, energyExtras{})
 }

@@ -92,7 +92,7 @@ func stepMatchesPyTorch(t *testing.T, python string, m *Model) {
 	g.SetRecord(prev)
 	fakeValue := fake.Value.Clone()
 	var st StepStats
-	lossE := m.energyLoss(g, draws["xk"], draws["xk1"], fakeValue, k, &st)
+	lossE := m.energyLoss(g, draws["xk"], draws["xk1"], fakeValue, k, energyExtras{}, &st)
 	m.OptE.ZeroGrad()
 	g.Backward(lossE, m.OptE.Params)
 	g.Reset()
