@@ -19,31 +19,48 @@ func (im Image) Size() int { return im.H * im.W * im.C }
 // Pooled is the layout MaxPool with this window size produces.
 func (im Image) Pooled(size int) Image { return Image{im.H / size, im.W / size, im.C} }
 
-// Patches is the im2col layout of a KH×KW window sliding over an image
-// with stride 1 and no padding: OutH×OutW positions, each a patch of
-// KH·KW·C values ordered by window row, window column, then channel.
+// Window is a convolution's sliding window: KH×KW pixels, moved Stride
+// pixels at a time (0 counts as 1) over the image surrounded by Pad rows
+// and columns of zeros on every side.
+type Window struct{ KH, KW, Stride, Pad int }
+
+// Patches is the im2col layout of a Window sliding over an image:
+// OutH×OutW positions, each a patch of KH·KW·C values ordered by window
+// row, window column, then channel.
 type Patches struct {
 	In         Image
-	KH, KW     int
+	Window     Window
 	OutH, OutW int
-	idx        []int // column of the input row behind each patch element, position by position
+	// idx is the column of the input row behind each patch element,
+	// position by position; padding elements point at column In.Size(),
+	// the zero column Im2Col appends when Window.Pad > 0.
+	idx []int
 }
 
 // NewPatches computes the index of every patch element once, for reuse by
 // every Im2Col over images of this layout.
-func NewPatches(in Image, kh, kw int) *Patches {
-	if in.H < 1 || in.W < 1 || in.C < 1 || kh < 1 || kw < 1 || kh > in.H || kw > in.W {
-		panic(fmt.Sprintf("autograd: NewPatches: a %d×%d window over a %+v image", kh, kw, in))
+func NewPatches(in Image, w Window) *Patches {
+	if w.Stride == 0 {
+		w.Stride = 1
 	}
-	p := &Patches{In: in, KH: kh, KW: kw, OutH: in.H - kh + 1, OutW: in.W - kw + 1}
+	ph, pw := in.H+2*w.Pad, in.W+2*w.Pad
+	if in.H < 1 || in.W < 1 || in.C < 1 || w.KH < 1 || w.KW < 1 || w.Stride < 1 || w.Pad < 0 || w.KH > ph || w.KW > pw {
+		panic(fmt.Sprintf("autograd: NewPatches: a %+v window over a %+v image", w, in))
+	}
+	p := &Patches{In: in, Window: w, OutH: (ph-w.KH)/w.Stride + 1, OutW: (pw-w.KW)/w.Stride + 1}
 	p.idx = make([]int, 0, p.OutH*p.OutW*p.Len())
+	zero := in.Size()
 	for oy := 0; oy < p.OutH; oy++ {
 		for ox := 0; ox < p.OutW; ox++ {
-			for dy := 0; dy < kh; dy++ {
-				for dx := 0; dx < kw; dx++ {
-					base := ((oy+dy)*in.W + ox + dx) * in.C
+			for dy := 0; dy < w.KH; dy++ {
+				for dx := 0; dx < w.KW; dx++ {
+					y, x := oy*w.Stride+dy-w.Pad, ox*w.Stride+dx-w.Pad
 					for c := 0; c < in.C; c++ {
-						p.idx = append(p.idx, base+c)
+						if y < 0 || y >= in.H || x < 0 || x >= in.W {
+							p.idx = append(p.idx, zero)
+						} else {
+							p.idx = append(p.idx, (y*in.W+x)*in.C+c)
+						}
 					}
 				}
 			}
@@ -53,19 +70,26 @@ func NewPatches(in Image, kh, kw int) *Patches {
 }
 
 // Len is the number of values in one patch, KH·KW·C.
-func (p *Patches) Len() int { return p.KH * p.KW * p.In.C }
+func (p *Patches) Len() int { return p.Window.KH * p.Window.KW * p.In.C }
 
 // Positions is the number of window positions per image, OutH·OutW.
 func (p *Patches) Positions() int { return p.OutH * p.OutW }
 
+// Out is the layout of a convolution's output with f filters.
+func (p *Patches) Out(f int) Image { return Image{p.OutH, p.OutW, f} }
+
 // Im2Col returns the (B·P)×(KH·KW·C) matrix of patches of the B images in
 // the rows of x, P = Positions() per image, image by image: multiplied by
 // a (KH·KW·C)×F weight matrix it gives the convolution as a B×(P·F) batch
-// of OutH×OutW×F images (after a Reshape). It is a GatherCols followed by
-// a Reshape, so its gradients of every order are theirs.
+// of OutH×OutW×F images (after a Reshape). It is a GatherCols (after a
+// PadCols that appends the zero column padding reads) followed by a
+// Reshape, so its gradients of every order are theirs, on every backend.
 func (g *Graph) Im2Col(x *Node, p *Patches) *Node {
 	if x.Value.C != p.In.Size() {
 		panic(fmt.Sprintf("autograd: Im2Col: rows of %d values for %+v images", x.Value.C, p.In))
+	}
+	if p.Window.Pad > 0 {
+		x = g.PadCols(x, 0, p.In.Size()+1)
 	}
 	return g.Reshape(g.GatherCols(x, p.idx), x.Value.R*p.Positions(), p.Len())
 }

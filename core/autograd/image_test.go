@@ -1,6 +1,7 @@
 package autograd
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -22,7 +23,9 @@ func spacedMatrix(rng *rand.Rand, r, c int) *tensor.Dense {
 var (
 	// A 4×5 image of 2 channels: 3×4 positions of a 2×2 window, 8 values each.
 	testImage   = Image{H: 4, W: 5, C: 2}
-	testPatches = NewPatches(testImage, 2, 2)
+	testPatches = NewPatches(testImage, Window{KH: 2, KW: 2})
+	// The encoder's 4×4 stride-2 window with a pixel of padding: 2×3 positions.
+	testPaddedPatches = NewPatches(testImage, Window{KH: 4, KW: 4, Stride: 2, Pad: 1})
 )
 
 // The image family, checked like every case of opCases: first and second
@@ -41,6 +44,10 @@ var imageCases = []opCase{
 		// non-trivial; scaled so that float32 differences stay accurate.
 		images := g.Scale(g.MatMul(in[0], in[1], false, false), 0.2)
 		return g.MatMul(g.Im2Col(images, testPatches), in[2], false, false)
+	}},
+	{"Im2ColPaddedStrided", shapes(randMatrix, [2]int{2, 2}, [2]int{2, testImage.Size()}, [2]int{testPaddedPatches.Len(), 2}), func(g *Graph, in []*Node) *Node {
+		images := g.Scale(g.MatMul(in[0], in[1], false, false), 0.2)
+		return g.MatMul(g.Im2Col(images, testPaddedPatches), in[2], false, false)
 	}},
 	{"MaxPool", shapes(spacedMatrix, [2]int{2, testImage.Size()}), func(g *Graph, in []*Node) *Node {
 		return g.MaxPool(g.Square(in[0]), testImage, 2)
@@ -66,27 +73,55 @@ func TestImageGradients(t *testing.T) {
 	}
 }
 
-// Im2Col followed by a matrix product is the convolution written out.
+// Im2Col followed by a matrix product is the convolution written out, for
+// every window the image networks use (IMAGES.md §5) on odd image sizes.
 func TestIm2ColIsConvolution(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 2))
-	im, kh, kw, outC := Image{H: 5, W: 4, C: 3}, 3, 2, 2
-	p := NewPatches(im, kh, kw)
-	if p.OutH != 3 || p.OutW != 3 || p.Len() != 18 || p.Positions() != 9 {
-		t.Fatalf("patches %+v", p)
+	for _, c := range []struct {
+		im         Image
+		w          Window
+		outH, outW int
+	}{
+		{Image{5, 4, 3}, Window{KH: 3, KW: 2}, 3, 3},
+		{Image{5, 7, 3}, Window{KH: 3, KW: 3, Pad: 1}, 5, 7},
+		{Image{5, 7, 2}, Window{KH: 1, KW: 1}, 5, 7},
+		{Image{7, 5, 2}, Window{KH: 3, KW: 3, Stride: 2}, 3, 2},
+		{Image{8, 6, 2}, Window{KH: 4, KW: 4, Stride: 2, Pad: 1}, 4, 3},
+		{Image{7, 5, 2}, Window{KH: 4, KW: 4, Stride: 2, Pad: 1}, 3, 2},
+		{Image{4, 4, 3}, Window{KH: 4, KW: 4}, 1, 1},
+		{Image{1, 1, 3}, Window{KH: 3, KW: 3, Pad: 1}, 1, 1},
+	} {
+		t.Run(fmt.Sprintf("%dx%dx%d_%+v", c.im.H, c.im.W, c.im.C, c.w), func(t *testing.T) {
+			checkIm2ColIsConvolution(t, c.im, c.w, c.outH, c.outW)
+		})
 	}
-	x, w := randMatrix(rng, 2, im.Size()), randMatrix(rng, p.Len(), outC)
+}
+
+func checkIm2ColIsConvolution(t *testing.T, im Image, w Window, outH, outW int) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	const outC = 2
+	p := NewPatches(im, w)
+	if p.OutH != outH || p.OutW != outW || p.Len() != w.KH*w.KW*im.C {
+		t.Fatalf("patches %d×%d of %d values, want %d×%d of %d", p.OutH, p.OutW, p.Len(), outH, outW, w.KH*w.KW*im.C)
+	}
+	stride := max(w.Stride, 1)
+	x, wt := randMatrix(rng, 2, im.Size()), randMatrix(rng, p.Len(), outC)
 	g := NewGraph()
-	y := g.Reshape(g.MatMul(g.Im2Col(g.Const(x), p), g.Const(w), false, false), 2, p.Positions()*outC).Value
-	at := func(b, row, col, c int) float64 { return float64(x.At(b, (row*im.W+col)*im.C+c)) }
+	y := g.Reshape(g.MatMul(g.Im2Col(g.Const(x), p), g.Const(wt), false, false), 2, p.Positions()*outC).Value
+	at := func(b, row, col, c int) float64 {
+		if row < 0 || row >= im.H || col < 0 || col >= im.W {
+			return 0 // padding
+		}
+		return float64(x.At(b, (row*im.W+col)*im.C+c))
+	}
 	for b := 0; b < 2; b++ {
 		for oy := 0; oy < p.OutH; oy++ {
 			for ox := 0; ox < p.OutW; ox++ {
 				for f := 0; f < outC; f++ {
 					var want float64
-					for dy := 0; dy < kh; dy++ {
-						for dx := 0; dx < kw; dx++ {
+					for dy := 0; dy < w.KH; dy++ {
+						for dx := 0; dx < w.KW; dx++ {
 							for c := 0; c < im.C; c++ {
-								want += at(b, oy+dy, ox+dx, c) * float64(w.At((dy*kw+dx)*im.C+c, f))
+								want += at(b, oy*stride+dy-w.Pad, ox*stride+dx-w.Pad, c) * float64(wt.At((dy*w.KW+dx)*im.C+c, f))
 							}
 						}
 					}
@@ -161,8 +196,10 @@ func TestImageOpsRejectBadShapes(t *testing.T) {
 		"gather count":   func(g *Graph, x *Node) { g.GatherInRows(x, []int{0, 1, 2}, 2) },
 		"gather index":   func(g *Graph, x *Node) { g.GatherInRows(x, []int{0, 3}, 1) },
 		"scatter index":  func(g *Graph, x *Node) { g.ScatterInRows(x, []int{0, 1, 2, 0, 1, 5}, 4) },
-		"im2col width":   func(g *Graph, x *Node) { g.Im2Col(x, NewPatches(Image{2, 2, 2}, 1, 1)) },
-		"patches kernel": func(g *Graph, x *Node) { NewPatches(Image{1, 3, 2}, 2, 2) },
+		"im2col width":   func(g *Graph, x *Node) { g.Im2Col(x, NewPatches(Image{2, 2, 2}, Window{KH: 1, KW: 1})) },
+		"patches kernel": func(g *Graph, x *Node) { NewPatches(Image{1, 3, 2}, Window{KH: 2, KW: 2}) },
+		"patches stride": func(g *Graph, x *Node) { NewPatches(Image{3, 3, 2}, Window{KH: 2, KW: 2, Stride: -1}) },
+		"patches pad":    func(g *Graph, x *Node) { NewPatches(Image{3, 3, 2}, Window{KH: 2, KW: 2, Pad: -1}) },
 		"maxpool width":  func(g *Graph, x *Node) { g.MaxPool(x, Image{2, 2, 1}, 2) },
 		"maxpool window": func(g *Graph, x *Node) { g.MaxPool(x, Image{1, 3, 2}, 2) },
 		"label":          func(g *Graph, x *Node) { g.CrossEntropy(x, []int{0, 3}) },

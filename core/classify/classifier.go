@@ -74,8 +74,8 @@ func New(cfg Config) (*Classifier, error) {
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x636c617373696679))
 	c := &Classifier{Config: cfg, Meta: map[string]string{}, graph: autograd.NewGraph()}
 	k := cfg.Kernel
-	c.conv1 = nn.NewConv2D("conv1", autograd.Image{H: data.MNISTSide, W: data.MNISTSide, C: 1}, k, k, cfg.Conv1, rng)
-	c.conv2 = nn.NewConv2D("conv2", c.conv1.Out().Pooled(2), k, k, cfg.Conv2, rng)
+	c.conv1 = nn.NewConv2D("conv1", autograd.Image{H: data.MNISTSide, W: data.MNISTSide, C: 1}, autograd.Window{KH: k, KW: k}, cfg.Conv1, rng)
+	c.conv2 = nn.NewConv2D("conv2", c.conv1.Out().Pooled(2), autograd.Window{KH: k, KW: k}, cfg.Conv2, rng)
 	c.fc = nn.NewLinear("fc", c.conv2.Out().Pooled(2).Size(), cfg.Hidden, rng)
 	c.out = nn.NewLinear("out", cfg.Hidden, Classes, rng)
 	c.act1, c.act2, c.act3 = nn.NewPReLU("act1"), nn.NewPReLU("act2"), nn.NewPReLU("act3")

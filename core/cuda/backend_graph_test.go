@@ -136,3 +136,40 @@ func TestGraphOperationsMatchCPU(t *testing.T) {
 		compareModels(t, be, []string{"E", "penalty", "∇ₓE", "∂L/∂w", "∂L/∂b", "∂L/∂s", "∂L/∂c", "∂L/∂x"}, m, values)
 	})
 }
+
+// TestConvolutionsMatchCPU differentiates twice a stack of the windows the
+// image networks use (3×3 padded, 4×4 stride 2 padded, 1×1), on an odd
+// image size, batch 1 and 3.
+func TestConvolutionsMatchCPU(t *testing.T) {
+	in := autograd.Image{H: 5, W: 7, C: 3}
+	p1 := autograd.NewPatches(in, autograd.Window{KH: 3, KW: 3, Pad: 1})
+	p2 := autograd.NewPatches(p1.Out(4), autograd.Window{KH: 4, KW: 4, Stride: 2, Pad: 1})
+	p3 := autograd.NewPatches(p2.Out(2), autograd.Window{KH: 1, KW: 1})
+	for _, batch := range []int{1, 3} {
+		rng := rand.New(rand.NewPCG(15, uint64(batch)))
+		values := []*tensor.Dense{
+			uniform(rng, batch, in.Size()), // x
+			uniform(rng, p1.Len(), 4),      // w1
+			uniform(rng, 1, 4),             // b1
+			uniform(rng, p2.Len(), 2),      // w2
+			uniform(rng, p3.Len(), 1),      // w3
+		}
+		conv := func(g *autograd.Graph, x, w *autograd.Node, p *autograd.Patches) *autograd.Node {
+			return g.Reshape(g.MatMul(g.Im2Col(x, p), w, false, false), x.Value.R, p.Positions()*w.Value.C)
+		}
+		m := func(g *autograd.Graph, l []*autograd.Node) []*autograd.Node {
+			x, w1, b1, w2, w3 := l[0], l[1], l[2], l[3], l[4]
+			h := g.Sin(g.Reshape(g.AddRow(g.Reshape(conv(g, x, w1, p1), batch*p1.Positions(), 4), b1), batch, p1.Positions()*4))
+			E := g.SumAll(g.Square(conv(g, g.Cos(conv(g, h, w2, p2)), w3, p3)))
+			gx := g.Grad(E, []*autograd.Node{x}, true)[0]
+			P := g.SumAll(g.Square(gx))
+			grads := g.Grad(g.Add(E, g.Scale(P, 0.1)), []*autograd.Node{w1, b1, w2, w3, x}, false)
+			return append([]*autograd.Node{E, P, gx}, grads...)
+		}
+		t.Run(fmt.Sprintf("batch%d", batch), func(t *testing.T) {
+			forEachRuntime(t, func(t *testing.T, be *cuda.Backend) {
+				compareModels(t, be, []string{"E", "penalty", "∇ₓE", "∂L/∂w1", "∂L/∂b1", "∂L/∂w2", "∂L/∂w3", "∂L/∂x"}, m, values)
+			})
+		})
+	}
+}

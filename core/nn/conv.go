@@ -6,10 +6,11 @@ import (
 	"github.com/ddaebm/ddaebm/core/autograd"
 )
 
-// Conv2D is a 2-D convolution with stride 1 and no padding over a batch of
-// images, one per row in the autograd.Image layout (pixel by pixel, the
-// channels of a pixel together): im2col, then one matrix product with the
-// (KH·KW·C)×F weights for every position of every image, then the bias.
+// Conv2D is a 2-D convolution (any window, stride and zero padding: an
+// autograd.Window) over a batch of images, one per row in the
+// autograd.Image layout (pixel by pixel, the channels of a pixel
+// together): im2col, then one matrix product with the (KH·KW·C)×F weights
+// for every position of every image, then the bias.
 type Conv2D struct {
 	*Linear // W is (KH·KW·C)×F, rows ordered as a patch; B is 1×F
 	Patches *autograd.Patches
@@ -17,14 +18,14 @@ type Conv2D struct {
 
 // NewConv2D initialises the weights as PyTorch's Conv2d does, uniformly
 // in ±1/√(KH·KW·C): a convolution is a Linear layer applied to patches.
-func NewConv2D(name string, in autograd.Image, kh, kw, filters int, rng *rand.Rand) *Conv2D {
-	p := autograd.NewPatches(in, kh, kw)
+func NewConv2D(name string, in autograd.Image, w autograd.Window, filters int, rng *rand.Rand) *Conv2D {
+	p := autograd.NewPatches(in, w)
 	return &Conv2D{Linear: NewLinear(name, p.Len(), filters, rng), Patches: p}
 }
 
 // Out is the layout of the output images: OutH×OutW pixels of F channels.
 func (c *Conv2D) Out() autograd.Image {
-	return autograd.Image{H: c.Patches.OutH, W: c.Patches.OutW, C: c.W.Value.C}
+	return c.Patches.Out(c.W.Value.C)
 }
 
 // Forward convolves the images in the rows of x (B×In.Size()) into a

@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -10,13 +11,22 @@ import (
 )
 
 func TestConv2DGradients(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 4))
-	c := NewConv2D("c", autograd.Image{H: 4, W: 3, C: 2}, 2, 2, 3, rng)
-	x := randInput(rng, 2, 24)
-	checkLayer(t, []*tensor.Dense{x, c.W.Value, c.B.Value}, func(g *autograd.Graph, in []*autograd.Node) *autograd.Node {
-		c.W, c.B = in[1], in[2]
-		return g.Scale(c.Forward(g, in[0]), 0.5)
-	})
+	for _, w := range []autograd.Window{
+		{KH: 2, KW: 2},
+		{KH: 3, KW: 3, Pad: 1},
+		{KH: 3, KW: 3, Stride: 2},
+		{KH: 4, KW: 4, Stride: 2, Pad: 1},
+	} {
+		t.Run(fmt.Sprintf("%+v", w), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(1, 4))
+			c := NewConv2D("c", autograd.Image{H: 5, W: 3, C: 2}, w, 3, rng)
+			x := randInput(rng, 2, 30)
+			checkLayer(t, []*tensor.Dense{x, c.W.Value, c.B.Value}, func(g *autograd.Graph, in []*autograd.Node) *autograd.Node {
+				c.W, c.B = in[1], in[2]
+				return g.Scale(c.Forward(g, in[0]), 0.5)
+			})
+		})
+	}
 }
 
 // A convolution whose only weight is 1 at the centre of a 3×3 window
@@ -24,7 +34,7 @@ func TestConv2DGradients(t *testing.T) {
 func TestConv2DShapesAndValues(t *testing.T) {
 	rng := rand.New(rand.NewPCG(2, 4))
 	in := autograd.Image{H: 5, W: 6, C: 1}
-	c := NewConv2D("c", in, 3, 3, 1, rng)
+	c := NewConv2D("c", in, autograd.Window{KH: 3, KW: 3}, 1, rng)
 	if out := c.Out(); out != (autograd.Image{H: 3, W: 4, C: 1}) {
 		t.Fatalf("output layout %+v", out)
 	}
