@@ -84,6 +84,9 @@ type Backend interface {
 	ScatterCols(out, x *tensor.Dense, idx []int)
 	GatherInRows(out, x *tensor.Dense, idx []int)
 	ScatterInRows(out, x *tensor.Dense, idx []int)
+	// MapCols sets out = x·M for the sparse map m (ColMap), the terms of
+	// each output column added in the map's order.
+	MapCols(out, x *tensor.Dense, m *ColMap)
 
 	// Normal fills dst with independent N(0, 1) values drawn from a
 	// stream that seed determines.

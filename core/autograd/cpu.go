@@ -267,6 +267,19 @@ func (c *CPU) ScatterCols(out, x *tensor.Dense, idx []int) {
 	}
 }
 
+func (c *CPU) MapCols(out, x *tensor.Dense, m *ColMap) {
+	for i := 0; i < out.R; i++ {
+		o, xi := out.Row(i), x.Row(i)
+		for k := range o {
+			var s tensor.Float
+			for p := m.Off[k]; p < m.Off[k+1]; p++ {
+				s += m.W[p] * xi[m.Src[p]]
+			}
+			o[k] = s
+		}
+	}
+}
+
 func (c *CPU) GatherInRows(out, x *tensor.Dense, idx []int) {
 	n := out.C
 	for i := 0; i < out.R; i++ {

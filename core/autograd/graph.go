@@ -45,6 +45,7 @@ const (
 	opScatterInRows
 	opMulColSum
 	opGaussianLogPDF
+	opMapCols
 	numOps
 )
 
@@ -77,6 +78,7 @@ type Node struct {
 	scalar tensor.Float
 	ref    *tensor.Dense // mask reference for MaskedScale/ZeroWherePositive
 	idx    []int         // row, column or within-row indices for Gather*/Scatter*
+	colMap *ColMap       // MapCols' map
 	a, b   int           // transpose flags, column ranges, broadcast sizes
 }
 

@@ -129,7 +129,32 @@ var opCases = []opCase{
 		return g.MulColSum([]*Node{in[1], in[2], in[1]}, []*Node{in[0], in[3], in[3]})
 	}},
 	{"StdNormalKL", shapes(randMatrix, [2]int{3, 2}, [2]int{3, 2}), func(g *Graph, in []*Node) *Node { return g.StdNormalKL(in[0], in[1]) }},
+	{"MapCols", shapes(randMatrix, [2]int{3, 7}), func(g *Graph, in []*Node) *Node { return g.MapCols(in[0], testColMap) }},
+	// Resamplings on odd sizes (a last row or column that pools drop, or
+	// that FIR taps reach only in part), batch 1 and 2.
+	{"AvgPool2", shapes(randMatrix, [2]int{2, 5 * 3 * 2}), func(g *Graph, in []*Node) *Node {
+		return g.Resample(in[0], AvgPool2(Image{5, 3, 2}))
+	}},
+	{"Upsample2", shapes(randMatrix, [2]int{1, 3 * 2 * 3}), func(g *Graph, in []*Node) *Node {
+		return g.Resample(in[0], Upsample2(Image{3, 2, 3}))
+	}},
+	{"FIRDown2", shapes(randMatrix, [2]int{2, 5 * 4 * 2}), func(g *Graph, in []*Node) *Node {
+		return g.Resample(in[0], FIRDown2(Image{5, 4, 2}))
+	}},
+	{"FIRUp2", shapes(randMatrix, [2]int{2, 3 * 2 * 2}), func(g *Graph, in []*Node) *Node {
+		return g.Resample(in[0], FIRUp2(Image{3, 2, 2}))
+	}},
+	{"FIRBlur", shapes(randMatrix, [2]int{1, 3 * 4 * 2}), func(g *Graph, in []*Node) *Node {
+		return g.Resample(in[0], FIRBlur(Image{3, 4, 2}))
+	}},
 }
+
+// testColMap has repeated sources, an output no term reaches, and terms
+// given out of order and twice (which add up).
+var testColMap = NewColMap(7, 5, []ColTerm{
+	{From: 6, To: 3, W: 0.5}, {From: 0, To: 0, W: -1.25}, {From: 2, To: 0, W: 0.75}, {From: 2, To: 1, W: 2},
+	{From: 6, To: 3, W: 0.25}, {From: 4, To: 4, W: 1.5}, {From: 5, To: 1, W: -0.5},
+})
 
 func TestOpGradients(t *testing.T) {
 	for _, c := range opCases {

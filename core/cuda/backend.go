@@ -393,6 +393,7 @@ var (
 	kScatterCols       = KernelName("scatter_cols")
 	kGatherInRows      = KernelName("gather_in_rows")
 	kScatterInRows     = KernelName("scatter_in_rows")
+	kMapCols           = KernelName("map_cols")
 	kNormal            = KernelName("normal")
 	kColMulSum         = KernelName("col_mul_sum")
 	kGaussianWarp      = KernelName("gaussian_log_pdf_warp")

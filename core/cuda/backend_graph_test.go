@@ -173,3 +173,30 @@ func TestConvolutionsMatchCPU(t *testing.T) {
 		})
 	}
 }
+
+// TestResamplingMatchesCPU differentiates twice a chain of the image
+// resamplings (FIR and mean-pool down, FIR and nearest up, FIR blur) on an
+// odd image size.
+func TestResamplingMatchesCPU(t *testing.T) {
+	in := autograd.Image{H: 6, W: 5, C: 3}
+	down := autograd.FIRDown2(in)
+	pool := autograd.AvgPool2(in)
+	up := autograd.FIRUp2(down.Out)
+	near := autograd.Upsample2(pool.Out)
+	blur := autograd.FIRBlur(up.Out)
+	rng := rand.New(rand.NewPCG(16, 17))
+	values := []*tensor.Dense{uniform(rng, 2, in.Size()), uniform(rng, 2, in.Size())}
+	m := func(g *autograd.Graph, l []*autograd.Node) []*autograd.Node {
+		x, w := l[0], l[1]
+		a := g.Resample(g.Resample(g.Sin(g.Mul(x, w)), down), up)
+		b := g.Resample(g.Resample(g.Cos(x), pool), near)
+		E := g.SumAll(g.Square(g.Resample(g.Add(g.SliceCols(a, 0, b.Value.C), b), blur)))
+		gx := g.Grad(E, []*autograd.Node{x}, true)[0]
+		P := g.SumAll(g.Square(gx))
+		grads := g.Grad(g.Add(E, g.Scale(P, 0.1)), []*autograd.Node{w, x}, false)
+		return append([]*autograd.Node{E, P, gx}, grads...)
+	}
+	forEachRuntime(t, func(t *testing.T, be *cuda.Backend) {
+		compareModels(t, be, []string{"E", "penalty", "∇ₓE", "∂L/∂w", "∂L/∂x"}, m, values)
+	})
+}

@@ -452,6 +452,30 @@ func (b *Backend) ScatterCols(out, x *tensor.Dense, idx []int) {
 	b.launch(kScatterCols, blocks(out.R*out.C), out.R, out.C, p, p+Ptr(4*(nk+1)), dev(x), x.C, dev(out))
 }
 
+// MapCols sets out = x·M for the sparse column map m.
+func (b *Backend) MapCols(out, x *tensor.Dense, m *autograd.ColMap) {
+	mustShape("MapCols", out, x.R, m.Out)
+	mustShape("MapCols", x, out.R, m.In)
+	b.mustDevice("MapCols", out, x)
+	if b.failed() || out.R*out.C == 0 {
+		return
+	}
+	buf := b.hostInts(len(m.Off) + len(m.Src))
+	for i, v := range m.Off {
+		buf[i] = int32(v)
+	}
+	indices("MapCols", buf[len(m.Off):], m.Src, m.In)
+	p := b.uploadInts(buf)
+	w := b.NewUninit(1, len(m.W))
+	if len(m.W) > 0 {
+		b.Upload(w, tensor.FromSlice(1, len(m.W), m.W))
+	}
+	if b.failed() {
+		return
+	}
+	b.launch(kMapCols, blocks(out.R*out.C), out.R, out.C, p, p+Ptr(4*len(m.Off)), dev(w), dev(x), x.C, dev(out))
+}
+
 // GatherInRows sets element (i, j) of out to element (i, idx[i·C+j]) of
 // x, C being out's column count.
 func (b *Backend) GatherInRows(out, x *tensor.Dense, idx []int) {

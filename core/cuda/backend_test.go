@@ -329,6 +329,16 @@ func opCases(rng *rand.Rand) []opCase {
 		func(be autograd.Backend, m []*tensor.Dense) { be.GatherInRows(m[1], m[0], inRowGather) }, []int{1}, exact})
 	add(opCase{"ScatterInRows", []*tensor.Dense{uniform(rng, 37, 10), uniform(rng, 37, 6)},
 		func(be autograd.Backend, m []*tensor.Dense) { be.ScatterInRows(m[1], m[0], inRowScatter) }, []int{1}, exact})
+	// A map with repeated sources, an output column no term reaches and
+	// one of several terms (autograd.ColMap).
+	colMap := autograd.NewColMap(25, 10, []autograd.ColTerm{
+		{From: 3, To: 0, W: 0.25}, {From: 24, To: 0, W: -1.5}, {From: 3, To: 2, W: 2},
+		{From: 0, To: 9, W: 1}, {From: 7, To: 5, W: 0.75}, {From: 8, To: 5, W: 0.125}, {From: 9, To: 5, W: 3},
+	})
+	add(opCase{"MapCols", []*tensor.Dense{uniform(rng, 37, 25), uniform(rng, 37, 10)},
+		func(be autograd.Backend, m []*tensor.Dense) { be.MapCols(m[1], m[0], colMap) }, []int{1}, elem}) // multiply-adds may be contracted
+	add(opCase{"MapCols/transpose", []*tensor.Dense{uniform(rng, 37, 10), uniform(rng, 37, 25)},
+		func(be autograd.Backend, m []*tensor.Dense) { be.MapCols(m[1], m[0], colMap.T()) }, []int{1}, elem})
 	add(opCase{"GatherRows/empty", []*tensor.Dense{uniform(rng, 10, 33), uniform(rng, 0, 33)},
 		func(be autograd.Backend, m []*tensor.Dense) { be.GatherRows(m[1], m[0], nil) }, []int{1}, exact})
 	add(opCase{"ScatterRows/empty", []*tensor.Dense{uniform(rng, 0, 33), uniform(rng, 10, 33)},

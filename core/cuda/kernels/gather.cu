@@ -55,6 +55,23 @@ __device__ void scatter_cols(int rows, int cols, const int* off, const int* perm
     }
 }
 
+// map_cols: out (rows×cols) column k = Σ w[p]·column src[p] of x
+// (rows×xcols), p ∈ [off[k], off[k+1]), added in increasing p from zero:
+// a sparse linear map of every row (autograd.ColMap).
+template <typename T>
+__device__ void map_cols(int rows, int cols, const int* off, const int* src, const T* w, const T* x, int xcols,
+                         T* out) {
+    GRID_STRIDE(e, (long long)rows * cols) {
+        const long long i = e / cols, k = e - i * cols;
+        const T* xi = x + i * xcols;
+        T s = 0;
+        for (int p = off[k]; p < off[k + 1]; p++) {
+            s += w[p] * xi[src[p]];
+        }
+        out[e] = s;
+    }
+}
+
 // gather_in_rows: out (rows×cols) element (i, j) = x (rows×xcols) element
 // (i, idx[i·cols + j]).
 template <typename T>
@@ -108,6 +125,14 @@ __global__ void scatter_cols_f32(int rows, int cols, const int* off, const int* 
 __global__ void scatter_cols_f64(int rows, int cols, const int* off, const int* perm, const double* x, int xcols,
                                  double* out) {
     scatter_cols(rows, cols, off, perm, x, xcols, out);
+}
+__global__ void map_cols_f32(int rows, int cols, const int* off, const int* src, const float* w, const float* x,
+                             int xcols, float* out) {
+    map_cols(rows, cols, off, src, w, x, xcols, out);
+}
+__global__ void map_cols_f64(int rows, int cols, const int* off, const int* src, const double* w, const double* x,
+                             int xcols, double* out) {
+    map_cols(rows, cols, off, src, w, x, xcols, out);
 }
 __global__ void gather_in_rows_f32(int rows, int cols, const int* idx, const float* x, int xcols, float* out) {
     gather_in_rows(rows, cols, idx, x, xcols, out);

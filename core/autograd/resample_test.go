@@ -1,0 +1,123 @@
+package autograd
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/ddaebm/ddaebm/core/tensor"
+)
+
+// Each resampler computes its formula, written out pixel by pixel with
+// zeros outside the image, on odd and even sizes.
+func TestResamplersMatchTheirFormulas(t *testing.T) {
+	k := [4]float64{1.0 / 8, 3.0 / 8, 3.0 / 8, 1.0 / 8}
+	for _, c := range []struct {
+		make  func(Image) *Resampler
+		out   func(in Image) Image
+		pixel func(x func(y, x int) float64, i, j int) float64
+	}{
+		{AvgPool2, func(in Image) Image { return Image{in.H / 2, in.W / 2, in.C} }, func(x func(int, int) float64, i, j int) float64 {
+			return (x(2*i, 2*j) + x(2*i+1, 2*j) + x(2*i, 2*j+1) + x(2*i+1, 2*j+1)) / 4
+		}},
+		{Upsample2, func(in Image) Image { return Image{2 * in.H, 2 * in.W, in.C} }, func(x func(int, int) float64, i, j int) float64 {
+			return x(i/2, j/2)
+		}},
+		{FIRDown2, func(in Image) Image { return Image{in.H / 2, in.W / 2, in.C} }, func(x func(int, int) float64, i, j int) float64 {
+			var s float64
+			for a := range 4 {
+				for b := range 4 {
+					s += k[a] * k[b] * x(2*i+a-1, 2*j+b-1)
+				}
+			}
+			return s
+		}},
+		{FIRUp2, func(in Image) Image { return Image{2 * in.H, 2 * in.W, in.C} }, func(x func(int, int) float64, i, j int) float64 {
+			// y[2i] = (x[i−1] + 3x[i])/4, y[2i+1] = (3x[i] + x[i+1])/4 per axis.
+			taps := func(o int) [2][2]float64 { // (source, weight) pairs
+				if o%2 == 0 {
+					return [2][2]float64{{float64(o/2 - 1), 0.25}, {float64(o / 2), 0.75}}
+				}
+				return [2][2]float64{{float64(o / 2), 0.75}, {float64(o/2 + 1), 0.25}}
+			}
+			var s float64
+			for _, a := range taps(i) {
+				for _, b := range taps(j) {
+					s += a[1] * b[1] * x(int(a[0]), int(b[0]))
+				}
+			}
+			return s
+		}},
+		{FIRBlur, func(in Image) Image { return Image{in.H + 1, in.W + 1, in.C} }, func(x func(int, int) float64, i, j int) float64 {
+			var s float64
+			for a := range 4 {
+				for b := range 4 {
+					s += k[a] * k[b] * x(i+a-2, j+b-2)
+				}
+			}
+			return s
+		}},
+	} {
+		for _, in := range []Image{{4, 6, 3}, {5, 3, 2}, {2, 2, 1}} {
+			r := c.make(in)
+			t.Run(fmt.Sprintf("%s/%dx%dx%d", r.Name, in.H, in.W, in.C), func(t *testing.T) {
+				if want := c.out(in); r.Out != want {
+					t.Fatalf("output %+v, want %+v", r.Out, want)
+				}
+				rng := rand.New(rand.NewPCG(4, 5))
+				x := randMatrix(rng, 2, in.Size())
+				g := NewGraph()
+				y := g.Resample(g.Const(x), r).Value
+				for b := range 2 {
+					for ch := 0; ch < in.C; ch++ {
+						at := func(i, j int) float64 {
+							if i < 0 || i >= in.H || j < 0 || j >= in.W {
+								return 0
+							}
+							return float64(x.At(b, (i*in.W+j)*in.C+ch))
+						}
+						for i := 0; i < r.Out.H; i++ {
+							for j := 0; j < r.Out.W; j++ {
+								want := c.pixel(at, i, j)
+								if got := float64(y.At(b, (i*r.Out.W+j)*in.C+ch)); math.Abs(got-want) > 1e-5 {
+									t.Fatalf("image %d channel %d pixel (%d, %d): %v, want %v", b, ch, i, j, got, want)
+								}
+							}
+						}
+					}
+				}
+			})
+		}
+	}
+}
+
+// MapCols is x·M for the dense M its terms describe, and T() is Mᵀ.
+func TestMapColsIsAProduct(t *testing.T) {
+	dense := tensor.New(testColMap.In, testColMap.Out)
+	for _, term := range []ColTerm{
+		{From: 6, To: 3, W: 0.75}, {From: 0, To: 0, W: -1.25}, {From: 2, To: 0, W: 0.75}, {From: 2, To: 1, W: 2},
+		{From: 4, To: 4, W: 1.5}, {From: 5, To: 1, W: -0.5},
+	} {
+		dense.Set(term.From, term.To, tensor.Float(term.W))
+	}
+	rng := rand.New(rand.NewPCG(6, 7))
+	x, y := randMatrix(rng, 3, 7), randMatrix(rng, 3, 5)
+	g := NewGraph()
+	for _, c := range []struct {
+		name      string
+		got, want *tensor.Dense
+	}{
+		{"map", g.MapCols(g.Const(x), testColMap).Value, g.MatMul(g.Const(x), g.Const(dense), false, false).Value},
+		{"transpose", g.MapCols(g.Const(y), testColMap.T()).Value, g.MatMul(g.Const(y), g.Const(dense), false, true).Value},
+	} {
+		for i := range c.want.Data {
+			if math.Abs(float64(c.got.Data[i]-c.want.Data[i])) > 1e-5 {
+				t.Fatalf("%s: %v, want %v", c.name, c.got.Data, c.want.Data)
+			}
+		}
+	}
+	if testColMap.T().T() != testColMap {
+		t.Fatal("the transpose of the transpose is not the map")
+	}
+}
