@@ -1,6 +1,10 @@
 package autograd
 
-import "github.com/ddaebm/ddaebm/core/tensor"
+import (
+	"fmt"
+
+	"github.com/ddaebm/ddaebm/core/tensor"
+)
 
 // Backend computes the values of the graph's operations and owns the
 // memory they live in. The graph decides what to compute and records it;
@@ -110,7 +114,21 @@ const (
 	OpAdd BinaryOp = iota
 	OpSub
 	OpMul
+	numBinaryOps
 )
+
+// BinaryOps lists every BinaryOp, by code: device kernels take the codes
+// as numbers, and core/cuda generates their definitions from this list.
+var BinaryOps = []BinaryOp{OpAdd, OpSub, OpMul}
+
+var binaryOpNames = [numBinaryOps]string{OpAdd: "add", OpSub: "sub", OpMul: "mul"}
+
+func (op BinaryOp) String() string {
+	if op < numBinaryOps {
+		return binaryOpNames[op]
+	}
+	return fmt.Sprintf("BinaryOp(%d)", uint8(op))
+}
 
 // UnaryOp names an elementwise function; Scale, AddConst and Pow use the
 // constant p.
@@ -125,4 +143,23 @@ const (
 	OpPow
 	OpSin
 	OpCos
+	OpTanh
+	OpSigmoid // 1/(1 + e⁻ˣ)
+	OpSiLU    // x·sigmoid(x)
+	numUnaryOps
 )
+
+// UnaryOps lists every UnaryOp, by code (see BinaryOps).
+var UnaryOps = []UnaryOp{OpScale, OpAddConst, OpSquare, OpExp, OpLog, OpPow, OpSin, OpCos, OpTanh, OpSigmoid, OpSiLU}
+
+var unaryOpNames = [numUnaryOps]string{
+	OpScale: "scale", OpAddConst: "addconst", OpSquare: "square", OpExp: "exp", OpLog: "log", OpPow: "pow",
+	OpSin: "sin", OpCos: "cos", OpTanh: "tanh", OpSigmoid: "sigmoid", OpSiLU: "silu",
+}
+
+func (op UnaryOp) String() string {
+	if op < numUnaryOps {
+		return unaryOpNames[op]
+	}
+	return fmt.Sprintf("UnaryOp(%d)", uint8(op))
+}

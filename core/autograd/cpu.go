@@ -96,6 +96,20 @@ func (c *CPU) Unary(op UnaryOp, out, x *tensor.Dense, p tensor.Float) {
 		for i, v := range x.Data {
 			o[i] = tensor.Float(math.Cos(float64(v)))
 		}
+	case OpTanh:
+		for i, v := range x.Data {
+			o[i] = tensor.Float(math.Tanh(float64(v)))
+		}
+	case OpSigmoid:
+		for i, v := range x.Data {
+			o[i] = tensor.Float(sigmoid(float64(v)))
+		}
+	case OpSiLU:
+		for i, v := range x.Data {
+			o[i] = tensor.Float(float64(v) * sigmoid(float64(v)))
+		}
+	default:
+		panic(fmt.Sprintf("autograd: CPU.Unary: unknown operation %v", op))
 	}
 }
 
@@ -349,4 +363,14 @@ func splitMix64(z uint64) uint64 {
 	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9
 	z = (z ^ (z >> 27)) * 0x94D049BB133111EB
 	return z ^ (z >> 31)
+}
+
+// sigmoid is 1/(1 + e⁻ˣ), written so that neither branch overflows; the
+// kernels (ops.cu) compute it the same way.
+func sigmoid(x float64) float64 {
+	if x >= 0 {
+		return 1 / (1 + math.Exp(-x))
+	}
+	e := math.Exp(x)
+	return e / (1 + e)
 }

@@ -2,6 +2,7 @@ package autograd
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/ddaebm/ddaebm/core/tensor"
@@ -39,5 +40,47 @@ func TestNormalIsStandardAndSeeded(t *testing.T) {
 	}
 	if same > 10 {
 		t.Errorf("seeds 7 and 8 agree on %d of %d values", same, n)
+	}
+}
+
+// The operation lists that kernels take their codes from hold every
+// code once, in order.
+func TestOperationListsAreComplete(t *testing.T) {
+	for i, op := range UnaryOps {
+		if int(op) != i || strings.HasPrefix(op.String(), "UnaryOp(") {
+			t.Errorf("UnaryOps[%d] = %v", i, op)
+		}
+	}
+	if len(UnaryOps) != int(numUnaryOps) {
+		t.Errorf("UnaryOps has %d of %d operations", len(UnaryOps), numUnaryOps)
+	}
+	for i, op := range BinaryOps {
+		if int(op) != i || strings.HasPrefix(op.String(), "BinaryOp(") {
+			t.Errorf("BinaryOps[%d] = %v", i, op)
+		}
+	}
+	if len(BinaryOps) != int(numBinaryOps) {
+		t.Errorf("BinaryOps has %d of %d operations", len(BinaryOps), numBinaryOps)
+	}
+}
+
+// Sigmoid, SiLU and Tanh saturate without overflow or NaN.
+func TestSaturatingFunctionsAtExtremes(t *testing.T) {
+	x := tensor.FromSlice(1, 4, []tensor.Float{-1000, -40, 40, 1000})
+	g := NewGraph()
+	for _, c := range []struct {
+		name string
+		got  *tensor.Dense
+		want []float64
+	}{
+		{"sigmoid", g.Sigmoid(g.Const(x)).Value, []float64{0, 4.248354255291589e-18, 1, 1}},
+		{"silu", g.SiLU(g.Const(x)).Value, []float64{0, -1.6993417021166355e-16, 40, 1000}},
+		{"tanh", g.Tanh(g.Const(x)).Value, []float64{-1, -1, 1, 1}},
+	} {
+		for i, w := range c.want {
+			if got := float64(c.got.Data[i]); math.Abs(got-w) > 1e-6*math.Max(1, math.Abs(w)) || math.IsNaN(got) {
+				t.Errorf("%s(%v) = %v, want %v", c.name, x.Data[i], got, w)
+			}
+		}
 	}
 }

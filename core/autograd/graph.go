@@ -31,6 +31,9 @@ const (
 	opPow
 	opSin
 	opCos
+	opTanh
+	opSigmoid
+	opSiLU
 	opMaskedScale
 	opZeroWherePositive
 	opConcatCols

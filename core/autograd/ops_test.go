@@ -86,6 +86,13 @@ var opCases = []opCase{
 	{"Pow", shapes(positiveMatrix, [2]int{3, 4}), func(g *Graph, in []*Node) *Node { return g.Pow(in[0], -0.5) }},
 	{"Sin", shapes(randMatrix, [2]int{3, 4}), func(g *Graph, in []*Node) *Node { return g.Sin(in[0]) }},
 	{"Cos", shapes(randMatrix, [2]int{3, 4}), func(g *Graph, in []*Node) *Node { return g.Cos(in[0]) }},
+	{"Tanh", shapes(randMatrix, [2]int{3, 4}), func(g *Graph, in []*Node) *Node { return g.Tanh(in[0]) }},
+	{"Sigmoid", shapes(randMatrix, [2]int{3, 4}), func(g *Graph, in []*Node) *Node { return g.Sigmoid(in[0]) }},
+	{"SiLU", shapes(randMatrix, [2]int{3, 4}), func(g *Graph, in []*Node) *Node { return g.SiLU(in[0]) }},
+	{"SiLUOfProduct", shapes(randMatrix, [2]int{3, 4}, [2]int{4, 4}), func(g *Graph, in []*Node) *Node {
+		return g.SiLU(g.MatMul(in[0], in[1], false, false))
+	}},
+	{"LeakyReLU", shapes(randMatrix, [2]int{3, 4}), func(g *Graph, in []*Node) *Node { return g.LeakyReLU(in[0], 0.2) }},
 	{"PReLU", shapes(randMatrix, [2]int{3, 4}, [2]int{1, 1}), func(g *Graph, in []*Node) *Node { return g.PReLU(in[0], in[1]) }},
 	{"PReLUOfProduct", shapes(randMatrix, [2]int{3, 4}, [2]int{4, 4}, [2]int{1, 1}), func(g *Graph, in []*Node) *Node {
 		// x enters through a product so that ∂²/∂W∂x is non-trivial.

@@ -34,6 +34,23 @@ func (g *Graph) Sin(x *Node) *Node { return g.unary(opSin, OpSin, x, 0) }
 // Cos returns cos x.
 func (g *Graph) Cos(x *Node) *Node { return g.unary(opCos, OpCos, x, 0) }
 
+// Tanh returns tanh x.
+func (g *Graph) Tanh(x *Node) *Node { return g.unary(opTanh, OpTanh, x, 0) }
+
+// Sigmoid returns 1/(1 + e⁻ˣ).
+func (g *Graph) Sigmoid(x *Node) *Node { return g.unary(opSigmoid, OpSigmoid, x, 0) }
+
+// SiLU returns x·sigmoid(x) (swish), in one pass over x.
+func (g *Graph) SiLU(x *Node) *Node { return g.unary(opSiLU, OpSiLU, x, 0) }
+
+// LeakyReLU returns x where x > 0 and slope·x elsewhere, for a constant
+// slope: PReLU with a slope that is not learned.
+func (g *Graph) LeakyReLU(x *Node, slope tensor.Float) *Node {
+	s := g.be.NewUninit(1, 1)
+	g.be.Fill(s, slope)
+	return g.PReLU(x, g.Const(s))
+}
+
 func init() {
 	backwardOf[opSquare] = func(g *Graph, n, grad *Node) {
 		g.accumulate(n.in[0], g.Mul(grad, g.Scale(n.in[0], 2)))
@@ -53,5 +70,18 @@ func init() {
 	}
 	backwardOf[opCos] = func(g *Graph, n, grad *Node) {
 		g.accumulate(n.in[0], g.Mul(grad, g.Scale(g.Sin(n.in[0]), -1)))
+	}
+	// tanh' = 1 − tanh², from the output.
+	backwardOf[opTanh] = func(g *Graph, n, grad *Node) {
+		g.accumulate(n.in[0], g.Mul(grad, g.AddConst(g.Scale(g.Square(n), -1), 1)))
+	}
+	// σ' = σ·(1 − σ), from the output.
+	backwardOf[opSigmoid] = func(g *Graph, n, grad *Node) {
+		g.accumulate(n.in[0], g.Mul(grad, g.Mul(n, g.AddConst(g.Scale(n, -1), 1))))
+	}
+	// silu' = σ + x·σ·(1 − σ) = σ + silu·(1 − σ).
+	backwardOf[opSiLU] = func(g *Graph, n, grad *Node) {
+		s := g.Sigmoid(n.in[0])
+		g.accumulate(n.in[0], g.Mul(grad, g.Add(s, g.Mul(n, g.AddConst(g.Scale(s, -1), 1)))))
 	}
 }

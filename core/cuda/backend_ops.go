@@ -93,7 +93,7 @@ func (b *Backend) Binary(op autograd.BinaryOp, out, a, bm *tensor.Dense) {
 }
 
 func mustBinaryOp(name string, op autograd.BinaryOp) {
-	if op > autograd.OpMul {
+	if int(op) >= len(autograd.BinaryOps) {
 		panic(fmt.Sprintf("cuda: Backend.%s: unknown operation %d", name, op))
 	}
 }
@@ -102,8 +102,8 @@ func mustBinaryOp(name string, op autograd.BinaryOp) {
 func (b *Backend) Unary(op autograd.UnaryOp, out, x *tensor.Dense, p tensor.Float) {
 	mustSame("Unary", x, out)
 	b.mustDevice("Unary", out, x)
-	if op > autograd.OpCos {
-		panic(fmt.Sprintf("cuda: Backend.Unary: unknown operation %d", op))
+	if int(op) >= len(autograd.UnaryOps) {
+		panic(fmt.Sprintf("cuda: Backend.Unary: unknown operation %v", op))
 	}
 	n := out.R * out.C
 	if b.failed() || n == 0 {

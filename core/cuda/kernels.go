@@ -11,6 +11,7 @@ import (
 	"github.com/ddaebm/ddaebm/core/tensor"
 )
 
+//go:generate go run genopcodes.go
 //go:generate sh kernels/gen.sh
 
 // ptxFiles holds the kernels compiled to PTX by kernels/gen.sh. Embedding

@@ -11,10 +11,7 @@
     for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < (long long)(n); \
          i += (long long)blockDim.x * gridDim.x)
 
-// Binary operation codes: autograd.OpAdd, OpSub, OpMul.
-#define OP_ADD 0
-#define OP_SUB 1
-#define OP_MUL 2
+#include "opcodes.cuh"
 
 template <typename T>
 __device__ inline T binary_op(int op, T a, T b) {
@@ -41,6 +38,8 @@ __device__ inline float m_sin(float x) { return sinf(x); }
 __device__ inline double m_sin(double x) { return sin(x); }
 __device__ inline float m_cos(float x) { return cosf(x); }
 __device__ inline double m_cos(double x) { return cos(x); }
+__device__ inline float m_tanh(float x) { return tanhf(x); }
+__device__ inline double m_tanh(double x) { return tanh(x); }
 __device__ inline float m_sqrt(float x) { return sqrtf(x); }
 __device__ inline double m_sqrt(double x) { return sqrt(x); }
 

@@ -11,15 +11,15 @@ __device__ void binary(int n, int op, const T* a, const T* b, T* out) {
     GRID_STRIDE(i, n) { out[i] = binary_op(op, a[i], b[i]); }
 }
 
-// Unary operation codes: autograd.OpScale … OpCos.
-#define OP_SCALE 0
-#define OP_ADDCONST 1
-#define OP_SQUARE 2
-#define OP_EXP 3
-#define OP_LOG 4
-#define OP_POW 5
-#define OP_SIN 6
-#define OP_COS 7
+// sigmoid is 1/(1 + e^−x) without overflow in either branch, as the CPU's.
+template <typename T>
+__device__ inline T sigmoid(T v) {
+    if (v >= T(0)) {
+        return T(1) / (T(1) + m_exp(-v));
+    }
+    const T e = m_exp(v);
+    return e / (T(1) + e);
+}
 
 template <typename T>
 __device__ inline T unary_op(int op, T v, T p) {
@@ -38,8 +38,14 @@ __device__ inline T unary_op(int op, T v, T p) {
         return m_pow(v, p);
     case OP_SIN:
         return m_sin(v);
-    default:
+    case OP_COS:
         return m_cos(v);
+    case OP_TANH:
+        return m_tanh(v);
+    case OP_SIGMOID:
+        return sigmoid(v);
+    default: // OP_SILU
+        return v * sigmoid(v);
     }
 }
 
