@@ -151,10 +151,30 @@ var opCases = []opCase{
 	{"FIRUp2", shapes(randMatrix, [2]int{2, 3 * 2 * 2}), func(g *Graph, in []*Node) *Node {
 		return g.Resample(in[0], FIRUp2(Image{3, 2, 2}))
 	}},
+	// Group norm over a 3×5 image of 6 channels in 3 groups; its affine
+	// forms take their scale and shift as inputs too.
+	{"GroupNorm", shapes(randMatrix, [2]int{2, 3 * 5 * 6}), func(g *Graph, in []*Node) *Node {
+		return g.GroupNorm(in[0], testGroups, 1e-6)
+	}},
+	{"GroupNorm/affine", shapes(randMatrix, [2]int{2, 3 * 5 * 6}, [2]int{1, 6}, [2]int{1, 6}), func(g *Graph, in []*Node) *Node {
+		return g.PerChannel(g.GroupNorm(in[0], testGroups, 1e-6), testGroups.In, in[1], in[2])
+	}},
+	{"GroupNorm/adaptive", shapes(randMatrix, [2]int{2, 3 * 5 * 6}, [2]int{2, 6}, [2]int{2, 6}), func(g *Graph, in []*Node) *Node {
+		return g.PerChannel(g.GroupNorm(in[0], testGroups, 1e-6), testGroups.In, in[1], in[2])
+	}},
+	{"GroupNorm/oneGroupBatch1", shapes(randMatrix, [2]int{1, 2 * 3 * 3}), func(g *Graph, in []*Node) *Node {
+		return g.GroupNorm(in[0], NewGroups(Image{2, 3, 3}, 1), 1e-6)
+	}},
+	{"PerChannelAdd", shapes(randMatrix, [2]int{2, 3 * 5 * 6}, [2]int{2, 6}), func(g *Graph, in []*Node) *Node {
+		// A time embedding added at every pixel, its gradient summed over them.
+		return g.PerChannel(in[0], testGroups.In, nil, g.Square(in[1]))
+	}},
 	{"FIRBlur", shapes(randMatrix, [2]int{1, 3 * 4 * 2}), func(g *Graph, in []*Node) *Node {
 		return g.Resample(in[0], FIRBlur(Image{3, 4, 2}))
 	}},
 }
+
+var testGroups = NewGroups(Image{3, 5, 6}, 3)
 
 // testColMap has repeated sources, an output no term reaches, and terms
 // given out of order and twice (which add up).

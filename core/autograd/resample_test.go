@@ -121,3 +121,42 @@ func TestMapColsIsAProduct(t *testing.T) {
 		t.Fatal("the transpose of the transpose is not the map")
 	}
 }
+
+// GroupNorm normalises each image's groups of channels to mean 0 and
+// variance 1 (up to eps), and PerChannel applies γ, β channel by channel.
+func TestGroupNormValues(t *testing.T) {
+	in := Image{3, 5, 6}
+	gr := NewGroups(in, 3)
+	rng := rand.New(rand.NewPCG(8, 9))
+	x := randMatrix(rng, 2, in.Size())
+	for i := range x.Data {
+		x.Data[i] = 3*x.Data[i] + 5 // far from normalised
+	}
+	gamma, beta := randMatrix(rng, 2, 6), randMatrix(rng, 1, 6)
+	g := NewGraph()
+	y := g.PerChannel(g.GroupNorm(g.Const(x), gr, 1e-6), in, g.Const(gamma), g.Const(beta)).Value
+	for b := range 2 {
+		for grp := range 3 {
+			var sum, sq float64
+			n := 0
+			for p := 0; p < 15; p++ {
+				for c := 2 * grp; c < 2*grp+2; c++ {
+					v := float64(x.At(b, p*6+c))
+					sum += v
+					sq += v * v
+					n++
+				}
+			}
+			mean := sum / float64(n)
+			std := math.Sqrt(sq/float64(n) - mean*mean + 1e-6)
+			for p := 0; p < 15; p++ {
+				for c := 2 * grp; c < 2*grp+2; c++ {
+					want := (float64(x.At(b, p*6+c))-mean)/std*float64(gamma.At(b, c)) + float64(beta.At(0, c))
+					if got := float64(y.At(b, p*6+c)); math.Abs(got-want) > 1e-4 {
+						t.Fatalf("image %d pixel %d channel %d: %v, want %v", b, p, c, got, want)
+					}
+				}
+			}
+		}
+	}
+}

@@ -200,3 +200,37 @@ func TestResamplingMatchesCPU(t *testing.T) {
 		compareModels(t, be, []string{"E", "penalty", "∇ₓE", "∂L/∂w", "∂L/∂x"}, m, values)
 	})
 }
+
+// TestGroupNormMatchesCPU differentiates twice an affine group norm (a
+// learned γ, β and a per-image one) and a per-pixel embedding add, at
+// batch 1 and 3.
+func TestGroupNormMatchesCPU(t *testing.T) {
+	in := autograd.Image{H: 3, W: 5, C: 6}
+	gr := autograd.NewGroups(in, 3)
+	for _, batch := range []int{1, 3} {
+		rng := rand.New(rand.NewPCG(18, uint64(batch)))
+		values := []*tensor.Dense{
+			uniform(rng, batch, in.Size()), // x
+			uniform(rng, 1, in.C),          // γ
+			uniform(rng, 1, in.C),          // β
+			uniform(rng, batch, in.C),      // per-image scale
+			uniform(rng, batch, in.C),      // per-image embedding
+		}
+		m := func(g *autograd.Graph, l []*autograd.Node) []*autograd.Node {
+			x, gamma, beta, scale, emb := l[0], l[1], l[2], l[3], l[4]
+			h := g.PerChannel(g.GroupNorm(x, gr, 1e-6), in, gamma, beta)
+			h = g.PerChannel(g.SiLU(h), in, scale, emb)
+			E := g.SumAll(g.Square(g.GroupNorm(h, gr, 1e-6)))
+			E = g.Add(E, g.SumAll(g.Mul(h, x)))
+			gx := g.Grad(E, []*autograd.Node{x}, true)[0]
+			P := g.SumAll(g.Square(gx))
+			grads := g.Grad(g.Add(E, g.Scale(P, 0.1)), []*autograd.Node{gamma, beta, scale, emb, x}, false)
+			return append([]*autograd.Node{E, P, gx}, grads...)
+		}
+		t.Run(fmt.Sprintf("batch%d", batch), func(t *testing.T) {
+			forEachRuntime(t, func(t *testing.T, be *cuda.Backend) {
+				compareModels(t, be, []string{"E", "penalty", "∇ₓE", "∂L/∂γ", "∂L/∂β", "∂L/∂scale", "∂L/∂emb", "∂L/∂x"}, m, values)
+			})
+		})
+	}
+}
