@@ -59,6 +59,9 @@ type Backend interface {
 	SumRows(out, x *tensor.Dense)
 	SumCols(out, x *tensor.Dense)
 	SumAll(out, x *tensor.Dense)
+	// MaxRows sets the R×1 out to the row maxima of x (a NaN in a row is
+	// its maximum; an empty row's is −∞).
+	MaxRows(out, x *tensor.Dense)
 	// GaussianLogPDF sets the R×1 out to the row sums of
 	// −½·[(x−mean)²·e^(−logVar) + logVar + log 2π] (x, mean and logVar of
 	// one shape): log N(x; mean, diag(e^logVar)) per row.

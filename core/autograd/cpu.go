@@ -294,6 +294,16 @@ func (c *CPU) MapCols(out, x *tensor.Dense, m *ColMap) {
 	}
 }
 
+func (c *CPU) MaxRows(out, x *tensor.Dense) {
+	for i := 0; i < x.R; i++ {
+		m := tensor.Float(math.Inf(-1))
+		for _, v := range x.Row(i) {
+			m = max(m, v)
+		}
+		out.Data[i] = m
+	}
+}
+
 func (c *CPU) GatherInRows(out, x *tensor.Dense, idx []int) {
 	n := out.C
 	for i := 0; i < out.R; i++ {

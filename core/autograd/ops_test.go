@@ -169,6 +169,7 @@ var opCases = []opCase{
 		// A time embedding added at every pixel, its gradient summed over them.
 		return g.PerChannel(in[0], testGroups.In, nil, g.Square(in[1]))
 	}},
+	{"Softmax", shapes(randMatrix, [2]int{3, 5}), func(g *Graph, in []*Node) *Node { return g.Softmax(g.Scale(in[0], 2)) }},
 	{"FIRBlur", shapes(randMatrix, [2]int{1, 3 * 4 * 2}), func(g *Graph, in []*Node) *Node {
 		return g.Resample(in[0], FIRBlur(Image{3, 4, 2}))
 	}},

@@ -2,7 +2,6 @@ package autograd
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/ddaebm/ddaebm/core/tensor"
 )
@@ -13,20 +12,18 @@ import (
 // its argument), so the result has the exact gradients of every order of
 // the operations it is built from.
 func (g *Graph) LogSoftmax(x *Node) *Node {
-	g.mustBeOnHost("LogSoftmax", x)
 	r, c := x.Value.R, x.Value.C
 	shift := g.be.NewUninit(r, 1)
-	for i := 0; i < r; i++ {
-		m := tensor.Float(math.Inf(-1))
-		for _, v := range x.Value.Row(i) {
-			m = max(m, v)
-		}
-		shift.Data[i] = m
-	}
+	g.be.MaxRows(shift, x.Value)
 	s := g.Sub(x, g.BroadcastCols(g.Const(shift), c))
 	lse := g.Log(g.SumRows(g.Exp(s)))
 	return g.Sub(s, g.BroadcastCols(lse, c))
 }
+
+// Softmax returns, row by row, exp(x_j)/Σ_k exp(x_k): attention's weights
+// over the keys in each row. It is the exponential of LogSoftmax, so as
+// stable and as exact.
+func (g *Graph) Softmax(x *Node) *Node { return g.Exp(g.LogSoftmax(x)) }
 
 // CrossEntropy returns the 1×1 mean over rows of −log softmax(logits)[label],
 // the classification loss for one integer label per row.
@@ -35,13 +32,12 @@ func (g *Graph) CrossEntropy(logits *Node, labels []int) *Node {
 	if len(labels) != r {
 		panic(fmt.Sprintf("autograd: CrossEntropy: %d labels for %v logits", len(labels), logits.Value))
 	}
-	g.mustBeOnHost("CrossEntropy", logits)
-	pick := g.be.New(r, c)
+	pick := g.HostTensor(r, c)
 	for i, l := range labels {
 		if l < 0 || l >= c {
 			panic(fmt.Sprintf("autograd: CrossEntropy: label %d outside 0..%d", l, c-1))
 		}
 		pick.Data[i*c+l] = -1 / tensor.Float(r)
 	}
-	return g.SumAll(g.Mul(g.LogSoftmax(logits), g.Const(pick)))
+	return g.SumAll(g.Mul(g.LogSoftmax(logits), g.ConstHost(pick)))
 }

@@ -387,6 +387,7 @@ var (
 	kSumRows           = KernelName("sum_rows")
 	kSumCols           = KernelName("sum_cols")
 	kSumAll            = KernelName("sum_all")
+	kMaxRows           = KernelName("max_rows")
 	kGatherRows        = KernelName("gather_rows")
 	kScatterRows       = KernelName("scatter_rows")
 	kGatherCols        = KernelName("gather_cols")

@@ -179,6 +179,16 @@ func (b *Backend) SumRows(out, x *tensor.Dense) {
 	}
 }
 
+// MaxRows sets the R×1 out to the row maxima of x.
+func (b *Backend) MaxRows(out, x *tensor.Dense) {
+	mustShape("MaxRows", out, x.R, 1)
+	b.mustDevice("MaxRows", out, x)
+	if b.failed() || x.R == 0 {
+		return
+	}
+	b.launch(kMaxRows, blocks(x.R), x.R, x.C, dev(x), dev(out))
+}
+
 // GaussianLogPDF sets the R×1 out to the row sums of
 // −½·[(x−mean)²·e^(−logVar) + logVar + log 2π] in one kernel that reads
 // each input once: a warp per row for short rows, a block per row for

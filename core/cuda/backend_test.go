@@ -354,6 +354,12 @@ func opCases(rng *rand.Rand) []opCase {
 		func(be autograd.Backend, m []*tensor.Dense) { be.MapCols(m[1], m[0], colMap) }, []int{1}, elem}) // multiply-adds may be contracted
 	add(opCase{"MapCols/transpose", []*tensor.Dense{uniform(rng, 37, 10), uniform(rng, 37, 25)},
 		func(be autograd.Backend, m []*tensor.Dense) { be.MapCols(m[1], m[0], colMap.T()) }, []int{1}, elem})
+	withNaN := uniform(rng, 37, 300)
+	withNaN.Data[5*300+17] = tensor.Float(math.NaN())
+	add(opCase{"MaxRows", []*tensor.Dense{withNaN, uniform(rng, 37, 1)},
+		func(be autograd.Backend, m []*tensor.Dense) { be.MaxRows(m[1], m[0]) }, []int{1}, exact})
+	add(opCase{"MaxRows/empty", []*tensor.Dense{uniform(rng, 3, 0), uniform(rng, 3, 1)},
+		func(be autograd.Backend, m []*tensor.Dense) { be.MaxRows(m[1], m[0]) }, []int{1}, exact})
 	add(opCase{"GatherRows/empty", []*tensor.Dense{uniform(rng, 10, 33), uniform(rng, 0, 33)},
 		func(be autograd.Backend, m []*tensor.Dense) { be.GatherRows(m[1], m[0], nil) }, []int{1}, exact})
 	add(opCase{"ScatterRows/empty", []*tensor.Dense{uniform(rng, 0, 33), uniform(rng, 10, 33)},

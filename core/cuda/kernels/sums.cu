@@ -46,6 +46,27 @@ __device__ void sum_cols(int rows, int cols, int chunk, const T* x, T* out) {
     }
 }
 
+// max_rows: out[r] = max_c x[r·cols + c], one thread per row; a NaN in a
+// row is the row's maximum, as Go's max makes it, and an empty row's is
+// −∞. (Softmax subtracts it as a constant: speed, not order, matters.)
+template <typename T>
+__device__ void max_rows(int rows, int cols, const T* x, T* out) {
+    GRID_STRIDE(r, rows) {
+        const T* row = x + r * cols;
+        T m = -T(INFINITY);
+        for (int c = 0; c < cols; c++) {
+            const T v = row[c];
+            if (v > m || v != v) {
+                m = v;
+                if (v != v) {
+                    break;
+                }
+            }
+        }
+        out[r] = m;
+    }
+}
+
 // sum_all: partial[blockIdx.x] = the sum of the elements block blockIdx.x
 // visits in a grid-stride loop over x. A second launch on the gridDim.x
 // partial sums, with one block, leaves the total in its partial[0].
@@ -68,6 +89,8 @@ __global__ void sum_cols_f32(int rows, int cols, int chunk, const float* x, floa
 __global__ void sum_cols_f64(int rows, int cols, int chunk, const double* x, double* out) {
     sum_cols(rows, cols, chunk, x, out);
 }
+__global__ void max_rows_f32(int rows, int cols, const float* x, float* out) { max_rows(rows, cols, x, out); }
+__global__ void max_rows_f64(int rows, int cols, const double* x, double* out) { max_rows(rows, cols, x, out); }
 __global__ void sum_all_f32(int n, const float* x, float* partial) { sum_all(n, x, partial); }
 __global__ void sum_all_f64(int n, const double* x, double* partial) { sum_all(n, x, partial); }
 }
