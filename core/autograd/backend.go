@@ -42,6 +42,10 @@ type Backend interface {
 
 	// Gemm sets c = op(a)·op(b), op transposing when the flag is set.
 	Gemm(transA, transB bool, a, b, c *tensor.Dense)
+	// GemmBatched does Gemm for each of batch matrices stacked by rows
+	// in a, b and c (a holds batch blocks of a.R/batch rows, and so on):
+	// c_i = op(a_i)·op(b_i).
+	GemmBatched(transA, transB bool, batch int, a, b, c *tensor.Dense)
 	// Binary sets out = a ∘ b elementwise (same shapes; out may alias a).
 	Binary(op BinaryOp, out, a, b *tensor.Dense)
 	// Unary sets out = f(x) elementwise, with p the operation's constant.

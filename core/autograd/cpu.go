@@ -40,6 +40,19 @@ func (c *CPU) Gemm(transA, transB bool, a, b, out *tensor.Dense) {
 	tensor.Gemm(transA, transB, 1, a, b, 0, out)
 }
 
+func (c *CPU) GemmBatched(transA, transB bool, batch int, a, b, out *tensor.Dense) {
+	for i := range batch {
+		tensor.Gemm(transA, transB, 1, block(a, batch, i), block(b, batch, i), 0, block(out, batch, i))
+	}
+}
+
+// block returns block i of the batch matrices stacked by rows in host
+// matrix x, sharing x's storage.
+func block(x *tensor.Dense, batch, i int) *tensor.Dense {
+	r := x.R / batch
+	return tensor.FromSlice(r, x.C, x.Data[i*r*x.C:(i+1)*r*x.C])
+}
+
 func (c *CPU) Binary(op BinaryOp, out, a, b *tensor.Dense) {
 	tensor.MustSameShape("Binary", a, b)
 	tensor.MustSameShape("Binary", out, a)

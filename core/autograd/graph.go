@@ -49,6 +49,7 @@ const (
 	opMulColSum
 	opGaussianLogPDF
 	opMapCols
+	opBatchMatMul
 	numOps
 )
 

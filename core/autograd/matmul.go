@@ -1,5 +1,7 @@
 package autograd
 
+import "fmt"
+
 const (
 	transA = 1 << iota
 	transB
@@ -57,6 +59,76 @@ func init() {
 			}
 			if g.needs(b) {
 				g.accumulate(b, g.MatMul(grad, a, true, true))
+			}
+		}
+	}
+}
+
+// BatchMatMul returns the batch products op(a_i)·op(b_i) stacked by rows,
+// a_i being block i of the batch blocks of rows of a (and so for b): for
+// attention over the P positions of each of B images, the (B·P)×C
+// queries and keys give the (B·P)×P scores. Its backward rules are batch
+// products too, so it has exact derivatives of every order.
+func (g *Graph) BatchMatMul(a, b *Node, batch int, ta, tb bool) *Node {
+	if batch < 1 || a.Value.R%batch != 0 || b.Value.R%batch != 0 {
+		panic(fmt.Sprintf("autograd: BatchMatMul: %d×%d and %d×%d do not split into %d blocks of rows", a.Value.R, a.Value.C, b.Value.R, b.Value.C, batch))
+	}
+	m, k := a.Value.R/batch, a.Value.C
+	if ta {
+		m, k = k, m
+	}
+	kb, n := b.Value.R/batch, b.Value.C
+	if tb {
+		kb, n = n, kb
+	}
+	if k != kb {
+		panic(fmt.Sprintf("autograd: BatchMatMul(transA=%v, transB=%v): blocks of %d×%d and %d×%d", ta, tb, a.Value.R/batch, a.Value.C, b.Value.R/batch, b.Value.C))
+	}
+	out := g.be.NewUninit(batch*m, n)
+	g.be.GemmBatched(ta, tb, batch, a.Value, b.Value, out)
+	node := g.op(opBatchMatMul, out, a, b)
+	node.b = batch
+	if ta {
+		node.a |= transA
+	}
+	if tb {
+		node.a |= transB
+	}
+	return node
+}
+
+func init() {
+	backwardOf[opBatchMatMul] = func(g *Graph, n, grad *Node) {
+		a, b, k := n.in[0], n.in[1], n.b
+		mm := func(x, y *Node, tx, ty bool) *Node { return g.BatchMatMul(x, y, k, tx, ty) }
+		switch n.a {
+		case 0: // C = A·B
+			if g.needs(a) {
+				g.accumulate(a, mm(grad, b, false, true))
+			}
+			if g.needs(b) {
+				g.accumulate(b, mm(a, grad, true, false))
+			}
+		case transB: // C = A·Bᵀ
+			if g.needs(a) {
+				g.accumulate(a, mm(grad, b, false, false))
+			}
+			if g.needs(b) {
+				g.accumulate(b, mm(grad, a, true, false))
+			}
+		case transA: // C = Aᵀ·B
+			if g.needs(a) {
+				g.accumulate(a, mm(b, grad, false, true))
+			}
+			if g.needs(b) {
+				g.accumulate(b, mm(a, grad, false, false))
+			}
+		default: // C = Aᵀ·Bᵀ
+			if g.needs(a) {
+				g.accumulate(a, mm(b, grad, true, true))
+			}
+			if g.needs(b) {
+				g.accumulate(b, mm(grad, a, true, true))
 			}
 		}
 	}

@@ -169,6 +169,19 @@ var opCases = []opCase{
 		// A time embedding added at every pixel, its gradient summed over them.
 		return g.PerChannel(in[0], testGroups.In, nil, g.Square(in[1]))
 	}},
+	// Three blocks: 3 of 2×4 times 3 of 4×5 in every transposition.
+	{"BatchMatMul", shapes(randMatrix, [2]int{6, 4}, [2]int{12, 5}), func(g *Graph, in []*Node) *Node { return g.BatchMatMul(in[0], in[1], 3, false, false) }},
+	{"BatchMatMulNT", shapes(randMatrix, [2]int{6, 4}, [2]int{15, 4}), func(g *Graph, in []*Node) *Node { return g.BatchMatMul(in[0], in[1], 3, false, true) }},
+	{"BatchMatMulTN", shapes(randMatrix, [2]int{12, 2}, [2]int{12, 5}), func(g *Graph, in []*Node) *Node { return g.BatchMatMul(in[0], in[1], 3, true, false) }},
+	{"BatchMatMulTT", shapes(randMatrix, [2]int{12, 2}, [2]int{15, 4}), func(g *Graph, in []*Node) *Node { return g.BatchMatMul(in[0], in[1], 3, true, true) }},
+	{"Attention", shapes(randMatrix, [2]int{2 * 5, 3}, [2]int{3, 3}, [2]int{3, 3}, [2]int{3, 3}), func(g *Graph, in []*Node) *Node {
+		// Two images of 5 positions and 3 channels: softmax(q·kᵀ/√C)·v
+		// over each image's positions, q, k, v linear in x.
+		x := in[0]
+		q, k, v := g.MatMul(x, in[1], false, false), g.MatMul(x, in[2], false, false), g.MatMul(x, in[3], false, false)
+		w := g.Softmax(g.Scale(g.BatchMatMul(q, k, 2, false, true), 0.57735))
+		return g.BatchMatMul(w, v, 2, false, false)
+	}},
 	{"Softmax", shapes(randMatrix, [2]int{3, 5}), func(g *Graph, in []*Node) *Node { return g.Softmax(g.Scale(in[0], 2)) }},
 	{"FIRBlur", shapes(randMatrix, [2]int{1, 3 * 4 * 2}), func(g *Graph, in []*Node) *Node {
 		return g.Resample(in[0], FIRBlur(Image{3, 4, 2}))

@@ -234,3 +234,35 @@ func TestGroupNormMatchesCPU(t *testing.T) {
 		})
 	}
 }
+
+// TestAttentionMatchesCPU differentiates twice self-attention over the
+// positions of each image (batch products and a softmax over keys), at
+// batch 1 and 3 and an odd number of positions.
+func TestAttentionMatchesCPU(t *testing.T) {
+	const positions, channels = 7, 5
+	for _, batch := range []int{1, 3} {
+		rng := rand.New(rand.NewPCG(19, uint64(batch)))
+		values := []*tensor.Dense{
+			uniform(rng, batch*positions, channels), // x
+			uniform(rng, channels, channels),        // w_q
+			uniform(rng, channels, channels),        // w_k
+			uniform(rng, channels, channels),        // w_v
+		}
+		m := func(g *autograd.Graph, l []*autograd.Node) []*autograd.Node {
+			x, wq, wk, wv := l[0], l[1], l[2], l[3]
+			q, k, v := g.MatMul(x, wq, false, false), g.MatMul(x, wk, false, false), g.MatMul(x, wv, false, false)
+			w := g.Softmax(g.Scale(g.BatchMatMul(q, k, batch, false, true), 0.4472))
+			h := g.Add(x, g.BatchMatMul(w, v, batch, false, false))
+			E := g.SumAll(g.Square(h))
+			gx := g.Grad(E, []*autograd.Node{x}, true)[0]
+			P := g.SumAll(g.Square(gx))
+			grads := g.Grad(g.Add(E, g.Scale(P, 0.1)), []*autograd.Node{wq, wk, wv, x}, false)
+			return append([]*autograd.Node{E, P, gx}, grads...)
+		}
+		t.Run(fmt.Sprintf("batch%d", batch), func(t *testing.T) {
+			forEachRuntime(t, func(t *testing.T, be *cuda.Backend) {
+				compareModels(t, be, []string{"E", "penalty", "∇ₓE", "∂L/∂w_q", "∂L/∂w_k", "∂L/∂w_v", "∂L/∂x"}, m, values)
+			})
+		})
+	}
+}

@@ -79,6 +79,28 @@ func (b *Backend) Gemm(transA, transB bool, a, bm, c *tensor.Dense) {
 	b.fail(b.rt.GemmPtr(transA, transB, m, n, k, 1, dev(a), dev(bm), 0, dev(c)))
 }
 
+// GemmBatched does Gemm for each of batch matrices stacked by rows, one
+// GemmPtr per block.
+func (b *Backend) GemmBatched(transA, transB bool, batch int, a, bm, c *tensor.Dense) {
+	if batch < 1 || a.R%batch != 0 || bm.R%batch != 0 || c.R%batch != 0 {
+		panic(fmt.Sprintf("cuda: Backend.GemmBatched: %d×%d, %d×%d and %d×%d in %d blocks", a.R, a.C, bm.R, bm.C, c.R, c.C, batch))
+	}
+	block := func(x *tensor.Dense) *tensor.Dense { return &tensor.Dense{R: x.R / batch, C: x.C} }
+	m, n, k := tensor.GemmDims("cuda: Backend.GemmBatched", transA, transB, block(a), block(bm), block(c))
+	b.mustDevice("GemmBatched", a, bm, c)
+	if b.failed() || m == 0 || n == 0 {
+		return
+	}
+	if k == 0 {
+		b.fill(c, 0)
+		return
+	}
+	step := func(x *tensor.Dense, i int) Ptr { return dev(x) + Ptr(i*(x.R/batch)*x.C*elemSize) }
+	for i := 0; i < batch && !b.failed(); i++ {
+		b.fail(b.rt.GemmPtr(transA, transB, m, n, k, 1, step(a, i), step(bm, i), 0, step(c, i)))
+	}
+}
+
 // Binary sets out = a ∘ b; out may alias a or b.
 func (b *Backend) Binary(op autograd.BinaryOp, out, a, bm *tensor.Dense) {
 	mustSame("Binary", a, bm)

@@ -354,6 +354,18 @@ func opCases(rng *rand.Rand) []opCase {
 		func(be autograd.Backend, m []*tensor.Dense) { be.MapCols(m[1], m[0], colMap) }, []int{1}, elem}) // multiply-adds may be contracted
 	add(opCase{"MapCols/transpose", []*tensor.Dense{uniform(rng, 37, 10), uniform(rng, 37, 25)},
 		func(be autograd.Backend, m []*tensor.Dense) { be.MapCols(m[1], m[0], colMap.T()) }, []int{1}, elem})
+	// Batch products: 5 blocks, every transposition.
+	for _, tr := range [][2]bool{{false, false}, {false, true}, {true, false}, {true, true}} {
+		ar, ac, br, bc := 3, 7, 7, 4
+		if tr[0] {
+			ar, ac = ac, ar
+		}
+		if tr[1] {
+			br, bc = bc, br
+		}
+		add(opCase{fmt.Sprintf("GemmBatched/%v", tr), []*tensor.Dense{uniform(rng, 5*ar, ac), uniform(rng, 5*br, bc), uniform(rng, 5*3, 4)},
+			func(be autograd.Backend, m []*tensor.Dense) { be.GemmBatched(tr[0], tr[1], 5, m[0], m[1], m[2]) }, []int{2}, sumTol(7)})
+	}
 	withNaN := uniform(rng, 37, 300)
 	withNaN.Data[5*300+17] = tensor.Float(math.NaN())
 	add(opCase{"MaxRows", []*tensor.Dense{withNaN, uniform(rng, 37, 1)},
