@@ -182,6 +182,15 @@ var opCases = []opCase{
 		w := g.Softmax(g.Scale(g.BatchMatMul(q, k, 2, false, true), 0.57735))
 		return g.BatchMatMul(w, v, 2, false, false)
 	}},
+	{"ConcatChannels", shapes(randMatrix, [2]int{2, 3 * 2 * 2}, [2]int{2, 3 * 2 * 3}), func(g *Graph, in []*Node) *Node {
+		return g.ConcatChannels(g.Square(in[0]), Image{3, 2, 2}, in[1], Image{3, 2, 3})
+	}},
+	{"ChannelSums", shapes(randMatrix, [2]int{2, 3 * 5 * 6}), func(g *Graph, in []*Node) *Node {
+		return g.ChannelSums(in[0], testGroups.In)
+	}},
+	{"Dropout", shapes(randMatrix, [2]int{4, 6}), func(g *Graph, in []*Node) *Node {
+		return g.Dropout(g.Sin(in[0]), 0.3, 11)
+	}},
 	{"Softmax", shapes(randMatrix, [2]int{3, 5}), func(g *Graph, in []*Node) *Node { return g.Softmax(g.Scale(in[0], 2)) }},
 	{"FIRBlur", shapes(randMatrix, [2]int{1, 3 * 4 * 2}), func(g *Graph, in []*Node) *Node {
 		return g.Resample(in[0], FIRBlur(Image{3, 4, 2}))

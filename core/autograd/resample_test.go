@@ -160,3 +160,39 @@ func TestGroupNormValues(t *testing.T) {
 		}
 	}
 }
+
+// ConcatChannels interleaves per pixel; ChannelSums sums over positions;
+// Dropout keeps about 1 − p of the elements, scaled by 1/(1 − p), and the
+// same ones for the same seed.
+func TestChannelOpsAndDropoutValues(t *testing.T) {
+	g := NewGraph()
+	a := tensor.FromSlice(1, 4, []tensor.Float{1, 2, 3, 4}) // 2 pixels × 2 channels
+	b := tensor.FromSlice(1, 2, []tensor.Float{10, 20})     // 2 pixels × 1 channel
+	cat := g.ConcatChannels(g.Const(a), Image{1, 2, 2}, g.Const(b), Image{1, 2, 1}).Value.Data
+	if want := []tensor.Float{1, 2, 10, 3, 4, 20}; fmt.Sprint(cat) != fmt.Sprint(want) {
+		t.Fatalf("ConcatChannels = %v, want %v", cat, want)
+	}
+	if sums := g.ChannelSums(g.Const(a), Image{1, 2, 2}).Value.Data; sums[0] != 4 || sums[1] != 6 {
+		t.Fatalf("ChannelSums = %v, want [4 6]", sums)
+	}
+	x := tensor.Full(200, 500, 1)
+	y := g.Dropout(g.Const(x), 0.3, 5).Value.Data
+	kept := 0
+	for _, v := range y {
+		switch {
+		case v == 0:
+		case math.Abs(float64(v)-1/0.7) < 1e-6:
+			kept++
+		default:
+			t.Fatalf("dropout value %v, want 0 or 1/0.7", v)
+		}
+	}
+	if f := float64(kept) / float64(len(y)); math.Abs(f-0.7) > 0.005 {
+		t.Fatalf("dropout kept %.4f of the elements, want 0.7", f)
+	}
+	again := g.Dropout(g.Const(x), 0.3, 5).Value.Data
+	other := g.Dropout(g.Const(x), 0.3, 6).Value.Data
+	if fmt.Sprint(again) != fmt.Sprint(y) || fmt.Sprint(other) == fmt.Sprint(y) {
+		t.Fatal("the mask is not a function of the seed")
+	}
+}

@@ -266,3 +266,24 @@ func TestAttentionMatchesCPU(t *testing.T) {
 		})
 	}
 }
+
+// TestChannelOpsMatchCPU differentiates twice a skip concatenation,
+// channel sums and dropout (whose mask the device draws as the CPU does).
+func TestChannelOpsMatchCPU(t *testing.T) {
+	a, b := autograd.Image{H: 3, W: 5, C: 2}, autograd.Image{H: 3, W: 5, C: 3}
+	rng := rand.New(rand.NewPCG(20, 21))
+	values := []*tensor.Dense{uniform(rng, 2, a.Size()), uniform(rng, 2, b.Size())}
+	m := func(g *autograd.Graph, l []*autograd.Node) []*autograd.Node {
+		x, y := l[0], l[1]
+		cat := g.ConcatChannels(g.Sin(x), a, g.Mul(y, y), b)
+		h := g.Dropout(cat, 0.25, 7)
+		E := g.Add(g.SumAll(g.Square(h)), g.SumAll(g.Square(g.ChannelSums(h, autograd.Image{H: 3, W: 5, C: 5}))))
+		gx := g.Grad(E, []*autograd.Node{x}, true)[0]
+		P := g.SumAll(g.Square(gx))
+		grads := g.Grad(g.Add(E, g.Scale(P, 0.1)), []*autograd.Node{x, y}, false)
+		return append([]*autograd.Node{E, P, gx}, grads...)
+	}
+	forEachRuntime(t, func(t *testing.T, be *cuda.Backend) {
+		compareModels(t, be, []string{"E", "penalty", "∇ₓE", "∂L/∂x", "∂L/∂y"}, m, values)
+	})
+}
