@@ -3,13 +3,15 @@ package bindings
 import (
 	"context"
 	"encoding/json"
-	"github.com/ddaebm/ddaebm/core/npy"
 	"math"
 	"math/rand/v2"
 	"runtime"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/ddaebm/ddaebm/core/nn"
+	"github.com/ddaebm/ddaebm/core/npy"
 
 	"github.com/ddaebm/ddaebm/core/data"
 	"github.com/ddaebm/ddaebm/core/ddaebm"
@@ -300,7 +302,7 @@ func TestUseDatasetMatchesTheMNISTGenerator(t *testing.T) {
 		}
 		fit.End()
 	}
-	got, ref := m.m.Generator.Params(), want.Generator.Params()
+	got, ref := nn.Params(m.m.Generator), nn.Params(want.Generator)
 	for i := range got {
 		if !slices.Equal(got[i].Value.Data, ref[i].Value.Data) {
 			t.Fatalf("generator parameter %s differs from a model matched once", got[i].Name)

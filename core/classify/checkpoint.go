@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/ddaebm/ddaebm/core/checkpoint"
+	"github.com/ddaebm/ddaebm/core/nn"
 )
 
 // Save writes the classifier to path atomically: the architecture as
@@ -18,7 +19,7 @@ func (c *Classifier) Save(path string) error {
 		return err
 	}
 	ck := &checkpoint.Checkpoint{Step: c.Step, Config: cfg, Meta: c.Meta}
-	for _, p := range c.Params() {
+	for _, p := range nn.Params(c) {
 		ck.Arrays = append(ck.Arrays, checkpoint.Matrix(p.Name, p.Value))
 	}
 	return checkpoint.Save(path, ck)
@@ -44,7 +45,7 @@ func Load(path string) (*Classifier, error) {
 	if err != nil {
 		return nil, fmt.Errorf("classifier %s: %w", path, err)
 	}
-	for _, p := range c.Params() {
+	for _, p := range nn.Params(c) {
 		if err := ck.ReadMatrix(p.Name, p.Value); err != nil {
 			return nil, fmt.Errorf("classifier %s: %w", path, err)
 		}

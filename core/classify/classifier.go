@@ -82,18 +82,6 @@ func New(cfg Config) (*Classifier, error) {
 	return c, nil
 }
 
-// Params returns every trainable parameter, in a fixed order.
-func (c *Classifier) Params() []*autograd.Node {
-	var ps []*autograd.Node
-	ps = append(ps, c.conv1.Params()...)
-	ps = append(ps, c.act1.Params()...)
-	ps = append(ps, c.conv2.Params()...)
-	ps = append(ps, c.act2.Params()...)
-	ps = append(ps, c.fc.Params()...)
-	ps = append(ps, c.act3.Params()...)
-	return append(ps, c.out.Params()...)
-}
-
 // Logits maps a B×784 batch of pixel values in [0, 1] to B×10 logits.
 func (c *Classifier) Logits(g *autograd.Graph, x *autograd.Node) *autograd.Node {
 	h := g.AddConst(g.Scale(x, 1/pixelStd), -pixelMean/pixelStd)

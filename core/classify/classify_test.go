@@ -11,6 +11,7 @@ import (
 
 	"github.com/ddaebm/ddaebm/core/checkpoint"
 	"github.com/ddaebm/ddaebm/core/data"
+	"github.com/ddaebm/ddaebm/core/nn"
 	"github.com/ddaebm/ddaebm/core/tensor"
 )
 
@@ -173,7 +174,7 @@ func TestLoadRejectsOtherCheckpoints(t *testing.T) {
 	bigger.Hidden = 17
 	c, _ := New(bigger)
 	var arrays []checkpoint.Named
-	for _, p := range c.Params() {
+	for _, p := range nn.Params(c) {
 		arrays = append(arrays, checkpoint.Matrix(p.Name, p.Value))
 	}
 	tiny, _ := json.Marshal(tinyConfig())

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ddaebm/ddaebm/core/data"
+	"github.com/ddaebm/ddaebm/core/nn"
 	"github.com/ddaebm/ddaebm/core/optim"
 	"github.com/ddaebm/ddaebm/core/tensor"
 )
@@ -52,7 +53,7 @@ func (c *Classifier) Train(train data.Images, opt TrainOptions) error {
 	if opt.Epochs < 1 || opt.Batch < 1 || !(opt.LR > 0) {
 		return fmt.Errorf("classify: epochs, batch and learning rate must be positive, got %d, %d, %v", opt.Epochs, opt.Batch, opt.LR)
 	}
-	adam := optim.NewAdam(c.Params(), opt.LR, 0.9, 0.999)
+	adam := optim.NewAdam(nn.Params(c), opt.LR, 0.9, 0.999)
 	rng := rand.New(rand.NewPCG(opt.Seed, 0x747261696e))
 	perEpoch := (n + opt.Batch - 1) / opt.Batch
 	steps := opt.Epochs * perEpoch

@@ -14,6 +14,7 @@ import (
 	"github.com/ddaebm/ddaebm/core/autograd"
 	"github.com/ddaebm/ddaebm/core/data"
 	"github.com/ddaebm/ddaebm/core/metrics"
+	"github.com/ddaebm/ddaebm/core/nn"
 	"github.com/ddaebm/ddaebm/core/tensor"
 )
 
@@ -143,7 +144,7 @@ func TestAblationsTrainAndDropTheirTerms(t *testing.T) {
 			cfg := smallConfig()
 			cfg.Ablation = a
 			m := newModel(t, cfg)
-			before := m.Encoder.Params()[0].Value.Clone()
+			before := nn.Params(m.Encoder)[0].Value.Clone()
 			x, _ := data.Toy("25gaussians", cfg.Batch, rand.New(rand.NewPCG(5, 5)))
 			st, err := m.TrainStep(x)
 			if err != nil {
@@ -153,7 +154,7 @@ func TestAblationsTrainAndDropTheirTerms(t *testing.T) {
 				t.Errorf("L2 = %v for %s", st.L2, a)
 			}
 			encoderMoved := false
-			for i, v := range m.Encoder.Params()[0].Value.Data {
+			for i, v := range nn.Params(m.Encoder)[0].Value.Data {
 				encoderMoved = encoderMoved || v != before.Data[i]
 			}
 			if encoderMoved != (a == Full || a == KLOnly) {
@@ -349,13 +350,13 @@ func TestEnergyAverageScores(t *testing.T) {
 	cfg := smallConfig()
 	cfg.EnergyEMA = 0.9
 	m := newModel(t, cfg)
-	w0 := m.Energy.Params()[0].Value.Clone()
+	w0 := nn.Params(m.Energy)[0].Value.Clone()
 	src, _ := NewToySource("25gaussians")
 	ctx := context.Background()
 	if _, err := m.Train(ctx, src, TrainOptions{Iters: 1}); err != nil {
 		t.Fatal(err)
 	}
-	w1 := m.Energy.Params()[0].Value
+	w1 := nn.Params(m.Energy)[0].Value
 	for i, got := range m.EnergyEMA.Shadow[0].Data {
 		want := 0.9*float64(w0.Data[i]) + 0.1*float64(w1.Data[i])
 		if math.Abs(float64(got)-want) > 1e-6 {
@@ -367,7 +368,7 @@ func TestEnergyAverageScores(t *testing.T) {
 		t.Fatal(err)
 	}
 	x := randomMatrix(rand.New(rand.NewPCG(1, 1)), 7, 2)
-	live := m.Energy.Params()[0].Value.Clone()
+	live := nn.Params(m.Energy)[0].Value.Clone()
 	averaged, err := m.EnergyAt(ctx, x, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -375,7 +376,7 @@ func TestEnergyAverageScores(t *testing.T) {
 	if m.ScoringWeights() != AveragedWeights {
 		t.Fatalf("scoring weights %q, want %q by default", m.ScoringWeights(), AveragedWeights)
 	}
-	if !slices.Equal(live.Data, m.Energy.Params()[0].Value.Data) {
+	if !slices.Equal(live.Data, nn.Params(m.Energy)[0].Value.Data) {
 		t.Fatal("scoring with the average left the averaged weights in the network")
 	}
 	m.ScoreWeights = LastWeights
@@ -396,7 +397,7 @@ func TestEnergyAverageScores(t *testing.T) {
 	if b.EnergyEMA == nil {
 		t.Fatal("the checkpoint lost the energy's average")
 	}
-	for i, p := range b.Energy.Params() {
+	for i, p := range nn.Params(b.Energy) {
 		p.Value.CopyFrom(b.EnergyEMA.Shadow[i])
 	}
 	b.ScoreWeights = LastWeights
@@ -639,7 +640,7 @@ func TestSampleWithBatchStatistics(t *testing.T) {
 		}
 	}
 	var before []*tensor.Dense
-	for _, b := range m.Generator.Buffers() {
+	for _, b := range nn.Buffers(m.Generator) {
 		before = append(before, b.Value.Clone())
 	}
 	draw := func(n int, bn BNStats) *tensor.Dense {
@@ -665,7 +666,7 @@ func TestSampleWithBatchStatistics(t *testing.T) {
 		t.Error("the same seed gave different samples")
 	}
 	draw(1, BatchStats)
-	for i, b := range m.Generator.Buffers() {
+	for i, b := range nn.Buffers(m.Generator) {
 		if !slices.Equal(b.Value.Data, before[i].Data) {
 			t.Fatalf("sampling changed the running statistics %s", b.Name)
 		}

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/ddaebm/ddaebm/core/data"
+	"github.com/ddaebm/ddaebm/core/nn"
 	"github.com/ddaebm/ddaebm/core/optim"
 	"github.com/ddaebm/ddaebm/core/tensor"
 )
@@ -105,7 +106,7 @@ func (m *Model) MatchGeneratorToData(x *tensor.Dense) error {
 	}
 	gen.matchData(x)
 	if m.EMA != nil { // the average must start from the matched weights
-		m.EMA = optim.NewEMA(m.Generator.Params(), m.Config.EMA)
+		m.EMA = optim.NewEMA(nn.Params(m.Generator), m.Config.EMA)
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/ddaebm/ddaebm/core/autograd"
 	"github.com/ddaebm/ddaebm/core/data"
+	"github.com/ddaebm/ddaebm/core/nn"
 	"github.com/ddaebm/ddaebm/core/tensor"
 )
 
@@ -111,7 +112,7 @@ func TestMLEStep(t *testing.T) {
 	cfg.MLE = true
 	cfg.LR = 1e-2
 	m := newModel(t, cfg)
-	gen := m.Generator.Params()[0].Value.Clone()
+	gen := nn.Params(m.Generator)[0].Value.Clone()
 	x := randomMatrix(rand.New(rand.NewPCG(4, 4)), 6, 8)
 	first, err := m.TrainStep(x)
 	if err != nil {
@@ -132,7 +133,7 @@ func TestMLEStep(t *testing.T) {
 	if !(last.LossE < first.LossE-1) {
 		t.Errorf("NLL went from %v to %v", first.LossE, last.LossE)
 	}
-	for i, v := range m.Generator.Params()[0].Value.Data {
+	for i, v := range nn.Params(m.Generator)[0].Value.Data {
 		if v != gen.Data[i] {
 			t.Fatal("MLE moved the generator")
 		}
@@ -148,11 +149,11 @@ func TestMLEStepMovesTheEnergyAverage(t *testing.T) {
 	cfg := tinyMNISTConfig()
 	cfg.MLE, cfg.EnergyEMA = true, 0.5
 	m := newModel(t, cfg)
-	w0 := m.Energy.Params()[0].Value.Clone()
+	w0 := nn.Params(m.Energy)[0].Value.Clone()
 	if _, err := m.TrainStep(randomMatrix(rand.New(rand.NewPCG(4, 4)), 6, 8)); err != nil {
 		t.Fatal(err)
 	}
-	w1 := m.Energy.Params()[0].Value
+	w1 := nn.Params(m.Energy)[0].Value
 	for i, got := range m.EnergyEMA.Shadow[0].Data {
 		if want := 0.5*w0.Data[i] + 0.5*w1.Data[i]; math.Abs(float64(got-want)) > 1e-6 {
 			t.Fatalf("average[%d] = %v after one MLE step, want ½·%v + ½·%v", i, got, w0.Data[i], w1.Data[i])
@@ -175,20 +176,20 @@ func TestMNISTNetworkSizes(t *testing.T) {
 	bn := func(f int) int { return 2 * f }
 	gen := fc(d+z, w) + 1 + fc(w, w) + tBranch + fc(w+mnistTOut, 2*w) + 1 + bn(2*w) + fc(2*w, w) + 1 + bn(w) + fc(w, d)
 	enc := fc(2*d, 2*w) + 1 + fc(2*w, w) + tBranch + fc(w+mnistTOut, w) + 1 + bn(w) + fc(w, w) + 1 + bn(w) + fc(w, 2*z)
-	if got := count(NewMNISTGenerator(d, z, w, T, rng).Params()); got != gen {
+	if got := count(nn.Params(NewMNISTGenerator(d, z, w, T, rng))); got != gen {
 		t.Errorf("generator has %d parameters, want %d", got, gen)
 	}
-	if got := count(NewMNISTEncoder(d, z, w, T, rng).Params()); got != enc {
+	if got := count(nn.Params(NewMNISTEncoder(d, z, w, T, rng))); got != enc {
 		t.Errorf("encoder has %d parameters, want %d", got, enc)
 	}
 	const h = 7
 	shift := func(in, out int) int {
 		return fc(in, h) + 4*fc(h, h) + niceHidden*(2+fc(mnistEmbedDim, h)) + fc(h, out)
 	}
-	if got, want := count(NewNICEEnergy(d, h, T, rng).Params()), 4*shift(d/2, d/2)+d; got != want {
+	if got, want := count(nn.Params(NewNICEEnergy(d, h, T, rng))), 4*shift(d/2, d/2)+d; got != want {
 		t.Errorf("NICE energy has %d parameters, want %d", got, want)
 	}
-	if got := len(NewMNISTEncoder(d, z, w, T, rng).Buffers()); got != 4 {
+	if got := len(nn.Buffers(NewMNISTEncoder(d, z, w, T, rng))); got != 4 {
 		t.Errorf("encoder has %d batch-norm buffers, want 4", got)
 	}
 }

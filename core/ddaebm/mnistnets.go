@@ -44,10 +44,6 @@ func (b actNormBlock) forward(g *autograd.Graph, x *autograd.Node, train bool) *
 	return b.bn.Forward(g, b.act.Forward(g, b.fc.Forward(g, x)), train)
 }
 
-func (b actNormBlock) params() []*autograd.Node {
-	return append(append(b.fc.Params(), b.act.Params()...), b.bn.Params()...)
-}
-
 // mnistNet is the shared two-branch architecture of the generator and the encoder.
 type mnistNet struct {
 	xIn   *nn.Linear
@@ -84,21 +80,6 @@ func (n *mnistNet) forward(g *autograd.Graph, x *autograd.Node, k []int, train b
 	ht := n.tOut.Forward(g, n.tAct.Forward(g, n.tIn.Forward(g, g.Const(n.embed))))
 	h := g.ConcatCols(hx, g.GatherRows(ht, k))
 	return n.out.Forward(g, n.h2.forward(g, n.h1.forward(g, h, train), train))
-}
-
-func (n *mnistNet) Params() []*autograd.Node {
-	var ps []*autograd.Node
-	for _, l := range []*nn.Linear{n.xIn, n.xOut, n.tIn, n.tOut, n.out} {
-		ps = append(ps, l.Params()...)
-	}
-	ps = append(ps, n.xAct.A, n.tAct.A)
-	return append(append(ps, n.h1.params()...), n.h2.params()...)
-}
-
-func (n *mnistNet) Constants() []*tensor.Dense { return []*tensor.Dense{n.embed} }
-
-func (n *mnistNet) Buffers() []nn.Buffer {
-	return append(n.h1.bn.Buffers(), n.h2.bn.Buffers()...)
 }
 
 // MNISTGenerator is the Table-7 generator G(x_{k+1}, z, k).

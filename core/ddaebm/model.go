@@ -71,13 +71,13 @@ func build(cfg Config) *Model {
 	be := autograd.NewCPU()
 	m := &Model{Config: cfg, Schedule: sched, pcg: pcg, rng: rng, be: be, graph: autograd.NewGraphOn(be)}
 	m.Energy, m.Generator, m.Encoder = buildNetworks(&cfg, rng)
-	m.OptE = optim.NewAdam(m.Energy.Params(), cfg.LR, cfg.Beta1, cfg.Beta2)
-	m.OptG = optim.NewAdam(append(m.Generator.Params(), m.Encoder.Params()...), cfg.LR, cfg.Beta1, cfg.Beta2)
+	m.OptE = optim.NewAdam(nn.Params(m.Energy), cfg.LR, cfg.Beta1, cfg.Beta2)
+	m.OptG = optim.NewAdam(append(nn.Params(m.Generator), nn.Params(m.Encoder)...), cfg.LR, cfg.Beta1, cfg.Beta2)
 	if cfg.EMA > 0 {
-		m.EMA = optim.NewEMA(m.Generator.Params(), cfg.EMA)
+		m.EMA = optim.NewEMA(nn.Params(m.Generator), cfg.EMA)
 	}
 	if cfg.EnergyEMA > 0 {
-		m.EnergyEMA = optim.NewEMA(m.Energy.Params(), cfg.EnergyEMA)
+		m.EnergyEMA = optim.NewEMA(nn.Params(m.Energy), cfg.EnergyEMA)
 	}
 	// λ_k = w·(t'_{k+1})^{log_{1/2}(w_mid/w)} (eq. 21); 1 with the defaults.
 	exp := math.Log(cfg.LambdaWMid/cfg.LambdaW) / math.Log(0.5)
@@ -89,7 +89,7 @@ func build(cfg Config) *Model {
 
 // Buffers returns the batch-norm statistics of the generator and encoder.
 func (m *Model) Buffers() []nn.Buffer {
-	return append(m.Generator.Buffers(), m.Encoder.Buffers()...)
+	return append(nn.Buffers(m.Generator), nn.Buffers(m.Encoder)...)
 }
 
 func (m *Model) scratch(b int) *batchScratch {
@@ -136,7 +136,7 @@ func (m *Model) UseBackend(be autograd.Backend) error {
 	for _, p := range append(m.OptE.Params, m.OptG.Params...) {
 		move(p.Grad)
 	}
-	for _, nets := range [][]*tensor.Dense{m.Energy.Constants(), m.Generator.Constants(), m.Encoder.Constants()} {
+	for _, nets := range [][]*tensor.Dense{nn.Constants(m.Energy), nn.Constants(m.Generator), nn.Constants(m.Encoder)} {
 		for _, c := range nets {
 			move(c)
 		}

@@ -4,8 +4,6 @@ import (
 	"math/rand/v2"
 
 	"github.com/ddaebm/ddaebm/core/autograd"
-	"github.com/ddaebm/ddaebm/core/nn"
-	"github.com/ddaebm/ddaebm/core/tensor"
 )
 
 // Models lists the network families Config.Model may name.
@@ -65,24 +63,18 @@ func networkSizes(cfg *Config) (energy, generator, encoder netSize) {
 // Energy scores x_k at step k: E(x_k, k), a B×1 column; p(x) ∝ exp(E(x, 0)).
 type Energy interface {
 	Forward(g *autograd.Graph, x *autograd.Node, k []int) *autograd.Node
-	Params() []*autograd.Node
-	Constants() []*tensor.Dense
 }
 
 // Generator predicts the clean sample x̂0 = G(x_{k+1}, z, k).
 type Generator interface {
 	Forward(g *autograd.Graph, xk1, z *autograd.Node, k []int, train bool) *autograd.Node
-	Params() []*autograd.Node
-	Buffers() []nn.Buffer
-	Constants() []*tensor.Dense
 }
 
 // Encoder is q_ψ(z | x_k, x_{k+1}, k): it returns the mean and log-variance of z.
 type Encoder interface {
 	Forward(g *autograd.Graph, xk, xk1 *autograd.Node, k []int, train bool) (mean, logVar *autograd.Node)
-	Params() []*autograd.Node
-	Buffers() []nn.Buffer
-	// Constants are the fixed tables a network computes with (the step
-	// embeddings), which move to a device with the weights.
-	Constants() []*tensor.Dense
 }
+
+// The networks' parameters, buffers (batch-norm statistics) and constants
+// (step-embedding tables) are found by walking them: nn.Params,
+// nn.Buffers, nn.Constants.

@@ -139,25 +139,6 @@ func (e *NICEEnergy) Forward(g *autograd.Graph, x *autograd.Node, k []int) *auto
 	return g.Add(logN, g.BroadcastAll(logDet, x.Value.R, 1))
 }
 
-// Params returns every parameter: the couplings in order, then ℓ.
-func (e *NICEEnergy) Constants() []*tensor.Dense { return []*tensor.Dense{e.embed} }
-
-func (e *NICEEnergy) Params() []*autograd.Node {
-	var ps []*autograd.Node
-	for c := range e.layers {
-		l := &e.layers[c]
-		for i := range l.hidden {
-			hl := &l.hidden[i]
-			ps = append(ps, hl.fc.Params()...)
-			ps = append(ps, hl.act.Params()...)
-			ps = append(ps, hl.tfc.Params()...)
-			ps = append(ps, hl.tact.Params()...)
-		}
-		ps = append(ps, l.out.Params()...)
-	}
-	return append(ps, e.LogScale)
-}
-
 // niceEnergySize is the size of NewNICEEnergy's network before it is
 // built (see netSize).
 func niceEnergySize(dim, width, steps int) netSize {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/ddaebm/ddaebm/core/autograd"
+	"github.com/ddaebm/ddaebm/core/nn"
 	"github.com/ddaebm/ddaebm/core/tensor"
 )
 
@@ -18,7 +19,7 @@ func tinyNICE(dim, width, steps int, seed uint64) *NICEEnergy {
 	for i := range e.LogScale.Value.Data {
 		e.LogScale.Value.Data[i] = tensor.Float(0.6 * (rng.Float64() - 0.5))
 	}
-	for _, p := range e.Params() {
+	for _, p := range nn.Params(e) {
 		if p.Value.Len() == 1 { // a PReLU slope
 			p.Value.Data[0] = tensor.Float(0.1 + 0.5*rng.Float64())
 		}
@@ -189,14 +190,15 @@ func TestNICEIsNormalised(t *testing.T) {
 }
 
 // niceParamFields lists the addresses of the energy's parameter fields in
-// Params() order, so a gradient check can put leaves in their place.
+// nn.Params order (the order of the fields), so a gradient check can put
+// leaves in their place.
 func niceParamFields(e *NICEEnergy) []**autograd.Node {
 	var out []**autograd.Node
 	for c := range e.layers {
 		l := &e.layers[c]
 		for i := range l.hidden {
 			hl := &l.hidden[i]
-			out = append(out, &hl.fc.W, &hl.fc.B, &hl.act.A, &hl.tfc.W, &hl.tfc.B, &hl.tact.A)
+			out = append(out, &hl.fc.W, &hl.fc.B, &hl.tfc.W, &hl.tfc.B, &hl.act.A, &hl.tact.A)
 		}
 		out = append(out, &l.out.W, &l.out.B)
 	}
@@ -212,7 +214,7 @@ func niceParamFields(e *NICEEnergy) []**autograd.Node {
 func TestNICEEnergyGradients(t *testing.T) {
 	e := tinyNICE(4, 2, 2, 9)
 	fields := niceParamFields(e)
-	params := e.Params()
+	params := nn.Params(e)
 	if len(fields) != len(params) {
 		t.Fatalf("%d fields for %d parameters", len(fields), len(params))
 	}

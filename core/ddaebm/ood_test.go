@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/ddaebm/ddaebm/core/data"
+	"github.com/ddaebm/ddaebm/core/nn"
 	"github.com/ddaebm/ddaebm/core/tensor"
 )
 
@@ -78,7 +79,7 @@ func TestOneStepFakes(t *testing.T) {
 		x.Data[i] = tensor.Float(rng.NormFloat64())
 	}
 	var before []float64
-	for _, b := range m.Generator.Buffers() {
+	for _, b := range nn.Buffers(m.Generator) {
 		before = append(before, b.Value.Float64s()...)
 	}
 	fakes := map[BNStats]*tensor.Dense{}
@@ -94,7 +95,7 @@ func TestOneStepFakes(t *testing.T) {
 		fakes[bn] = f
 	}
 	var after []float64
-	for _, b := range m.Generator.Buffers() {
+	for _, b := range nn.Buffers(m.Generator) {
 		after = append(after, b.Value.Float64s()...)
 	}
 	if !slices.Equal(before, after) {

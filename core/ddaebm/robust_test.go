@@ -232,9 +232,9 @@ func TestNetworkSizes(t *testing.T) {
 			consts  []*tensor.Dense
 			buffers []nn.Buffer
 		}{
-			{"energy", es, m.Energy.Params(), m.Energy.Constants(), nil},
-			{"generator", gs, m.Generator.Params(), m.Generator.Constants(), m.Generator.Buffers()},
-			{"encoder", qs, m.Encoder.Params(), m.Encoder.Constants(), m.Encoder.Buffers()},
+			{"energy", es, nn.Params(m.Energy), nn.Constants(m.Energy), nil},
+			{"generator", gs, nn.Params(m.Generator), nn.Constants(m.Generator), nn.Buffers(m.Generator)},
+			{"encoder", qs, nn.Params(m.Encoder), nn.Constants(m.Encoder), nn.Buffers(m.Encoder)},
 		}
 		for _, n := range nets {
 			values := 0

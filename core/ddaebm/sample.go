@@ -83,7 +83,7 @@ func (m *Model) SampleWith(ctx context.Context, n int, rng *rand.Rand, bn BNStat
 		}
 		return out, nil
 	}
-	defer m.restoreBuffers(m.Generator.Buffers())()
+	defer m.restoreBuffers(nn.Buffers(m.Generator))()
 	chunks := (n + chunkRows - 1) / chunkRows
 	rows := max((n+chunks-1)/chunks, minSampleBatch)
 	x := tensor.New(rows, d)
@@ -230,7 +230,7 @@ func (m *Model) OneStepFakes(ctx context.Context, x0 *tensor.Dense, rng *rand.Ra
 	}
 	defer m.withSamplingWeights()()
 	if bn == BatchStats {
-		defer m.restoreBuffers(m.Generator.Buffers())()
+		defer m.restoreBuffers(nn.Buffers(m.Generator))()
 	}
 	d := m.Config.Dim
 	out := tensor.New(x0.R, d)

@@ -43,21 +43,6 @@ func (b mlpBlock) forward(g *autograd.Graph, x *autograd.Node, train bool) *auto
 	return b.act.Forward(g, h)
 }
 
-func (b mlpBlock) params() []*autograd.Node {
-	ps := append(b.fc.Params(), b.act.Params()...)
-	if b.bn != nil {
-		ps = append(ps, b.bn.Params()...)
-	}
-	return ps
-}
-
-func (b mlpBlock) buffers() []nn.Buffer {
-	if b.bn == nil {
-		return nil
-	}
-	return b.bn.Buffers()
-}
-
 // toyNet is the shared two-branch architecture.
 type toyNet struct {
 	xIn  mlpBlock
@@ -91,27 +76,6 @@ func (n *toyNet) forward(g *autograd.Graph, x *autograd.Node, k []int, train boo
 	ht := n.tOut.Forward(g, n.tIn.forward(g, g.Const(n.embed), train))
 	h := g.ConcatCols(hx, g.GatherRows(ht, k))
 	return n.out.Forward(g, n.h2.forward(g, n.h1.forward(g, h, train), train))
-}
-
-func (n *toyNet) Params() []*autograd.Node {
-	var ps []*autograd.Node
-	for _, b := range []mlpBlock{n.xIn, n.tIn, n.h1, n.h2} {
-		ps = append(ps, b.params()...)
-	}
-	for _, l := range []*nn.Linear{n.xOut, n.tOut, n.out} {
-		ps = append(ps, l.Params()...)
-	}
-	return ps
-}
-
-func (n *toyNet) Constants() []*tensor.Dense { return []*tensor.Dense{n.embed} }
-
-func (n *toyNet) Buffers() []nn.Buffer {
-	var bs []nn.Buffer
-	for _, b := range []mlpBlock{n.xIn, n.h1, n.h2} {
-		bs = append(bs, b.buffers()...)
-	}
-	return bs
 }
 
 // ToyEnergy is the Table-6 energy E(x_k, k).

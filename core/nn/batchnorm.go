@@ -11,9 +11,8 @@ import (
 // unbiased variance in the running estimate.
 type BatchNorm struct {
 	Gamma, Beta     *autograd.Node
-	RunMean, RunVar *tensor.Dense
+	RunMean, RunVar Buffer // running statistics, used in evaluation
 	Momentum, Eps   tensor.Float
-	runMean, runVar string
 }
 
 // NewBatchNorm returns a layer over f features with γ = 1, β = 0.
@@ -21,12 +20,10 @@ func NewBatchNorm(name string, f int) *BatchNorm {
 	return &BatchNorm{
 		Gamma:    autograd.NewParam(name+"/gamma", tensor.Full(1, f, 1)),
 		Beta:     autograd.NewParam(name+"/beta", tensor.New(1, f)),
-		RunMean:  tensor.New(1, f),
-		RunVar:   tensor.Full(1, f, 1),
+		RunMean:  Buffer{name + "/running_mean", tensor.New(1, f)},
+		RunVar:   Buffer{name + "/running_var", tensor.Full(1, f, 1)},
 		Momentum: 0.1,
 		Eps:      1e-5,
-		runMean:  name + "/running_mean",
-		runVar:   name + "/running_var",
 	}
 }
 
@@ -35,8 +32,8 @@ func NewBatchNorm(name string, f int) *BatchNorm {
 func (b *BatchNorm) Forward(g *autograd.Graph, x *autograd.Node, train bool) *autograd.Node {
 	rows := x.Value.R
 	if !train {
-		scale := g.Pow(g.AddConst(g.Const(b.RunVar), b.Eps), -0.5)
-		shift := g.Scale(g.Mul(g.Const(b.RunMean), scale), -1)
+		scale := g.Pow(g.AddConst(g.Const(b.RunVar.Value), b.Eps), -0.5)
+		shift := g.Scale(g.Mul(g.Const(b.RunMean.Value), scale), -1)
 		xn := g.AddRow(g.MulRow(x, scale), shift)
 		return g.AddRow(g.MulRow(xn, b.Gamma), b.Beta)
 	}
@@ -54,14 +51,6 @@ func (b *BatchNorm) updateRunning(be autograd.Backend, mean, variance *tensor.De
 	if rows > 1 {
 		unbias = tensor.Float(rows) / tensor.Float(rows-1)
 	}
-	be.Lerp(b.RunMean, mean, b.Momentum, 1)
-	be.Lerp(b.RunVar, variance, b.Momentum, unbias)
-}
-
-// Params returns γ and β.
-func (b *BatchNorm) Params() []*autograd.Node { return []*autograd.Node{b.Gamma, b.Beta} }
-
-// Buffers returns the running mean and variance.
-func (b *BatchNorm) Buffers() []Buffer {
-	return []Buffer{{b.runMean, b.RunMean}, {b.runVar, b.RunVar}}
+	be.Lerp(b.RunMean.Value, mean, b.Momentum, 1)
+	be.Lerp(b.RunVar.Value, variance, b.Momentum, unbias)
 }

@@ -31,5 +31,3 @@ func (n *GroupNorm) Forward(g *autograd.Graph, x *autograd.Node) *autograd.Node 
 	return g.PerChannel(g.GroupNorm(x, n.Groups, n.Eps), n.Groups.In, n.Gamma, n.Beta)
 }
 
-// Params returns γ and β.
-func (n *GroupNorm) Params() []*autograd.Node { return []*autograd.Node{n.Gamma, n.Beta} }

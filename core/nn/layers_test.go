@@ -92,8 +92,8 @@ func TestBatchNormNormalisesAndTracksStatistics(t *testing.T) {
 			t.Errorf("feature %d: normalised mean %v variance %v, want 0 and 1", j, m, v)
 		}
 	}
-	if math.Abs(float64(b.RunMean.Data[0])-3) > 0.3 || math.Abs(float64(b.RunVar.Data[1])-0.25) > 0.05 {
-		t.Errorf("running statistics %v %v, want ≈ [3 -1] and ≈ [4 0.25]", b.RunMean.Data, b.RunVar.Data)
+	if math.Abs(float64(b.RunMean.Value.Data[0])-3) > 0.3 || math.Abs(float64(b.RunVar.Value.Data[1])-0.25) > 0.05 {
+		t.Errorf("running statistics %v %v, want ≈ [3 -1] and ≈ [4 0.25]", b.RunMean.Value.Data, b.RunVar.Value.Data)
 	}
 	// In evaluation mode the layer uses the running statistics, which for
 	// this fixed batch match the batch ones up to the unbiased correction.

@@ -35,5 +35,3 @@ func (l *Linear) Forward(g *autograd.Graph, x *autograd.Node) *autograd.Node {
 	return g.AddRow(g.MatMul(x, l.W, false, false), l.B)
 }
 
-// Params returns W and b.
-func (l *Linear) Params() []*autograd.Node { return []*autograd.Node{l.W, l.B} }

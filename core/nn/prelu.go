@@ -20,5 +20,3 @@ func (p *PReLU) Forward(g *autograd.Graph, x *autograd.Node) *autograd.Node {
 	return g.PReLU(x, p.A)
 }
 
-// Params returns the slope.
-func (p *PReLU) Params() []*autograd.Node { return []*autograd.Node{p.A} }
