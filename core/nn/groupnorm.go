@@ -30,4 +30,3 @@ func NewGroupNorm(name string, in autograd.Image, groups int, eps float64) *Grou
 func (n *GroupNorm) Forward(g *autograd.Graph, x *autograd.Node) *autograd.Node {
 	return g.PerChannel(g.GroupNorm(x, n.Groups, n.Eps), n.Groups.In, n.Gamma, n.Beta)
 }
-

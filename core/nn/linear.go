@@ -34,4 +34,3 @@ func NewLinear(name string, in, out int, rng *rand.Rand) *Linear {
 func (l *Linear) Forward(g *autograd.Graph, x *autograd.Node) *autograd.Node {
 	return g.AddRow(g.MatMul(x, l.W, false, false), l.B)
 }
-

@@ -19,4 +19,3 @@ func NewPReLU(name string) *PReLU {
 func (p *PReLU) Forward(g *autograd.Graph, x *autograd.Node) *autograd.Node {
 	return g.PReLU(x, p.A)
 }
-
