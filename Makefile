@@ -38,6 +38,7 @@ test-python:
 # Speed against the PyTorch peer, measured in one run on this machine.
 bench:
 	scripts/bench.sh
+	scripts/bench_conv.sh
 
 # Longer fuzzing of the file readers (go test runs their seed corpora).
 fuzz:

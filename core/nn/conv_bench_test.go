@@ -1,0 +1,50 @@
+package nn
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/ddaebm/ddaebm/core/autograd"
+)
+
+// The convolution the image networks spend most of their time in: 3×3,
+// 64→64 channels, zero padding 1, over 32×32 images, batch 64 — timed as
+// a training step (forward, then the gradient into x, W and b) and inside
+// the gradient penalty's double backward (∂/∂θ of ‖∂E/∂x‖² for
+// E = Σ SiLU(conv(x))). scripts/bench_conv.sh times PyTorch on the same.
+
+const convBenchBatch = 64
+
+var convBenchImage = autograd.Image{H: 32, W: 32, C: 64}
+
+func convBenchSetup() (*Conv2D, *autograd.Graph, *autograd.Node) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	c := NewConv2D("c", convBenchImage, autograd.Window{KH: 3, KW: 3, Pad: 1}, 64, rng)
+	g := autograd.NewGraph()
+	// x is a parameter, so that Backward fills its gradient as PyTorch's
+	// backward fills x.grad.
+	return c, g, autograd.NewParam("x", randInput(rng, convBenchBatch, convBenchImage.Size()))
+}
+
+func BenchmarkConv3x3Step(b *testing.B) {
+	c, g, x := convBenchSetup()
+	params := append(Params(c), x)
+	b.ResetTimer()
+	for range b.N {
+		g.Reset()
+		g.Backward(g.SumAll(g.SiLU(c.Forward(g, x))), params)
+	}
+}
+
+func BenchmarkConv3x3Penalty(b *testing.B) {
+	c, g, x0 := convBenchSetup()
+	params := Params(c)
+	b.ResetTimer()
+	for range b.N {
+		g.Reset()
+		x := g.Leaf(x0.Value)
+		e := g.SumAll(g.SiLU(c.Forward(g, x)))
+		gx := g.Grad(e, []*autograd.Node{x}, true)[0]
+		g.Backward(g.SumAll(g.Square(gx)), params)
+	}
+}
