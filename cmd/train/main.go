@@ -316,6 +316,5 @@ func energyOptionFlags(flags *flag.FlagSet, cfg *ddaebm.Config) (set func()) {
 		sites[i] = string(s)
 	}
 	site := flags.String("penalty-at", string(ddaebm.PenaltyAtReal), "where the gradient penalty is taken: "+strings.Join(sites, ", ")+" (interpolates: u·x_k + (1−u)·fake, u uniform); real is the paper's")
-	flags.Float64Var(&cfg.WOut, "w-out", cfg.WOut, "weight of E at points drawn outside the batch's range (per step, in a box twice as wide) in the energy loss, which pushes E down where there are no data (0: off, as in the paper)")
 	return func() { cfg.PenaltyAt = ddaebm.PenaltySite(*site) }
 }

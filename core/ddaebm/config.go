@@ -111,10 +111,6 @@ type Config struct {
 	// fakes, at both, or at random interpolates between a real x_k and
 	// its fake, all conditioned on the same x_{k+1}.
 	PenaltyAt PenaltySite `json:"penalty_at,omitempty"`
-	// WOut weighs E at points drawn outside the batch's range into the
-	// energy loss (+w_out·mean E(u, k)), pushing E down where there is no
-	// data; 0 = off (the paper). See outsidePoints.
-	WOut float64 `json:"w_out,omitempty"`
 
 	Seed uint64 `json:"seed"`
 }
@@ -159,7 +155,7 @@ func (c *Config) validate(checkData bool) error {
 	for _, v := range []struct {
 		name string
 		x    float64
-	}{{"gamma", c.Gamma}, {"w-fake", c.WFake}, {"w-ent", c.WEnt}, {"adam-beta1", c.Beta1}, {"ema", c.EMA}, {"energy-ema", c.EnergyEMA}, {"w-out", c.WOut}} {
+	}{{"gamma", c.Gamma}, {"w-fake", c.WFake}, {"w-ent", c.WEnt}, {"adam-beta1", c.Beta1}, {"ema", c.EMA}, {"energy-ema", c.EnergyEMA}} {
 		if !(v.x >= 0) || math.IsInf(v.x, 0) {
 			bad("%s must be a finite number ≥ 0, got %v", v.name, v.x)
 		}

@@ -46,22 +46,13 @@ func randomMatrix(rng *rand.Rand, r, c int) *tensor.Dense {
 // The energy loss, gradient penalty included, has exactly the gradient
 // that finite differences of the loss give, for every energy parameter.
 // This is the test of the double backpropagation through the energy.
-// Every penalty site (Config.PenaltyAt) and the weight on E outside the
-// data (Config.WOut) are checked the same way.
+// Every penalty site (Config.PenaltyAt) is checked the same way.
 func TestEnergyLossGradientIsExact(t *testing.T) {
-	type variant struct {
-		site PenaltySite
-		wOut float64
-	}
-	variants := []variant{{PenaltyAtReal, 0.3}}
 	for _, site := range PenaltySites {
-		variants = append(variants, variant{site, 0})
-	}
-	for _, v := range variants {
-		t.Run(fmt.Sprintf("%s/w_out=%g", v.site, v.wOut), func(t *testing.T) {
+		t.Run(string(site), func(t *testing.T) {
 			cfg := smallConfig()
 			cfg.Gamma = 0.5 // large, so the penalty's share of the gradient is visible
-			cfg.PenaltyAt, cfg.WOut = v.site, v.wOut
+			cfg.PenaltyAt = site
 			m := newModel(t, cfg)
 			rng := rand.New(rand.NewPCG(1, 2))
 			xk, xk1, fake := randomMatrix(rng, 6, 2), randomMatrix(rng, 6, 2), randomMatrix(rng, 6, 2)
@@ -679,44 +670,5 @@ func TestSampleWithBatchStatistics(t *testing.T) {
 	}
 	if _, err := m.SampleWith(context.Background(), 3, rand.New(rand.NewPCG(1, 1)), "mean"); err == nil {
 		t.Error("unknown statistics accepted")
-	}
-}
-
-// outsidePoints lands every point in the box twice as wide as its step's
-// range of x_k and outside that range.
-func TestOutsidePointsLieOutsideTheData(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 2))
-	xk := randomMatrix(rng, 40, 3)
-	k := make([]int, 40)
-	for i := range k {
-		k[i] = i % 3 // step 3 of T = 4 has no examples
-	}
-	k[39] = 3 // and now one, which borrows the whole batch's range
-	out := outsidePoints(xk, k, 4, rng)
-	rangeOf := func(step int) (lo, hi []float64) {
-		lo, hi = []float64{9, 9, 9}, []float64{-9, -9, -9}
-		for i := range k {
-			if k[i] == step || step == 3 {
-				for j := range 3 {
-					lo[j] = math.Min(lo[j], float64(xk.At(i, j)))
-					hi[j] = math.Max(hi[j], float64(xk.At(i, j)))
-				}
-			}
-		}
-		return lo, hi
-	}
-	for i, step := range k {
-		lo, hi := rangeOf(step)
-		inside := true
-		for j := range 3 {
-			v, c, r := float64(out.At(i, j)), (lo[j]+hi[j])/2, (hi[j]-lo[j])/2
-			if v < c-2*r || v > c+2*r {
-				t.Fatalf("row %d (step %d), coordinate %d: %v outside the doubled box [%v, %v]", i, step, j, v, c-2*r, c+2*r)
-			}
-			inside = inside && v >= lo[j] && v <= hi[j]
-		}
-		if inside {
-			t.Fatalf("row %d (step %d): %v lies inside the step's range", i, step, out.Row(i))
-		}
 	}
 }

@@ -3,7 +3,6 @@ package ddaebm
 import (
 	"fmt"
 	"math"
-	"math/rand/v2"
 
 	"github.com/ddaebm/ddaebm/core/autograd"
 	"github.com/ddaebm/ddaebm/core/diffusion"
@@ -97,8 +96,7 @@ func (m *Model) maxStep(s *batchScratch, st *StepStats) error {
 // energyExtras are the max step's draws for the options beside the
 // paper's loss (host tensors; nil where the option is off).
 type energyExtras struct {
-	mix     *tensor.Dense // B×1 interpolation weights u ~ U(0, 1) (PenaltyAtInterpolates)
-	outside *tensor.Dense // B×Dim points outside the batch's range (WOut > 0)
+	mix *tensor.Dense // B×1 interpolation weights u ~ U(0, 1) (PenaltyAtInterpolates)
 }
 
 // drawEnergyExtras draws what the chosen options need, and nothing (so
@@ -111,65 +109,13 @@ func (m *Model) drawEnergyExtras(s *batchScratch) energyExtras {
 			ex.mix.Data[i] = tensor.Float(m.rng.Float64())
 		}
 	}
-	if m.Config.WOut > 0 {
-		ex.outside = outsidePoints(m.hostCopy(s.xk), s.k, m.Config.T, m.rng)
-	}
 	return ex
-}
-
-// outsidePoints draws, for each row i of xk, a point uniform on the box
-// twice as wide as the range of the batch's x_k at step k[i] (per
-// coordinate, about its centre) but outside that range itself: where
-// the data at that step are not. A step with a single example in the
-// batch borrows the range of the whole batch.
-func outsidePoints(xk *tensor.Dense, k []int, T int, rng *rand.Rand) *tensor.Dense {
-	d := xk.C
-	lo, hi := make([]float64, T*d), make([]float64, T*d)
-	count := make([]int, T)
-	for i := range lo {
-		lo[i], hi[i] = math.Inf(1), math.Inf(-1)
-	}
-	widen := func(step, row int) {
-		for j := range d {
-			v := float64(xk.At(row, j))
-			lo[step*d+j] = math.Min(lo[step*d+j], v)
-			hi[step*d+j] = math.Max(hi[step*d+j], v)
-		}
-	}
-	for i, step := range k {
-		widen(step, i)
-		count[step]++
-	}
-	for step, n := range count {
-		if n == 1 { // one point has no range: use the whole batch's
-			for i := range k {
-				widen(step, i)
-			}
-		}
-	}
-	out := tensor.New(xk.R, d)
-	for i, step := range k {
-		lo, hi := lo[step*d:(step+1)*d], hi[step*d:(step+1)*d]
-		for {
-			inside := true
-			for j := range d {
-				c, r := (lo[j]+hi[j])/2, (hi[j]-lo[j])/2
-				v := c + r*(4*rng.Float64()-2)
-				out.Set(i, j, tensor.Float(v))
-				inside = inside && v >= lo[j] && v <= hi[j]
-			}
-			if !inside {
-				break
-			}
-		}
-	}
-	return out
 }
 
 // energyLoss builds loss_E = mean(−E(x_k,k) + w_fake·E(x'_k,k))
 // + γ/2·mean‖∇_x[E(x,k) + log q(x_{k+1}|x)]‖² (eqs. 22, 23), the
-// penalty at x = x_k (the paper) or where Config.PenaltyAt says, plus
-// w_out·mean E(u, k) at ex.outside. The penalty's gradient is recorded
+// penalty at x = x_k (the paper) or where Config.PenaltyAt says. The
+// penalty's gradient is recorded
 // (double backpropagation), so the returned loss differentiates exactly
 // into the energy's parameters.
 func (m *Model) energyLoss(g *autograd.Graph, xkV, xk1V, fakeV *tensor.Dense, k []int, ex energyExtras, st *StepStats) *autograd.Node {
@@ -207,10 +153,6 @@ func (m *Model) energyLoss(g *autograd.Graph, xkV, xk1V, fakeV *tensor.Dense, k 
 		}
 		st.Penalty = g.Scalar(penalty)
 		loss = g.Add(loss, g.Scale(penalty, tensor.Float(cfg.Gamma/2)))
-	}
-	if cfg.WOut > 0 {
-		eOut := m.Energy.Forward(g, g.ConstHost(ex.outside), k)
-		loss = g.Add(loss, g.Scale(g.Mean(eOut), tensor.Float(cfg.WOut)))
 	}
 	st.LossE = g.Scalar(loss)
 	st.EnergyGap = nodeMean(g, eReal) - nodeMean(g, eFake)

@@ -310,12 +310,12 @@ def test_energy_weight_average():
     assert plain.energy_weights == "last"
 
 
-def test_energy_loss_options():
-    # penalty_at and w_out change the energy's training (same seed, same
+def test_penalty_sites():
+    # penalty_at changes the energy's training (same seed, same
     # data: different weights) and are refused by name when malformed.
     x = ddaebm.toy("8gaussians", 50, seed=1)
     energies = {}
-    for opts in ({}, {"penalty_at": "interpolates"}, {"penalty_at": "real+fake"}, {"w_out": 0.5}):
+    for opts in ({}, {"penalty_at": "interpolates"}, {"penalty_at": "real+fake"}):
         m = ddaebm.Model.toy("8gaussians", hidden=16, batch=32, seed=2, **opts)
         for key, value in opts.items():
             assert m.config[key] == value
@@ -326,8 +326,6 @@ def test_energy_loss_options():
         assert not np.allclose(e, plain), name
     with pytest.raises(ddaebm.InvalidArgumentError, match='penalty-at "everywhere" is not known'):
         ddaebm.Model.toy("8gaussians", hidden=16, penalty_at="everywhere")
-    with pytest.raises(ddaebm.InvalidArgumentError, match="w-out must be a finite number ≥ 0, got -1"):
-        ddaebm.Model.toy("8gaussians", hidden=16, w_out=-1)
 
 
 def test_generator_weight_average():
