@@ -368,38 +368,53 @@ func mustSame(op string, a, b *tensor.Dense) { mustShape(op, b, a.R, a.C) }
 
 // ---- launches
 
-// Kernel entry names, computed once.
+// Kernel entry names, computed once, each registered in backendKernels: the
+// one list of the kernels the backend launches (see Kernels).
 var (
-	kFill              = KernelName("fill")
-	kBinary            = KernelName("binary")
-	kUnary             = KernelName("unary")
-	kRowBinary         = KernelName("row_binary")
-	kColMul            = KernelName("col_mul")
-	kBroadcastRows     = KernelName("broadcast_rows")
-	kBroadcastCols     = KernelName("broadcast_cols")
-	kBroadcastAll      = KernelName("broadcast_all")
-	kMaskedScale       = KernelName("masked_scale")
-	kZeroWherePositive = KernelName("zero_where_positive")
-	kCopyCols          = KernelName("copy_cols")
-	kLerp              = KernelName("lerp")
-	kAdam              = KernelName("adam")
-	kRowSum            = KernelName("rowsum")
-	kSumRows           = KernelName("sum_rows")
-	kSumCols           = KernelName("sum_cols")
-	kSumAll            = KernelName("sum_all")
-	kMaxRows           = KernelName("max_rows")
-	kGatherRows        = KernelName("gather_rows")
-	kScatterRows       = KernelName("scatter_rows")
-	kGatherCols        = KernelName("gather_cols")
-	kScatterCols       = KernelName("scatter_cols")
-	kGatherInRows      = KernelName("gather_in_rows")
-	kScatterInRows     = KernelName("scatter_in_rows")
-	kMapCols           = KernelName("map_cols")
-	kNormal            = KernelName("normal")
-	kColMulSum         = KernelName("col_mul_sum")
-	kGaussianWarp      = KernelName("gaussian_log_pdf_warp")
-	kGaussianBlock     = KernelName("gaussian_log_pdf_block")
+	kFill              = kernel("fill")
+	kBinary            = kernel("binary")
+	kUnary             = kernel("unary")
+	kRowBinary         = kernel("row_binary")
+	kColMul            = kernel("col_mul")
+	kBroadcastRows     = kernel("broadcast_rows")
+	kBroadcastCols     = kernel("broadcast_cols")
+	kBroadcastAll      = kernel("broadcast_all")
+	kMaskedScale       = kernel("masked_scale")
+	kZeroWherePositive = kernel("zero_where_positive")
+	kCopyCols          = kernel("copy_cols")
+	kLerp              = kernel("lerp")
+	kAdam              = kernel("adam")
+	kRowSum            = kernel("rowsum")
+	kSumRows           = kernel("sum_rows")
+	kSumCols           = kernel("sum_cols")
+	kSumAll            = kernel("sum_all")
+	kMaxRows           = kernel("max_rows")
+	kGatherRows        = kernel("gather_rows")
+	kScatterRows       = kernel("scatter_rows")
+	kGatherCols        = kernel("gather_cols")
+	kScatterCols       = kernel("scatter_cols")
+	kGatherInRows      = kernel("gather_in_rows")
+	kScatterInRows     = kernel("scatter_in_rows")
+	kMapCols           = kernel("map_cols")
+	kNormal            = kernel("normal")
+	kColMulSum         = kernel("col_mul_sum")
+	kGaussianWarp      = kernel("gaussian_log_pdf_warp")
+	kGaussianBlock     = kernel("gaussian_log_pdf_block")
 )
+
+// backendKernels lists the operation names of the kernels the backend
+// launches, as the declarations above register them.
+var backendKernels []string
+
+// kernel registers the kernel for op and returns its entry name.
+func kernel(op string) string {
+	backendKernels = append(backendKernels, op)
+	return KernelName(op)
+}
+
+// Kernels returns the operation names of every kernel the backend
+// launches; each exists as op_f32 and op_f64 in the embedded PTX.
+func Kernels() []string { return slices.Clone(backendKernels) }
 
 // blocks is the grid of a grid-stride kernel over n items: one thread per
 // item up to maxBlocks blocks, at least one block.

@@ -16,8 +16,9 @@ import (
 	"github.com/ddaebm/ddaebm/core/tensor"
 )
 
-// kernelOps lists every kernel kernels/*.cu defines, without suffix.
-var kernelOps = []string{"fill", "axpy", "add", "mul", "scale", "prelu_forward", "prelu_backward", "rowsum"}
+// kernelOps lists the kernels the tests of the Device API launch
+// (elementwise.cu, prelu.cu), without suffix; the backend's are Kernels().
+var kernelOps = []string{"fill", "axpy", "add", "mul", "scale", "prelu_forward", "prelu_backward", "rowsum", "gemm"}
 
 // TestPTXIsFresh recomputes the SHA-256 of every kernel source and of the
 // generator, and fails when one differs from kernels/SHA256SUMS: the
@@ -85,7 +86,7 @@ func TestPTXHasEveryKernel(t *testing.T) {
 		}
 		all.Write(data)
 	}
-	for _, op := range kernelOps {
+	for _, op := range append(Kernels(), kernelOps...) {
 		for _, suffix := range []string{"_f32", "_f64"} {
 			if !strings.Contains(all.String(), ".entry "+op+suffix+"(") {
 				t.Errorf("no kernel %s%s in the embedded PTX", op, suffix)
