@@ -3,6 +3,8 @@ package autograd
 import (
 	"fmt"
 	"math"
+	"runtime"
+	"sync"
 
 	"github.com/ddaebm/ddaebm/core/tensor"
 )
@@ -56,73 +58,80 @@ func block(x *tensor.Dense, batch, i int) *tensor.Dense {
 func (c *CPU) Binary(op BinaryOp, out, a, b *tensor.Dense) {
 	tensor.MustSameShape("Binary", a, b)
 	tensor.MustSameShape("Binary", out, a)
-	o, bd := out.Data[:len(a.Data)], b.Data[:len(a.Data)]
-	switch op {
-	case OpAdd:
-		for i, v := range a.Data {
-			o[i] = v + bd[i]
+	inParallel(len(a.Data), func(lo, hi int) {
+		o, ad, bd := out.Data[lo:hi], a.Data[lo:hi], b.Data[lo:hi]
+		switch op {
+		case OpAdd:
+			for i, v := range ad {
+				o[i] = v + bd[i]
+			}
+		case OpSub:
+			for i, v := range ad {
+				o[i] = v - bd[i]
+			}
+		case OpMul:
+			for i, v := range ad {
+				o[i] = v * bd[i]
+			}
 		}
-	case OpSub:
-		for i, v := range a.Data {
-			o[i] = v - bd[i]
-		}
-	case OpMul:
-		for i, v := range a.Data {
-			o[i] = v * bd[i]
-		}
-	}
+	})
 }
 
 func (c *CPU) Unary(op UnaryOp, out, x *tensor.Dense, p tensor.Float) {
 	tensor.MustSameShape("Unary", out, x)
-	o := out.Data[:len(x.Data)]
+	if int(op) >= len(UnaryOps) {
+		panic(fmt.Sprintf("autograd: CPU.Unary: unknown operation %v", op))
+	}
+	inParallel(len(x.Data), func(lo, hi int) { unaryRange(op, out.Data[lo:hi], x.Data[lo:hi], p) })
+}
+
+// unaryRange is Unary on the slices o and xs of equal length.
+func unaryRange(op UnaryOp, o, xs []tensor.Float, p tensor.Float) {
 	switch op {
 	case OpScale:
-		for i, v := range x.Data {
+		for i, v := range xs {
 			o[i] = p * v
 		}
 	case OpAddConst:
-		for i, v := range x.Data {
+		for i, v := range xs {
 			o[i] = v + p
 		}
 	case OpSquare:
-		for i, v := range x.Data {
+		for i, v := range xs {
 			o[i] = v * v
 		}
 	case OpExp:
-		for i, v := range x.Data {
+		for i, v := range xs {
 			o[i] = tensor.Float(math.Exp(float64(v)))
 		}
 	case OpLog:
-		for i, v := range x.Data {
+		for i, v := range xs {
 			o[i] = tensor.Float(math.Log(float64(v)))
 		}
 	case OpPow:
-		for i, v := range x.Data {
+		for i, v := range xs {
 			o[i] = tensor.Float(math.Pow(float64(v), float64(p)))
 		}
 	case OpSin:
-		for i, v := range x.Data {
+		for i, v := range xs {
 			o[i] = tensor.Float(math.Sin(float64(v)))
 		}
 	case OpCos:
-		for i, v := range x.Data {
+		for i, v := range xs {
 			o[i] = tensor.Float(math.Cos(float64(v)))
 		}
 	case OpTanh:
-		for i, v := range x.Data {
+		for i, v := range xs {
 			o[i] = tensor.Float(math.Tanh(float64(v)))
 		}
 	case OpSigmoid:
-		for i, v := range x.Data {
+		for i, v := range xs {
 			o[i] = tensor.Float(sigmoid(float64(v)))
 		}
 	case OpSiLU:
-		for i, v := range x.Data {
+		for i, v := range xs {
 			o[i] = tensor.Float(float64(v) * sigmoid(float64(v)))
 		}
-	default:
-		panic(fmt.Sprintf("autograd: CPU.Unary: unknown operation %v", op))
 	}
 }
 
@@ -277,34 +286,40 @@ func (c *CPU) ScatterRows(out, x *tensor.Dense, idx []int) {
 }
 
 func (c *CPU) GatherCols(out, x *tensor.Dense, idx []int) {
-	for i := 0; i < out.R; i++ {
-		o, xi := out.Row(i), x.Row(i)
-		for j, k := range idx {
-			o[j] = xi[k]
+	inParallelRows(out.R, len(idx), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			o, xi := out.Row(i), x.Row(i)
+			for j, k := range idx {
+				o[j] = xi[k]
+			}
 		}
-	}
+	})
 }
 
 func (c *CPU) ScatterCols(out, x *tensor.Dense, idx []int) {
-	for i := 0; i < x.R; i++ {
-		o, xi := out.Row(i), x.Row(i)
-		for j, k := range idx {
-			o[k] += xi[j]
+	inParallelRows(x.R, len(idx), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			o, xi := out.Row(i), x.Row(i)
+			for j, k := range idx {
+				o[k] += xi[j]
+			}
 		}
-	}
+	})
 }
 
 func (c *CPU) MapCols(out, x *tensor.Dense, m *ColMap) {
-	for i := 0; i < out.R; i++ {
-		o, xi := out.Row(i), x.Row(i)
-		for k := range o {
-			var s tensor.Float
-			for p := m.Off[k]; p < m.Off[k+1]; p++ {
-				s += m.W[p] * xi[m.Src[p]]
+	inParallelRows(out.R, len(m.Src), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			o, xi := out.Row(i), x.Row(i)
+			for k := range o {
+				var s tensor.Float
+				for p := m.Off[k]; p < m.Off[k+1]; p++ {
+					s += m.W[p] * xi[m.Src[p]]
+				}
+				o[k] = s
 			}
-			o[k] = s
 		}
-	}
+	})
 }
 
 func (c *CPU) MaxRows(out, x *tensor.Dense) {
@@ -396,4 +411,35 @@ func sigmoid(x float64) float64 {
 	}
 	e := math.Exp(x)
 	return e / (1 + e)
+}
+
+// parallelElements is the work (elements touched) below which an
+// operation stays on the calling goroutine: starting another costs about
+// a microsecond, and the toy networks' matrices (200×300) stay below it,
+// so their steps allocate nothing here.
+const parallelElements = 1 << 16
+
+// inParallel runs f over [0, n) split into contiguous ranges, one per
+// available processor, when n elements are worth splitting. Each element
+// is computed as it would be serially, so results do not depend on the
+// split.
+func inParallel(n int, f func(lo, hi int)) { inParallelRows(n, 1, f) }
+
+// inParallelRows is inParallel over rows of cols elements of work each.
+func inParallelRows(rows, cols int, f func(lo, hi int)) {
+	parts := min(runtime.GOMAXPROCS(0), rows*max(cols, 1)/parallelElements, rows)
+	if parts <= 1 {
+		f(0, rows)
+		return
+	}
+	var wg sync.WaitGroup
+	wg.Add(parts - 1)
+	for p := 1; p < parts; p++ {
+		go func() {
+			defer wg.Done()
+			f(p*rows/parts, (p+1)*rows/parts)
+		}()
+	}
+	f(0, rows/parts)
+	wg.Wait()
 }

@@ -2,7 +2,9 @@ package autograd
 
 import (
 	"math"
+	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/ddaebm/ddaebm/core/tensor"
@@ -80,6 +82,39 @@ func TestSaturatingFunctionsAtExtremes(t *testing.T) {
 		for i, w := range c.want {
 			if got := float64(c.got.Data[i]); math.Abs(got-w) > 1e-6*math.Max(1, math.Abs(w)) || math.IsNaN(got) {
 				t.Errorf("%s(%v) = %v, want %v", c.name, x.Data[i], got, w)
+			}
+		}
+	}
+}
+
+// Work split across goroutines covers every row exactly once, for any
+// processor count, and a split operation computes what the serial one does.
+func TestParallelSplitsCoverEveryRowOnce(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for _, procs := range []int{1, 2, 3, 7} {
+		runtime.GOMAXPROCS(procs)
+		for _, rows := range []int{1, 5, 1000, 1 << 17} {
+			seen := make([]int32, rows)
+			inParallelRows(rows, 1000, func(lo, hi int) {
+				for i := lo; i < hi; i++ {
+					atomic.AddInt32(&seen[i], 1)
+				}
+			})
+			for i, n := range seen {
+				if n != 1 {
+					t.Fatalf("GOMAXPROCS %d, %d rows: row %d done %d times", procs, rows, i, n)
+				}
+			}
+		}
+		x := tensor.New(3, parallelElements)
+		for i := range x.Data {
+			x.Data[i] = tensor.Float(i%1000) / 100
+		}
+		out := tensor.New(3, parallelElements)
+		NewCPU().Unary(OpSiLU, out, x, 0)
+		for i, v := range x.Data {
+			if want := tensor.Float(float64(v) * sigmoid(float64(v))); out.Data[i] != want {
+				t.Fatalf("GOMAXPROCS %d: element %d is %v, want %v", procs, i, out.Data[i], want)
 			}
 		}
 	}
