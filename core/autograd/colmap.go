@@ -3,6 +3,7 @@ package autograd
 import (
 	"fmt"
 	"slices"
+	"sync"
 
 	"github.com/ddaebm/ddaebm/core/tensor"
 )
@@ -22,7 +23,9 @@ type ColMap struct {
 	Off     []int          // Out+1 offsets into Src and W
 	Src     []int          // input column of each term
 	W       []tensor.Float // weight of each term
-	t       *ColMap        // the transpose, built on first use
+
+	once sync.Once // builds t on first use, safely from any goroutine
+	t    *ColMap   // the transpose
 }
 
 // ColTerm is one entry of a ColMap: W times input column From added into
@@ -66,16 +69,20 @@ func NewColMap(in, out int, terms []ColTerm) *ColMap {
 
 // T returns the transposed map, from Out to In columns.
 func (m *ColMap) T() *ColMap {
-	if m.t == nil {
+	m.once.Do(func() {
+		if m.t != nil { // m was built as another map's transpose
+			return
+		}
 		terms := make([]ColTerm, 0, len(m.Src))
 		for k := range m.Out {
 			for p := m.Off[k]; p < m.Off[k+1]; p++ {
 				terms = append(terms, ColTerm{From: k, To: m.Src[p], W: float64(m.W[p])})
 			}
 		}
-		m.t = NewColMap(m.Out, m.In, terms)
-		m.t.t = m
-	}
+		t := NewColMap(m.Out, m.In, terms)
+		t.t = m
+		m.t = t
+	})
 	return m.t
 }
 
