@@ -58,29 +58,39 @@ func block(x *tensor.Dense, batch, i int) *tensor.Dense {
 func (c *CPU) Binary(op BinaryOp, out, a, b *tensor.Dense) {
 	tensor.MustSameShape("Binary", a, b)
 	tensor.MustSameShape("Binary", out, a)
-	inParallel(len(a.Data), func(lo, hi int) {
-		o, ad, bd := out.Data[lo:hi], a.Data[lo:hi], b.Data[lo:hi]
-		switch op {
-		case OpAdd:
-			for i, v := range ad {
-				o[i] = v + bd[i]
-			}
-		case OpSub:
-			for i, v := range ad {
-				o[i] = v - bd[i]
-			}
-		case OpMul:
-			for i, v := range ad {
-				o[i] = v * bd[i]
-			}
+	if !worthSplitting(len(a.Data), 1) {
+		binaryRange(op, out.Data[:len(a.Data)], a.Data, b.Data[:len(a.Data)])
+		return
+	}
+	inParallel(len(a.Data), func(lo, hi int) { binaryRange(op, out.Data[lo:hi], a.Data[lo:hi], b.Data[lo:hi]) })
+}
+
+// binaryRange is Binary on slices of equal length.
+func binaryRange(op BinaryOp, o, ad, bd []tensor.Float) {
+	switch op {
+	case OpAdd:
+		for i, v := range ad {
+			o[i] = v + bd[i]
 		}
-	})
+	case OpSub:
+		for i, v := range ad {
+			o[i] = v - bd[i]
+		}
+	case OpMul:
+		for i, v := range ad {
+			o[i] = v * bd[i]
+		}
+	}
 }
 
 func (c *CPU) Unary(op UnaryOp, out, x *tensor.Dense, p tensor.Float) {
 	tensor.MustSameShape("Unary", out, x)
 	if int(op) >= len(UnaryOps) {
 		panic(fmt.Sprintf("autograd: CPU.Unary: unknown operation %v", op))
+	}
+	if !worthSplitting(len(x.Data), 1) {
+		unaryRange(op, out.Data[:len(x.Data)], x.Data, p)
+		return
 	}
 	inParallel(len(x.Data), func(lo, hi int) { unaryRange(op, out.Data[lo:hi], x.Data[lo:hi], p) })
 }
@@ -286,40 +296,58 @@ func (c *CPU) ScatterRows(out, x *tensor.Dense, idx []int) {
 }
 
 func (c *CPU) GatherCols(out, x *tensor.Dense, idx []int) {
-	inParallelRows(out.R, len(idx), func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			o, xi := out.Row(i), x.Row(i)
-			for j, k := range idx {
-				o[j] = xi[k]
-			}
+	if !worthSplitting(out.R, len(idx)) {
+		gatherCols(out, x, idx, 0, out.R)
+		return
+	}
+	inParallelRows(out.R, len(idx), func(lo, hi int) { gatherCols(out, x, idx, lo, hi) })
+}
+
+func gatherCols(out, x *tensor.Dense, idx []int, lo, hi int) {
+	for i := lo; i < hi; i++ {
+		o, xi := out.Row(i), x.Row(i)
+		for j, k := range idx {
+			o[j] = xi[k]
 		}
-	})
+	}
 }
 
 func (c *CPU) ScatterCols(out, x *tensor.Dense, idx []int) {
-	inParallelRows(x.R, len(idx), func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			o, xi := out.Row(i), x.Row(i)
-			for j, k := range idx {
-				o[k] += xi[j]
-			}
+	if !worthSplitting(x.R, len(idx)) {
+		scatterCols(out, x, idx, 0, x.R)
+		return
+	}
+	inParallelRows(x.R, len(idx), func(lo, hi int) { scatterCols(out, x, idx, lo, hi) })
+}
+
+func scatterCols(out, x *tensor.Dense, idx []int, lo, hi int) {
+	for i := lo; i < hi; i++ {
+		o, xi := out.Row(i), x.Row(i)
+		for j, k := range idx {
+			o[k] += xi[j]
 		}
-	})
+	}
 }
 
 func (c *CPU) MapCols(out, x *tensor.Dense, m *ColMap) {
-	inParallelRows(out.R, len(m.Src), func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			o, xi := out.Row(i), x.Row(i)
-			for k := range o {
-				var s tensor.Float
-				for p := m.Off[k]; p < m.Off[k+1]; p++ {
-					s += m.W[p] * xi[m.Src[p]]
-				}
-				o[k] = s
+	if !worthSplitting(out.R, len(m.Src)) {
+		mapCols(out, x, m, 0, out.R)
+		return
+	}
+	inParallelRows(out.R, len(m.Src), func(lo, hi int) { mapCols(out, x, m, lo, hi) })
+}
+
+func mapCols(out, x *tensor.Dense, m *ColMap, lo, hi int) {
+	for i := lo; i < hi; i++ {
+		o, xi := out.Row(i), x.Row(i)
+		for k := range o {
+			var s tensor.Float
+			for p := m.Off[k]; p < m.Off[k+1]; p++ {
+				s += m.W[p] * xi[m.Src[p]]
 			}
+			o[k] = s
 		}
-	})
+	}
 }
 
 func (c *CPU) MaxRows(out, x *tensor.Dense) {
@@ -419,15 +447,25 @@ func sigmoid(x float64) float64 {
 // so their steps allocate nothing here.
 const parallelElements = 1 << 16
 
+// splits is the number of goroutines that share rows of cols elements of
+// work: one per available processor, none idle for want of work.
+func splits(rows, cols int) int {
+	return min(runtime.GOMAXPROCS(0), rows*max(cols, 1)/parallelElements, rows)
+}
+
+// worthSplitting reports whether rows of cols elements of work are worth
+// more than one goroutine. Callers test it before building the closure
+// inParallel takes, which would otherwise allocate on every call.
+func worthSplitting(rows, cols int) bool { return splits(rows, cols) > 1 }
+
 // inParallel runs f over [0, n) split into contiguous ranges, one per
-// available processor, when n elements are worth splitting. Each element
-// is computed as it would be serially, so results do not depend on the
-// split.
+// available processor (see splits). Each element is computed as it would
+// be serially, so results do not depend on the split.
 func inParallel(n int, f func(lo, hi int)) { inParallelRows(n, 1, f) }
 
 // inParallelRows is inParallel over rows of cols elements of work each.
 func inParallelRows(rows, cols int, f func(lo, hi int)) {
-	parts := min(runtime.GOMAXPROCS(0), rows*max(cols, 1)/parallelElements, rows)
+	parts := splits(rows, cols)
 	if parts <= 1 {
 		f(0, rows)
 		return

@@ -34,3 +34,25 @@ func BenchmarkTrainStep(b *testing.B) {
 	// The median, as the PyTorch peer reports it.
 	b.ReportMetric(median(times), "ms/iter")
 }
+
+// A warm training step allocates almost nothing: its tensors come from the
+// arenas, and operations on small matrices stay on the calling goroutine
+// (a closure handed to another one would allocate on every call). The
+// bound is a count, not a time: steps measured 20.
+func TestTrainStepAllocatesLittle(t *testing.T) {
+	cfg := DefaultToyConfig("25gaussians")
+	cfg.Hidden = 64
+	m := newModel(t, cfg)
+	x, _ := data.Toy("25gaussians", cfg.Batch, rand.New(rand.NewPCG(1, 1)))
+	step := func() {
+		if _, err := m.TrainStep(x); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 3 {
+		step()
+	}
+	if n := testing.AllocsPerRun(5, step); n > 64 {
+		t.Fatalf("a training step made %v allocations, want at most 64", n)
+	}
+}
