@@ -315,6 +315,6 @@ func energyOptionFlags(flags *flag.FlagSet, cfg *ddaebm.Config) (set func()) {
 	for i, s := range ddaebm.PenaltySites {
 		sites[i] = string(s)
 	}
-	site := flags.String("penalty-at", string(ddaebm.PenaltyAtReal), "where the gradient penalty is taken: "+strings.Join(sites, ", ")+" (interpolates: u·x_k + (1−u)·fake, u uniform); real is the paper's")
+	site := flags.String("penalty-at", string(cfg.PenaltyAt), "where the gradient penalty is taken: "+strings.Join(sites, ", ")+" (interpolates: u·x_k + (1−u)·fake, u uniform); real is the paper's")
 	return func() { cfg.PenaltyAt = ddaebm.PenaltySite(*site) }
 }

@@ -45,15 +45,6 @@ const (
 // PenaltySites lists the accepted PenaltySite values.
 var PenaltySites = []PenaltySite{PenaltyAtReal, PenaltyAtFake, PenaltyAtRealAndFake, PenaltyAtInterpolates}
 
-// penaltySite is PenaltyAt with "" (configurations written before it
-// existed) read as the paper's site.
-func (c *Config) penaltySite() PenaltySite {
-	if c.PenaltyAt == "" {
-		return PenaltyAtReal
-	}
-	return c.PenaltyAt
-}
-
 // Config is everything that defines a run. Its JSON form is written next
 // to every checkpoint, and a checkpoint is loaded with its own Config.
 type Config struct {
@@ -107,10 +98,11 @@ type Config struct {
 	// steadier density than its last iterate. 0 = off (the paper).
 	EnergyEMA float64 `json:"energy_ema,omitempty"`
 	// PenaltyAt is where the gradient penalty is taken: at the real
-	// pairs (PenaltyAtReal, the paper's eq. 23; "" means the same), at the
-	// fakes, at both, or at random interpolates between a real x_k and
-	// its fake, all conditioned on the same x_{k+1}.
-	PenaltyAt PenaltySite `json:"penalty_at,omitempty"`
+	// pairs (PenaltyAtReal, the paper's eq. 23), at the fakes, at both, or
+	// at random interpolates between a real x_k and its fake, all
+	// conditioned on the same x_{k+1}. A configuration written before
+	// the option existed reads as PenaltyAtReal.
+	PenaltyAt PenaltySite `json:"penalty_at"`
 
 	Seed uint64 `json:"seed"`
 }
@@ -121,8 +113,8 @@ func DefaultToyConfig(data string) Config {
 		Data: data, Dim: 2, Model: "toy",
 		T: 4, BetaMin: 0.1, BetaMax: 20, Schedule: "vp",
 		Gamma: 0.02, WFake: 1, WEnt: 0.1, LambdaW: 1, LambdaWMid: 1, PostVarFloor: 1e-2,
-		Ablation: Full,
-		ZDim:     2, Hidden: 300,
+		Ablation: Full, PenaltyAt: PenaltyAtReal,
+		ZDim: 2, Hidden: 300,
 		LR: 1e-4, Beta1: 0, Beta2: 0.9, Batch: 200,
 	}
 }
@@ -194,7 +186,7 @@ func (c *Config) validate(checkData bool) error {
 	if !slices.Contains(Ablations, c.Ablation) {
 		bad("ablation %q is not known (want one of %v)", c.Ablation, Ablations)
 	}
-	if !slices.Contains(PenaltySites, c.penaltySite()) {
+	if !slices.Contains(PenaltySites, c.PenaltyAt) {
 		bad("penalty-at %q is not known (want one of %v)", c.PenaltyAt, PenaltySites)
 	}
 	if len(errs) == 0 {
@@ -265,6 +257,9 @@ func decodeConfig(b []byte) (Config, error) {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&c); err != nil {
 		return c, fmt.Errorf("configuration: %w", err)
+	}
+	if c.PenaltyAt == "" { // written before the option existed
+		c.PenaltyAt = PenaltyAtReal
 	}
 	fields := reflect.ValueOf(&c).Elem()
 	for i := range fields.NumField() {

@@ -103,7 +103,7 @@ type energyExtras struct {
 // the random stream is the paper's) when none is on.
 func (m *Model) drawEnergyExtras(s *batchScratch) energyExtras {
 	var ex energyExtras
-	if m.Config.penaltySite() == PenaltyAtInterpolates {
+	if m.Config.PenaltyAt == PenaltyAtInterpolates {
 		ex.mix = tensor.New(len(s.k), 1)
 		for i := range ex.mix.Data {
 			ex.mix.Data[i] = tensor.Float(m.rng.Float64())
@@ -120,7 +120,7 @@ func (m *Model) drawEnergyExtras(s *batchScratch) energyExtras {
 // into the energy's parameters.
 func (m *Model) energyLoss(g *autograd.Graph, xkV, xk1V, fakeV *tensor.Dense, k []int, ex energyExtras, st *StepStats) *autograd.Node {
 	cfg := &m.Config
-	site := cfg.penaltySite()
+	site := cfg.PenaltyAt
 	xk, xk1, fake := g.Leaf(xkV), g.Const(xk1V), g.Const(fakeV)
 	if site == PenaltyAtFake || site == PenaltyAtRealAndFake {
 		fake = g.Leaf(fakeV)
