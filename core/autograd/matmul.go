@@ -30,36 +30,43 @@ func (g *Graph) MatMul(a, b *Node, ta, tb bool) *Node {
 
 func init() {
 	backwardOf[opMatMul] = func(g *Graph, n, grad *Node) {
-		a, b := n.in[0], n.in[1]
-		switch n.a {
-		case 0: // C = A·B
-			if g.needs(a) {
-				g.accumulate(a, g.MatMul(grad, b, false, true))
-			}
-			if g.needs(b) {
-				g.accumulate(b, g.MatMul(a, grad, true, false))
-			}
-		case transB: // C = A·Bᵀ
-			if g.needs(a) {
-				g.accumulate(a, g.MatMul(grad, b, false, false))
-			}
-			if g.needs(b) {
-				g.accumulate(b, g.MatMul(grad, a, true, false))
-			}
-		case transA: // C = Aᵀ·B
-			if g.needs(a) {
-				g.accumulate(a, g.MatMul(b, grad, false, true))
-			}
-			if g.needs(b) {
-				g.accumulate(b, g.MatMul(a, grad, false, false))
-			}
-		default: // C = Aᵀ·Bᵀ
-			if g.needs(a) {
-				g.accumulate(a, g.MatMul(b, grad, true, true))
-			}
-			if g.needs(b) {
-				g.accumulate(b, g.MatMul(grad, a, true, true))
-			}
+		productBackward(g, n, grad, g.MatMul)
+	}
+}
+
+// productBackward accumulates the gradients of C = op(A)·op(B) (n, with
+// its transpose flags) into A and B, the products computed by mm: MatMul
+// for one product, a BatchMatMul for a batch of them.
+func productBackward(g *Graph, n, grad *Node, mm func(x, y *Node, tx, ty bool) *Node) {
+	a, b := n.in[0], n.in[1]
+	switch n.a {
+	case 0: // C = A·B
+		if g.needs(a) {
+			g.accumulate(a, mm(grad, b, false, true))
+		}
+		if g.needs(b) {
+			g.accumulate(b, mm(a, grad, true, false))
+		}
+	case transB: // C = A·Bᵀ
+		if g.needs(a) {
+			g.accumulate(a, mm(grad, b, false, false))
+		}
+		if g.needs(b) {
+			g.accumulate(b, mm(grad, a, true, false))
+		}
+	case transA: // C = Aᵀ·B
+		if g.needs(a) {
+			g.accumulate(a, mm(b, grad, false, true))
+		}
+		if g.needs(b) {
+			g.accumulate(b, mm(a, grad, false, false))
+		}
+	default: // C = Aᵀ·Bᵀ
+		if g.needs(a) {
+			g.accumulate(a, mm(b, grad, true, true))
+		}
+		if g.needs(b) {
+			g.accumulate(b, mm(grad, a, true, true))
 		}
 	}
 }
@@ -99,37 +106,6 @@ func (g *Graph) BatchMatMul(a, b *Node, batch int, ta, tb bool) *Node {
 
 func init() {
 	backwardOf[opBatchMatMul] = func(g *Graph, n, grad *Node) {
-		a, b, k := n.in[0], n.in[1], n.b
-		mm := func(x, y *Node, tx, ty bool) *Node { return g.BatchMatMul(x, y, k, tx, ty) }
-		switch n.a {
-		case 0: // C = A·B
-			if g.needs(a) {
-				g.accumulate(a, mm(grad, b, false, true))
-			}
-			if g.needs(b) {
-				g.accumulate(b, mm(a, grad, true, false))
-			}
-		case transB: // C = A·Bᵀ
-			if g.needs(a) {
-				g.accumulate(a, mm(grad, b, false, false))
-			}
-			if g.needs(b) {
-				g.accumulate(b, mm(grad, a, true, false))
-			}
-		case transA: // C = Aᵀ·B
-			if g.needs(a) {
-				g.accumulate(a, mm(b, grad, false, true))
-			}
-			if g.needs(b) {
-				g.accumulate(b, mm(a, grad, false, false))
-			}
-		default: // C = Aᵀ·Bᵀ
-			if g.needs(a) {
-				g.accumulate(a, mm(b, grad, true, true))
-			}
-			if g.needs(b) {
-				g.accumulate(b, mm(grad, a, true, true))
-			}
-		}
+		productBackward(g, n, grad, func(x, y *Node, tx, ty bool) *Node { return g.BatchMatMul(x, y, n.b, tx, ty) })
 	}
 }
