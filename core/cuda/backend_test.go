@@ -592,6 +592,11 @@ func TestBackendErrIsSticky(t *testing.T) {
 	c := be.New(4, 4)
 	be.Gemm(false, false, a, b, c)
 	be.SumAll(be.New(1, 1), c)
+	// The image operations keep the contract too.
+	be.GemmBatched(false, true, 2, a, b, be.New(4, 2))
+	be.MaxRows(be.New(4, 1), c)
+	be.MapCols(be.New(4, 2), c, autograd.NewColMap(4, 2, []autograd.ColTerm{{From: 3, To: 1, W: 0.5}}))
+	be.Unary(autograd.OpSiLU, c, c, 0)
 	be.Download(tensor.New(4, 4), c)
 	if rt.calls != calls {
 		t.Errorf("the failed backend made %d more runtime calls", rt.calls-calls)
