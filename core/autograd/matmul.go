@@ -19,13 +19,20 @@ func (g *Graph) MatMul(a, b *Node, ta, tb bool) *Node {
 	out := g.be.NewUninit(m, n)
 	g.be.Gemm(ta, tb, a.Value, b.Value, out)
 	node := g.op(opMatMul, out, a, b)
+	node.a = productFlags(ta, tb)
+	return node
+}
+
+// productFlags records a product's transpositions for its backward rule.
+func productFlags(ta, tb bool) int {
+	f := 0
 	if ta {
-		node.a |= transA
+		f |= transA
 	}
 	if tb {
-		node.a |= transB
+		f |= transB
 	}
-	return node
+	return f
 }
 
 func init() {
@@ -94,13 +101,7 @@ func (g *Graph) BatchMatMul(a, b *Node, batch int, ta, tb bool) *Node {
 	out := g.be.NewUninit(batch*m, n)
 	g.be.GemmBatched(ta, tb, batch, a.Value, b.Value, out)
 	node := g.op(opBatchMatMul, out, a, b)
-	node.b = batch
-	if ta {
-		node.a |= transA
-	}
-	if tb {
-		node.a |= transB
-	}
+	node.a, node.b = productFlags(ta, tb), batch
 	return node
 }
 
