@@ -114,8 +114,9 @@ func (f *Fit) UseToy(name string) (err error) {
 // the file the data lives in, absolute, and its SHA-256 (keepPath, else
 // the file ds was read from, else nothing: an array held only in memory),
 // so that its checkpoints say what they were trained on. On a fresh (step
-// 0) adversarial mnist-nice model the first data also starts the generator
-// at the data, as train mnist does.
+// 0) model whose generator starts at the data
+// (ddaebm.Model.GeneratorStartsAtData) the first data also starts it
+// there, as train mnist does.
 func (f *Fit) UseDataset(ds *Dataset, keepPath string) (err error) {
 	defer guard(&err)
 	if err := ds.check(); err != nil {
@@ -147,7 +148,7 @@ func (f *Fit) UseDataset(ds *Dataset, keepPath string) (err error) {
 	cfg.Data, cfg.DataSHA256 = path, sha
 	// As train mnist does: a fresh adversarial MNIST model starts its
 	// generator at the data, or the energy runs away from the fakes.
-	if cfg.Model == "mnist-nice" && !cfg.MLE && m.m.Step == 0 && !m.matched {
+	if m.m.GeneratorStartsAtData() && m.m.Step == 0 && !m.matched {
 		if err := m.m.MatchGeneratorToSource(src); err != nil {
 			return err
 		}

@@ -138,7 +138,8 @@ func OODSets(pixelsAddr uintptr, pixelsBytes, rows, cols int, seed uint64, outAd
 // (Preprocess), then scored under the normalised density exp(E(y, 0)) of
 // the NICE_t energy. It returns the keys of the command's metrics.json as
 // JSON: {"n", "test_ll_logit_nats", "test_ll_pixel_nats", "bits_per_dim"}.
-// Only an mnist-nice model has a normalised density. c stops it (see
+// Only a model whose energy is a normalised density (the mnist-nice
+// family) has one. c stops it (see
 // Cancellation).
 func (m *Model) LogLikelihood(c *Cancellation, pixelsAddr uintptr, pixelsBytes, rows int, seed uint64) (report string, err error) {
 	defer guard(&err)
@@ -147,8 +148,8 @@ func (m *Model) LogLikelihood(c *Cancellation, pixelsAddr uintptr, pixelsBytes, 
 		return "", err
 	}
 	defer unlock()
-	if m.m.Config.Model != "mnist-nice" {
-		return "", invalid("log-likelihood needs a normalised density: a model of type %q has none (want an mnist-nice model, e.g. from train mnist)", m.m.Config.Model)
+	if !m.m.Traits().Density {
+		return "", invalid("log-likelihood needs a normalised density: a model of type %q has none (want one of the families whose energy is a density, e.g. mnist-nice from train mnist)", m.m.Config.Model)
 	}
 	if rows < 1 {
 		return "", invalid("log-likelihood needs at least one image, got %d", rows)
@@ -181,8 +182,9 @@ func (m *Model) LogLikelihood(c *Cancellation, pixelsAddr uintptr, pixelsBytes, 
 // drawn in the command's order (the OOD sets; the dequantisation of the
 // in-distribution images, of each OOD set and of each extra set; the
 // one-step fakes; the generator's samples), so the scores are the command's for the same
-// images and seed. An mnist-nice model works in logit space and sees
-// logit(dequantised pixels); any other model sees the pixels unchanged.
+// images and seed. The pixels are mapped into the model's space
+// (Model.Traits): an mnist-nice model sees logit(dequantised pixels), a
+// toy model the pixels unchanged.
 // c stops it (see Cancellation).
 func (m *Model) OODScores(c *Cancellation, pixelsAddr uintptr, pixelsBytes, rows int, extraAddr uintptr, extraBytes int, extraRowsJSON string, seed uint64, outAddr uintptr, outBytes int) (err error) {
 	defer guard(&err)
@@ -219,7 +221,7 @@ func (m *Model) OODScores(c *Cancellation, pixelsAddr uintptr, pixelsBytes, rows
 		all = tensor.FromSlice(all.R-r, dim, all.Data[r*dim:])
 	}
 
-	scored, err := m.m.ScoreOOD(c.context(), "mnist", in, extras, m.m.Config.Model == "mnist-nice", ddaebm.RunningStats, rand.New(rand.NewPCG(seed, 0)))
+	scored, err := m.m.ScoreOOD(c.context(), "mnist", in, extras, m.m.Traits().Space, ddaebm.RunningStats, rand.New(rand.NewPCG(seed, 0)))
 	if err != nil {
 		return err
 	}
@@ -268,7 +270,7 @@ func (m *Model) StackedModes(c *Cancellation, classifierPath string, n int, seed
 	if err != nil {
 		return "", err
 	}
-	labels, err := classifier.StackedLabels(data.ToPixels(samples, m.m.Config.Model == "mnist-nice"))
+	labels, err := classifier.StackedLabels(m.m.Traits().Space.ToPixels(samples))
 	if err != nil {
 		return "", err
 	}

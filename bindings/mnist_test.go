@@ -202,7 +202,7 @@ func TestLogLikelihood(t *testing.T) {
 	p := onHeap[float32](0.5, 0.5)
 	pa, pn := addrOf(p)
 	_, err = toy.LogLikelihood(nil, pa, pn, 1, 0)
-	wantKind(t, err, KindValue, `a model of type "toy" has none (want an mnist-nice model`)
+	wantKind(t, err, KindValue, `a model of type "toy" has none (want one of the families whose energy is a density`)
 	runtime.KeepAlive(p)
 	var empty Model
 	_, err = empty.LogLikelihood(nil, pa, pn, 1, 0)

@@ -82,7 +82,7 @@ func modesCmd(args []string, stdout io.Writer) error {
 		if m.Config.Dim != data.StackedMNISTDim {
 			return fmt.Errorf("mode counting needs a model of %d-dimensional StackedMNIST images; this one has dimension %d", data.StackedMNISTDim, m.Config.Dim)
 		}
-		sp, err := modelSpace(*space, m.Config)
+		sp, err := modelSpace(*space, m)
 		if err != nil {
 			return err
 		}
@@ -90,7 +90,7 @@ func modesCmd(args []string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		pixels = toPixels(samples, sp)
+		pixels = sp.ToPixels(samples)
 		result["source"], result["checkpoint"], result["iters"], result["space"], result["bn_stats"] = "model samples", *ckpt, m.Step, sp, bn
 	}
 	labels, err := k.StackedLabels(pixels)

@@ -75,7 +75,7 @@ func oodCmd(args []string, stdout io.Writer) error {
 	}
 	m.SampleWeights = genWeights
 	m.ScoreWeights = weights
-	sp, err := modelSpace(*space, m.Config)
+	sp, err := modelSpace(*space, m)
 	if err != nil {
 		return err
 	}
@@ -96,7 +96,7 @@ func oodCmd(args []string, stdout io.Writer) error {
 	if *n > 0 && *n < inPixels.R {
 		inPixels = tensor.FromSlice(*n, inPixels.C, inPixels.Data[:*n*inPixels.C])
 	}
-	scored, err := m.ScoreOOD(context.Background(), inName, inPixels, extras, sp == spaceLogit, bn, rand.New(rand.NewPCG(*seed, 0)))
+	scored, err := m.ScoreOOD(context.Background(), inName, inPixels, extras, sp, bn, rand.New(rand.NewPCG(*seed, 0)))
 	if err != nil {
 		return err
 	}

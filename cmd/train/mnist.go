@@ -106,8 +106,9 @@ func runMNIST(args []string) error {
 		if m, err = resumeRun(flags, *out, mnistRunSettings); err != nil {
 			return err
 		}
-		if m.Config.Model != "mnist-nice" {
-			return cli.Usagef("%s holds a %q model, not an MNIST one (use train without the mnist subcommand)", ckptPath, m.Config.Model)
+		// train mnist serves batches of dequantised logits (MNISTSource).
+		if sp := m.Traits().Space; sp != data.LogitSpace {
+			return cli.Usagef("%s holds a %q model, which works in %s space, not on the logit-space MNIST train mnist serves (use train without the mnist subcommand)", ckptPath, m.Config.Model, sp)
 		}
 		if err := clearKilledRun(*out, m.Step); err != nil {
 			return err
@@ -175,7 +176,7 @@ func runMNIST(args []string) error {
 	if err != nil {
 		return err
 	}
-	if !*resume && !cfg.MLE {
+	if !*resume && m.GeneratorStartsAtData() {
 		if err := m.MatchGeneratorToSource(src); err != nil {
 			return err
 		}

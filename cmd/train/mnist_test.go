@@ -135,7 +135,7 @@ func TestMNISTUsageErrors(t *testing.T) {
 		{[]string{"mnist", "-preset", "gpu", "-out", dir}, "-preset"},
 		{[]string{"mnist", "-gen-hidden", "0", "-out", dir}, "gen-hidden"},
 		{[]string{"mnist", "-epochs", "-1", "-out", dir}, "-epochs"},
-		{[]string{"mnist", "-resume", "-out", toy}, "not an MNIST"},
+		{[]string{"mnist", "-resume", "-out", toy}, "not on the logit-space MNIST"},
 	} {
 		if stderr, code := runCmd(bin, c.args...); code != 2 || !strings.Contains(stderr, c.msg) {
 			t.Errorf("train %v: exit %d, stderr %q; want exit 2 mentioning %q", c.args, code, stderr, c.msg)

@@ -63,10 +63,10 @@ func TestImageGradients(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(3, 5))
 			f := func(g *Graph, in []*Node) *Node { return weighted(g, c.f(g, in)) }
-			if err := CheckGrad(f, c.inputs(rng), fdStep, fdTol); err != nil {
+			if err := CheckGrad(f, c.inputs(rng), FDStep, FDTol); err != nil {
 				t.Error(err)
 			}
-			if err := CheckGradOfGrad(f, c.inputs(rng), fdStep, fdTol); err != nil {
+			if err := CheckGradOfGrad(f, c.inputs(rng), FDStep, FDTol); err != nil {
 				t.Error(err)
 			}
 		})

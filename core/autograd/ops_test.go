@@ -211,7 +211,7 @@ func TestOpGradients(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(3, 5))
 			f := func(g *Graph, in []*Node) *Node { return weighted(g, c.f(g, in)) }
-			if err := CheckGrad(f, c.inputs(rng), fdStep, fdTol); err != nil {
+			if err := CheckGrad(f, c.inputs(rng), FDStep, FDTol); err != nil {
 				t.Error(err)
 			}
 		})
@@ -223,7 +223,7 @@ func TestOpSecondDerivatives(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(3, 5))
 			f := func(g *Graph, in []*Node) *Node { return weighted(g, c.f(g, in)) }
-			if err := CheckGradOfGrad(f, c.inputs(rng), fdStep, fdTol); err != nil {
+			if err := CheckGradOfGrad(f, c.inputs(rng), FDStep, FDTol); err != nil {
 				t.Error(err)
 			}
 		})
@@ -239,7 +239,7 @@ func TestCheckGradDetectsWrongRule(t *testing.T) {
 	}
 	rng := rand.New(rand.NewPCG(3, 5))
 	f := func(g *Graph, in []*Node) *Node { return weighted(g, g.Sin(in[0])) }
-	if CheckGrad(f, []*tensor.Dense{randMatrix(rng, 3, 4)}, fdStep, fdTol) == nil {
+	if CheckGrad(f, []*tensor.Dense{randMatrix(rng, 3, 4)}, FDStep, FDTol) == nil {
 		t.Fatal("CheckGrad accepted sin' = sin")
 	}
 }

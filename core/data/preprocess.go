@@ -96,15 +96,52 @@ func BitsPerDim(logPx float64, d int) float64 {
 	return (-logPx/float64(d) + math.Log(PixelLevels)) / math.Ln2
 }
 
-// ToPixels maps a model's points to pixel values in [0, 1]: the sigmoid
-// of logits (logit true), or pixel-space points clamped to the range a
+// Space is the coordinates a model works in. Evaluations that start from
+// pixel values in [0, 1] (OOD sets, classifiers) map through it.
+type Space string
+
+const (
+	// PixelSpace is pixel values in [0, 1], unchanged.
+	PixelSpace Space = "pixel"
+	// LogitSpace is logit(dequantised pixels), the MNIST protocol of
+	// docs/ALGORITHM.md §7.
+	LogitSpace Space = "logit"
+	// SignedSpace is 2x − 1: pixel values in [−1, 1], the image models'
+	// space (IMAGES.md §1).
+	SignedSpace Space = "signed"
+)
+
+// Spaces lists the accepted Space values.
+var Spaces = []Space{PixelSpace, LogitSpace, SignedSpace}
+
+// FromPixels maps pixel values in [0, 1] into the space, drawing any
+// dequantisation noise from rng. PixelSpace returns x itself.
+func (s Space) FromPixels(x *tensor.Dense, rng *rand.Rand) *tensor.Dense {
+	switch s {
+	case LogitSpace:
+		return Logit(Dequantize(x, rng))
+	case SignedSpace:
+		out := tensor.New(x.R, x.C)
+		for i, v := range x.Data {
+			out.Data[i] = 2*v - 1
+		}
+		return out
+	}
+	return x
+}
+
+// ToPixels maps points of the space to pixel values in [0, 1]: the
+// sigmoid of logits, (x + 1)/2 of signed values, clamped to the range a
 // classifier was trained on.
-func ToPixels(x *tensor.Dense, logit bool) *tensor.Dense {
-	if logit {
+func (s Space) ToPixels(x *tensor.Dense) *tensor.Dense {
+	if s == LogitSpace {
 		return Sigmoid(x)
 	}
 	out := tensor.New(x.R, x.C)
 	for i, v := range x.Data {
+		if s == SignedSpace {
+			v = (v + 1) / 2
+		}
 		out.Data[i] = min(max(v, 0), 1)
 	}
 	return out

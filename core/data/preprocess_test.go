@@ -2,6 +2,7 @@ package data
 
 import (
 	"math"
+	"math/rand/v2"
 	"slices"
 	"testing"
 
@@ -144,16 +145,28 @@ func TestBitsPerDimOfUniformDensity(t *testing.T) {
 	}
 }
 
-func TestToPixels(t *testing.T) {
+func TestSpaces(t *testing.T) {
 	x := tensor.FromSlice(1, 4, []tensor.Float{-0.5, 0.25, 1.5, 0})
-	clamped := ToPixels(x, false)
+	clamped := PixelSpace.ToPixels(x)
 	if want := []tensor.Float{0, 0.25, 1, 0}; !slices.Equal(clamped.Data, want) {
 		t.Errorf("pixel space: %v, want %v", clamped.Data, want)
 	}
-	logits := ToPixels(x, true)
+	logits := LogitSpace.ToPixels(x)
 	for i, v := range x.Data {
 		if want := 1 / (1 + math.Exp(-float64(v))); math.Abs(float64(logits.Data[i])-want) > 1e-6 {
 			t.Errorf("logit %v: %v, want %v", v, logits.Data[i], want)
+		}
+	}
+	pixels := tensor.FromSlice(1, 3, []tensor.Float{0, 0.5, 1})
+	if got := PixelSpace.FromPixels(pixels, nil); got != pixels {
+		t.Errorf("pixel space copies its input")
+	}
+	// Into logit space and back is the dequantised pixel: within half a
+	// level of the original, and clamped away from 0 and 1.
+	back := LogitSpace.ToPixels(LogitSpace.FromPixels(pixels, rand.New(rand.NewPCG(1, 2))))
+	for i, v := range pixels.Data {
+		if d := math.Abs(float64(back.Data[i] - v)); d > 0.5/PixelLevels+1e-6 {
+			t.Errorf("pixel %v → logit → %v: moved by %v, more than half a level", v, back.Data[i], d)
 		}
 	}
 }

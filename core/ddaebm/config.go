@@ -11,6 +11,7 @@ import (
 
 	"github.com/ddaebm/ddaebm/core/data"
 	"github.com/ddaebm/ddaebm/core/diffusion"
+	"github.com/ddaebm/ddaebm/core/models/toy"
 )
 
 // Ablation selects one of the generator-loss variants the paper reports
@@ -57,7 +58,7 @@ type Config struct {
 	// training on it began: a run resumes only on that very file.
 	DataSHA256 string `json:"data_sha256,omitempty"`
 	Dim        int    `json:"dim"`   // data dimension
-	Model      string `json:"model"` // network family: one of Models
+	Model      string `json:"model"` // network family: one of models.Names()
 
 	T        int     `json:"T"`
 	BetaMin  float64 `json:"beta_min"`
@@ -82,6 +83,10 @@ type Config struct {
 
 	ZDim   int `json:"z_dim"`
 	Hidden int `json:"hidden"` // toy: trunk width; mnist-nice: width of the NICE shift networks
+	// Net is the family's own settings when it has them (the unet
+	// family's *unet.Settings), decoded into the type the family
+	// registered; nil otherwise.
+	Net any `json:"net,omitempty"`
 	// GenHidden is the base width w of the mnist-nice generator and
 	// encoder (1600 in Table 7; their widest layers have 2w); toy models
 	// ignore it.
@@ -110,7 +115,7 @@ type Config struct {
 // DefaultToyConfig returns the §6 defaults for a 2-D toy set.
 func DefaultToyConfig(data string) Config {
 	return Config{
-		Data: data, Dim: 2, Model: "toy",
+		Data: data, Dim: 2, Model: toy.Name,
 		T: 4, BetaMin: 0.1, BetaMax: 20, Schedule: "vp",
 		Gamma: 0.02, WFake: 1, WEnt: 0.1, LambdaW: 1, LambdaWMid: 1, PostVarFloor: 1e-2,
 		Ablation: Full, PenaltyAt: PenaltyAtReal,
@@ -132,8 +137,9 @@ func (c *Config) validate(checkData bool) error {
 		bad("data %q is not a toy set (%s), %s, %s, a .npy file or empty (arrays given to training)",
 			c.Data, strings.Join(data.ToyNames(), ", "), MNISTData, StackedMNISTData)
 	}
-	if !slices.Contains(Models, c.Model) {
-		bad("model %q is not known (want one of %v)", c.Model, Models)
+	family, err := c.family()
+	if err != nil {
+		bad("%v", err)
 	}
 	if c.Dim < 1 {
 		bad("dim must be positive, got %d", c.Dim)
@@ -168,11 +174,13 @@ func (c *Config) validate(checkData bool) error {
 	case c.PostVarFloorStep == 0 && (!(c.PostVarFloor > 0) || math.IsInf(c.PostVarFloor, 0)):
 		bad("post-var-floor must be a finite number > 0 (or set post-var-floor-step), got %v", c.PostVarFloor)
 	}
-	if c.Model == "mnist-nice" && (c.GenHidden < 1 || c.Dim < 2) {
-		bad("mnist-nice needs gen-hidden ≥ 1 and dim ≥ 2, got %d and %d", c.GenHidden, c.Dim)
-	}
-	if c.MLE && c.Model != "mnist-nice" {
-		bad("mle needs a normalised energy (model mnist-nice), got model %q", c.Model)
+	if family != nil {
+		if err := family.Check(c.spec()); err != nil {
+			bad("%v", err)
+		}
+		if c.MLE && !family.Traits().Density {
+			bad("mle needs an energy that is a normalised density, which model %q is not", c.Model)
+		}
 	}
 	if !(c.Beta1 < 1) || !(c.Beta2 >= 0 && c.Beta2 < 1) || !(c.EMA < 1) || !(c.EnergyEMA < 1) {
 		bad("adam-beta1, adam-beta2, ema and energy-ema must be below 1, got %v, %v, %v, %v", c.Beta1, c.Beta2, c.EMA, c.EnergyEMA)
@@ -180,8 +188,8 @@ func (c *Config) validate(checkData bool) error {
 	if c.Batch < 2 {
 		bad("batch must be at least 2 (batch norm needs two examples), got %d", c.Batch)
 	}
-	if c.ZDim < 1 || c.Hidden < 1 {
-		bad("z-dim and hidden must be positive, got %d and %d", c.ZDim, c.Hidden)
+	if c.ZDim < 1 {
+		bad("z-dim must be positive, got %d", c.ZDim)
 	}
 	if !slices.Contains(Ablations, c.Ablation) {
 		bad("ablation %q is not known (want one of %v)", c.Ablation, Ablations)
@@ -251,12 +259,30 @@ func ParseConfig(b []byte) (Config, error) {
 
 // decodeConfig is ParseConfig without the validation.
 func decodeConfig(b []byte) (Config, error) {
+	// The family's settings decode in a second pass, into the type the
+	// family named by "model" registered.
+	type plain Config
+	var wire struct {
+		*plain
+		Net json.RawMessage `json:"net,omitempty"`
+	}
 	var c Config
+	wire.plain = (*plain)(&c)
 	text, nonFinite := withoutNonFinite(b)
-	dec := json.NewDecoder(bytes.NewReader(text))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&c); err != nil {
+	if err := strictJSON(text, &wire); err != nil {
 		return c, fmt.Errorf("configuration: %w", err)
+	}
+	if wire.Net != nil {
+		f, err := c.family()
+		if err != nil {
+			return c, fmt.Errorf("configuration: %w", err)
+		}
+		if c.Net = f.NewSettings(); c.Net == nil {
+			return c, fmt.Errorf("configuration: model %q takes no net settings", c.Model)
+		}
+		if err := strictJSON(wire.Net, c.Net); err != nil {
+			return c, fmt.Errorf("configuration: net: %w", err)
+		}
 	}
 	if c.PenaltyAt == "" { // written before the option existed
 		c.PenaltyAt = PenaltyAtReal
@@ -275,6 +301,13 @@ func decodeConfig(b []byte) (Config, error) {
 		fields.Field(i).SetFloat(v)
 	}
 	return c, nil
+}
+
+// strictJSON decodes b into v, refusing unknown members.
+func strictJSON(b []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	return dec.Decode(v)
 }
 
 // pythonNonFinite are the words Python's json module writes for

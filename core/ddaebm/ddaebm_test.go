@@ -87,13 +87,13 @@ func checkEnergyLossGradient(t *testing.T, m *Model, xk, xk1, fake *tensor.Dense
 	for _, p := range m.OptE.Params {
 		for j := range p.Value.Data {
 			v := p.Value.Data[j]
-			p.Value.Data[j] = v + fdStep
+			p.Value.Data[j] = v + autograd.FDStep
 			up := lossAt()
-			p.Value.Data[j] = v - fdStep
+			p.Value.Data[j] = v - autograd.FDStep
 			down := lossAt()
 			p.Value.Data[j] = v
-			numeric := (up - down) / (2 * fdStep)
-			if a := float64(p.Grad.Data[j]); math.Abs(a-numeric) > fdTol*math.Max(1, math.Abs(numeric)) {
+			numeric := (up - down) / (2 * autograd.FDStep)
+			if a := float64(p.Grad.Data[j]); math.Abs(a-numeric) > autograd.FDTol*math.Max(1, math.Abs(numeric)) {
 				t.Fatalf("%s[%d]: analytic %.8g, finite differences %.8g", p.Name, j, a, numeric)
 			}
 			checked++

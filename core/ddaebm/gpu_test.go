@@ -176,7 +176,7 @@ func compareBackends(t *testing.T, cfg Config, points *tensor.Dense, batch func(
 			if _, ok := closeTo(eGPU, eCPU, rel, 0); !ok {
 				t.Errorf("energies %v on the device, %v on the CPU", eGPU, eCPU)
 			}
-			if _, err := onCPU.nice(); err == nil {
+			if _, err := onCPU.density(); err == nil {
 				llCPU, _ := onCPU.TestLogLikelihood(context.Background(), points)
 				llGPU, err := onGPU.TestLogLikelihood(context.Background(), points)
 				if err != nil {

@@ -5,6 +5,7 @@ import (
 	"unsafe"
 
 	"github.com/ddaebm/ddaebm/core/memlimit"
+	"github.com/ddaebm/ddaebm/core/models"
 	"github.com/ddaebm/ddaebm/core/tensor"
 )
 
@@ -43,31 +44,28 @@ const (
 // step tables and the schedule.
 func (c *Config) modelBytes() float64 {
 	e, g, q := networkSizes(c)
-	return baseBytes + floatBytes*stateCopies*(e.values+g.values+q.values) + 8*16*float64(c.T)
+	return baseBytes + floatBytes*stateCopies*(e.Values+g.Values+q.Values) + 8*16*float64(c.T)
 }
 
 // stepBytes is the extra memory of training steps on batches of b rows.
 func (c *Config) stepBytes(b int) float64 {
 	e, g, q := networkSizes(c)
-	all := e.plus(g).plus(q)
+	all := e.Plus(g).Plus(q)
 	rows := float64(b)
-	return floatBytes*(stepCopiesPerValue*all.values+stepValuesPerWidth*(rows*all.width+all.stepRows)) +
+	return floatBytes*(stepCopiesPerValue*all.Values+stepValuesPerWidth*(rows*all.Width+all.StepRows)) +
 		floatBytes*rows*float64(c.Dim)*4 + 8*rows
 }
 
 // forwardBytes is the memory of a forward pass of net on rows examples
 // at once (sampling or scoring).
-func (c *Config) forwardBytes(net netSize, rows int) float64 {
-	return floatBytes * forwardValuesPerWidth * (float64(rows)*(net.width+2*float64(c.Dim)) + net.stepRows)
+func (c *Config) forwardBytes(net models.Size, rows int) float64 {
+	return floatBytes * forwardValuesPerWidth * (float64(rows)*(net.Width+2*float64(c.Dim)) + net.StepRows)
 }
 
 // describe names a configuration's sizes in messages.
 func (c *Config) describe() string {
-	s := fmt.Sprintf("a %s model with dim %d, hidden %d", c.Model, c.Dim, c.Hidden)
-	if c.Model == "mnist-nice" {
-		s += fmt.Sprintf(", gen-hidden %d", c.GenHidden)
-	}
-	return s + fmt.Sprintf(", z-dim %d and T %d", c.ZDim, c.T)
+	family, _ := c.family()
+	return fmt.Sprintf("a %s model with dim %d, %s, z-dim %d and T %d", c.Model, c.Dim, family.Describe(c.spec()), c.ZDim, c.T)
 }
 
 // checkModelMemory refuses a configuration whose model does not fit.

@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 
 	"github.com/ddaebm/ddaebm/core/data"
+	"github.com/ddaebm/ddaebm/core/models"
+	"github.com/ddaebm/ddaebm/core/models/nice"
 	"github.com/ddaebm/ddaebm/core/nn"
 	"github.com/ddaebm/ddaebm/core/optim"
 	"github.com/ddaebm/ddaebm/core/tensor"
@@ -24,7 +26,7 @@ const (
 // The paper gives no γ for MNIST; 0.02 is its value for toys and CIFAR-10.
 func DefaultMNISTConfig() Config {
 	return Config{
-		Data: MNISTData, Dim: data.MNISTPixels, Model: "mnist-nice",
+		Data: MNISTData, Dim: data.MNISTPixels, Model: nice.Name,
 		T: 4, BetaMin: 0.1, BetaMax: 10, Schedule: "vp",
 		Gamma: 0.02, WFake: 0.1, WEnt: 0.1, LambdaW: 1, LambdaWMid: 1, PostVarFloorStep: 1,
 		Ablation: Full, PenaltyAt: PenaltyAtReal,
@@ -91,9 +93,9 @@ func MNISTTestSet(pixels *tensor.Dense, seed uint64) *tensor.Dense {
 // reached −1e10 within 300 iterations). Starting at the data's mean and
 // spread keeps fakes and reals in the same region from the first step.
 func (m *Model) MatchGeneratorToData(x *tensor.Dense) error {
-	gen, ok := m.Generator.(*MNISTGenerator)
+	gen, ok := m.Generator.(models.DataMatcher)
 	if !ok {
-		return fmt.Errorf("matching the generator to data needs the %q model, not %q", "mnist-nice", m.Config.Model)
+		return fmt.Errorf("the generator of a %q model cannot be matched to data", m.Config.Model)
 	}
 	if m.Step != 0 {
 		return fmt.Errorf("the generator can only be matched to data before training (model is at step %d)", m.Step)
@@ -104,11 +106,19 @@ func (m *Model) MatchGeneratorToData(x *tensor.Dense) error {
 	if x.C != m.Config.Dim || x.R < 2 {
 		return fmt.Errorf("data sample is %d×%d, want at least 2 rows of %d values", x.R, x.C, m.Config.Dim)
 	}
-	gen.matchData(x)
+	gen.MatchData(x)
 	if m.EMA != nil { // the average must start from the matched weights
 		m.EMA = optim.NewEMA(nn.Params(m.Generator), m.Config.EMA)
 	}
 	return nil
+}
+
+// GeneratorStartsAtData reports whether training starts the generator at
+// the data (MatchGeneratorToSource) before the first step: for an
+// adversarial model whose generator can be matched (models.DataMatcher).
+func (m *Model) GeneratorStartsAtData() bool {
+	_, ok := m.Generator.(models.DataMatcher)
+	return ok && !m.Config.MLE
 }
 
 // MatchRows is the number of training examples whose statistics

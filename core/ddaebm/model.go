@@ -7,6 +7,7 @@ import (
 
 	"github.com/ddaebm/ddaebm/core/autograd"
 	"github.com/ddaebm/ddaebm/core/diffusion"
+	"github.com/ddaebm/ddaebm/core/models"
 	"github.com/ddaebm/ddaebm/core/nn"
 	"github.com/ddaebm/ddaebm/core/optim"
 	"github.com/ddaebm/ddaebm/core/tensor"
@@ -17,9 +18,12 @@ type Model struct {
 	Config   Config
 	Schedule *diffusion.Schedule
 
-	Energy    Energy
-	Generator Generator
-	Encoder   Encoder
+	// The networks' parameters, buffers (batch-norm statistics) and
+	// constants (step-embedding tables) are found by walking them:
+	// nn.Params, nn.Buffers, nn.Constants.
+	Energy    models.Energy
+	Generator models.Generator
+	Encoder   models.Encoder
 
 	OptE *optim.Adam // energy parameters
 	OptG *optim.Adam // generator and encoder parameters, one optimiser (§5)
@@ -70,7 +74,8 @@ func build(cfg Config) *Model {
 	rng := rand.New(pcg)
 	be := autograd.NewCPU()
 	m := &Model{Config: cfg, Schedule: sched, pcg: pcg, rng: rng, be: be, graph: autograd.NewGraphOn(be)}
-	m.Energy, m.Generator, m.Encoder = buildNetworks(&cfg, rng)
+	family, _ := cfg.family()
+	m.Energy, m.Generator, m.Encoder = family.Build(cfg.spec(), rng)
 	m.OptE = optim.NewAdam(nn.Params(m.Energy), cfg.LR, cfg.Beta1, cfg.Beta2)
 	m.OptG = optim.NewAdam(append(nn.Params(m.Generator), nn.Params(m.Encoder)...), cfg.LR, cfg.Beta1, cfg.Beta2)
 	if cfg.EMA > 0 {

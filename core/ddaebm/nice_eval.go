@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/ddaebm/ddaebm/core/data"
+	"github.com/ddaebm/ddaebm/core/models"
 	"github.com/ddaebm/ddaebm/core/tensor"
 )
 
@@ -27,11 +28,11 @@ type LLReport struct {
 // graph's arena until the chunk is done, and the arena keeps its peak size.
 const niceChunkRows = 512
 
-// nice returns the model's energy when it is the normalised NICE_t energy.
-func (m *Model) nice() (*NICEEnergy, error) {
-	e, ok := m.Energy.(*NICEEnergy)
+// density returns the model's energy when it is a normalised density.
+func (m *Model) density() (models.Density, error) {
+	e, ok := m.Energy.(models.Density)
 	if !ok {
-		return nil, fmt.Errorf("model %q: the energy is not a normalised density (want mnist-nice)", m.Config.Model)
+		return nil, fmt.Errorf("model %q: the energy is not a normalised density", m.Config.Model)
 	}
 	return e, nil
 }
@@ -40,7 +41,7 @@ func (m *Model) nice() (*NICEEnergy, error) {
 // MNISTTestSet) under the normalised density exp(E(y, 0)). It stops with
 // ctx's error once ctx is done.
 func (m *Model) TestLogLikelihood(ctx context.Context, y *tensor.Dense) (LLReport, error) {
-	if _, err := m.nice(); err != nil {
+	if _, err := m.density(); err != nil {
 		return LLReport{}, err
 	}
 	r := LLReport{N: y.R}
@@ -67,7 +68,7 @@ func (m *Model) TestLogLikelihood(ctx context.Context, y *tensor.Dense) (LLRepor
 // energy weights ScoringWeights names. It stops with
 // ctx's error once ctx is done.
 func (m *Model) SampleFlow(ctx context.Context, n int, rng *rand.Rand) (*tensor.Dense, error) {
-	e, err := m.nice()
+	e, err := m.density()
 	if err != nil {
 		return nil, err
 	}

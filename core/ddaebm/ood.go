@@ -28,12 +28,12 @@ const (
 // values in [0, 1], named inName), the sets data.OODSets derives from
 // them, the extras (pixel values too), OneStepSet, the one-step fakes of
 // the in-distribution images, and GeneratorSet, as many model samples as
-// in has rows (both with batch-norm statistics bn). With logit, pixel sets are dequantised and
-// mapped through the logit first (the mnist-nice model's space); without,
-// they are scored as they are. Everything random comes from rng, in a
+// in has rows (both with batch-norm statistics bn). The pixel sets are
+// mapped into space first (Model.Traits().Space is the model's own; a
+// caller may override it). Everything random comes from rng, in a
 // fixed order, so a seed fixes the whole table. It stops with ctx's
 // error once ctx is done.
-func (m *Model) ScoreOOD(ctx context.Context, inName string, in *tensor.Dense, extras []data.NamedSet, logit bool, bn BNStats, rng *rand.Rand) ([]OODScores, error) {
+func (m *Model) ScoreOOD(ctx context.Context, inName string, in *tensor.Dense, extras []data.NamedSet, space data.Space, bn BNStats, rng *rand.Rand) ([]OODScores, error) {
 	pixelSets := append(data.OODSets(in, rng), extras...)
 	sets := []data.NamedSet{{Name: inName, X: in}}
 	seen := map[string]bool{inName: true, OneStepSet: true, GeneratorSet: true}
@@ -48,9 +48,7 @@ func (m *Model) ScoreOOD(ctx context.Context, inName string, in *tensor.Dense, e
 		if sets[i].X.C != m.Config.Dim {
 			return nil, fmt.Errorf("set %s has %d values per image; the model has dimension %d", sets[i].Name, sets[i].X.C, m.Config.Dim)
 		}
-		if logit {
-			sets[i].X = data.Logit(data.Dequantize(sets[i].X, rng))
-		}
+		sets[i].X = space.FromPixels(sets[i].X, rng)
 	}
 	// The generator's sets are already in model space.
 	oneStep, err := m.OneStepFakes(ctx, sets[0].X, rng, bn)

@@ -24,7 +24,7 @@ func TestScoreOOD(t *testing.T) {
 		in.Data[i] = tensor.Float(rng.Float64())
 	}
 	extra := data.NamedSet{Name: "blank", X: tensor.New(4, cfg.Dim)}
-	scored, err := m.ScoreOOD(context.Background(), "digits", in, []data.NamedSet{extra}, false, RunningStats, rand.New(rand.NewPCG(9, 0)))
+	scored, err := m.ScoreOOD(context.Background(), "digits", in, []data.NamedSet{extra}, data.PixelSpace, RunningStats, rand.New(rand.NewPCG(9, 0)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,11 +44,11 @@ func TestScoreOOD(t *testing.T) {
 	if err != nil || !slices.Equal(direct, scored[0].Scores) {
 		t.Errorf("in-distribution scores %v, E(x, 0) %v (%v)", scored[0].Scores, direct, err)
 	}
-	again, err := m.ScoreOOD(context.Background(), "digits", in, []data.NamedSet{extra}, true, RunningStats, rand.New(rand.NewPCG(9, 0)))
+	again, err := m.ScoreOOD(context.Background(), "digits", in, []data.NamedSet{extra}, data.LogitSpace, RunningStats, rand.New(rand.NewPCG(9, 0)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	twice, _ := m.ScoreOOD(context.Background(), "digits", in, []data.NamedSet{extra}, true, RunningStats, rand.New(rand.NewPCG(9, 0)))
+	twice, _ := m.ScoreOOD(context.Background(), "digits", in, []data.NamedSet{extra}, data.LogitSpace, RunningStats, rand.New(rand.NewPCG(9, 0)))
 	for i := range again {
 		if !slices.Equal(again[i].Scores, twice[i].Scores) {
 			t.Errorf("%s: the same seed gave different scores", again[i].Name)
@@ -58,11 +58,11 @@ func TestScoreOOD(t *testing.T) {
 		t.Error("logit space scored the raw pixels")
 	}
 	for _, name := range []string{"uniform", "digits", OneStepSet, GeneratorSet} {
-		if _, err := m.ScoreOOD(context.Background(), "digits", in, []data.NamedSet{{Name: name, X: in}}, false, RunningStats, rng); err == nil || !strings.Contains(err.Error(), name) {
+		if _, err := m.ScoreOOD(context.Background(), "digits", in, []data.NamedSet{{Name: name, X: in}}, data.PixelSpace, RunningStats, rng); err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("extra set named %q: %v", name, err)
 		}
 	}
-	if _, err := m.ScoreOOD(context.Background(), "digits", tensor.New(3, cfg.Dim+1), nil, false, RunningStats, rng); err == nil {
+	if _, err := m.ScoreOOD(context.Background(), "digits", tensor.New(3, cfg.Dim+1), nil, data.PixelSpace, RunningStats, rng); err == nil {
 		t.Error("images of the wrong width accepted")
 	}
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/ddaebm/ddaebm/core/autograd"
 	"github.com/ddaebm/ddaebm/core/diffusion"
+	"github.com/ddaebm/ddaebm/core/models"
 	"github.com/ddaebm/ddaebm/core/optim"
 	"github.com/ddaebm/ddaebm/core/tensor"
 )
@@ -40,6 +41,10 @@ func (m *Model) TrainStep(x0 *tensor.Dense) (StepStats, error) {
 		return m.mleStep(s)
 	}
 	m.drawPairs(s)
+	if m.stochastic() {
+		m.setDropout(m.rng.Uint64())
+		defer m.setDropout(0)
+	}
 
 	var st StepStats
 	if err := m.maxStep(s, &st); err != nil {
@@ -53,6 +58,31 @@ func (m *Model) TrainStep(x0 *tensor.Dense) (StepStats, error) {
 	}
 	m.Step++
 	return st, nil
+}
+
+// stochastic reports whether any network has dropout.
+func (m *Model) stochastic() bool {
+	for _, net := range []any{m.Energy, m.Generator, m.Encoder} {
+		if _, ok := net.(models.Stochastic); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// setDropout gives each network with dropout its own seed derived from
+// seed for the masks of this step; 0 turns dropout off, as everything
+// outside a training step runs.
+func (m *Model) setDropout(seed uint64) {
+	for i, net := range []any{m.Energy, m.Generator, m.Encoder} {
+		if s, ok := net.(models.Stochastic); ok {
+			if seed != 0 {
+				s.SetDropoutSeed(seed ^ uint64(i+1)*0x9e3779b97f4a7c15 | 1)
+			} else {
+				s.SetDropoutSeed(0)
+			}
+		}
+	}
 }
 
 // drawPairs draws each example's step k and its pair (x_k, x_{k+1}).

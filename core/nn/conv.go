@@ -19,7 +19,13 @@ type Conv2D struct {
 // NewConv2D initialises the weights as PyTorch's Conv2d does, uniformly
 // in ±1/√(KH·KW·C): a convolution is a Linear layer applied to patches.
 func NewConv2D(name string, in autograd.Image, w autograd.Window, filters int, rng *rand.Rand) *Conv2D {
-	p := autograd.NewPatches(in, w)
+	return NewConv2DOn(name, autograd.NewPatches(in, w), filters, rng)
+}
+
+// NewConv2DOn is NewConv2D over patches that layers with the same input
+// layout and window share: their index has KH·KW values per input value,
+// worth computing and keeping once per network.
+func NewConv2DOn(name string, p *autograd.Patches, filters int, rng *rand.Rand) *Conv2D {
 	return &Conv2D{Linear: NewLinear(name, p.Len(), filters, rng), Patches: p}
 }
 

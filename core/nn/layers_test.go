@@ -26,10 +26,10 @@ func checkLayer(t *testing.T, inputs []*tensor.Dense, forward func(g *autograd.G
 		y := forward(g, in)
 		return g.Add(g.SumAll(g.Square(y)), g.SumAll(g.Exp(g.Scale(y, 0.3))))
 	}
-	if err := autograd.CheckGrad(f, inputs, fdStep, fdTol); err != nil {
+	if err := autograd.CheckGrad(f, inputs, autograd.FDStep, autograd.FDTol); err != nil {
 		t.Errorf("first order: %v", err)
 	}
-	if err := autograd.CheckGradOfGrad(f, inputs, fdStep, fdTol); err != nil {
+	if err := autograd.CheckGradOfGrad(f, inputs, autograd.FDStep, autograd.FDTol); err != nil {
 		t.Errorf("second order: %v", err)
 	}
 }

@@ -8,9 +8,16 @@ import (
 	"github.com/ddaebm/ddaebm/core/tensor"
 )
 
-// Linear is y = x·W + b with W of shape in×out.
+// Linear is y = x·W + b with W of shape in×out; a nil B is a layer
+// without bias (WithoutBias).
 type Linear struct {
 	W, B *autograd.Node
+}
+
+// WithoutBias drops the layer's bias and returns the layer.
+func (l *Linear) WithoutBias() *Linear {
+	l.B = nil
+	return l
 }
 
 // NewLinear initialises W and b uniformly in ±1/√in, PyTorch's default, so
@@ -32,5 +39,9 @@ func NewLinear(name string, in, out int, rng *rand.Rand) *Linear {
 
 // Forward applies the layer to the rows of x.
 func (l *Linear) Forward(g *autograd.Graph, x *autograd.Node) *autograd.Node {
-	return g.AddRow(g.MatMul(x, l.W, false, false), l.B)
+	y := g.MatMul(x, l.W, false, false)
+	if l.B == nil {
+		return y
+	}
+	return g.AddRow(y, l.B)
 }

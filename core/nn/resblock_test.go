@@ -65,7 +65,7 @@ func TestResidualBlockPenaltyGradient(t *testing.T) {
 		grad := g.Grad(g.SumAll(energy), []*autograd.Node{x}, true)[0]
 		return g.Mean(g.SumRows(g.Square(grad)))
 	}
-	if err := autograd.CheckGrad(penalty, inputs, fdStep, fdTol); err != nil {
+	if err := autograd.CheckGrad(penalty, inputs, autograd.FDStep, autograd.FDTol); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -1,4 +1,4 @@
-package ddaebm
+package nice
 
 import (
 	"math"
@@ -13,9 +13,9 @@ import (
 
 // tinyNICE returns a NICE_t energy with a random scale layer and random
 // PReLU slopes, so that no part of the flow is the identity.
-func tinyNICE(dim, width, steps int, seed uint64) *NICEEnergy {
+func tinyNICE(dim, width, steps int, seed uint64) *Energy {
 	rng := rand.New(rand.NewPCG(seed, 17))
-	e := NewNICEEnergy(dim, width, steps, rng)
+	e := NewEnergy(dim, width, steps, rng)
 	for i := range e.LogScale.Value.Data {
 		e.LogScale.Value.Data[i] = tensor.Float(0.6 * (rng.Float64() - 0.5))
 	}
@@ -25,6 +25,14 @@ func tinyNICE(dim, width, steps int, seed uint64) *NICEEnergy {
 		}
 	}
 	return e
+}
+
+func randomMatrix(rng *rand.Rand, r, c int) *tensor.Dense {
+	d := tensor.New(r, c)
+	for i := range d.Data {
+		d.Data[i] = tensor.Float(rng.NormFloat64())
+	}
+	return d
 }
 
 func randomSteps(n, T int, seed uint64) []int {
@@ -128,13 +136,13 @@ func TestNICELogDetMatchesBruteForceJacobian(t *testing.T) {
 		var offDiag float64
 		for i := 0; i < dim; i++ {
 			v := x.Data[i]
-			x.Data[i] = v + fdStep
+			x.Data[i] = v + autograd.FDStep
 			up := flow()
-			x.Data[i] = v - fdStep
+			x.Data[i] = v - autograd.FDStep
 			down := flow()
 			x.Data[i] = v
 			for j := range up {
-				jac[j][i] = (up[j] - down[j]) / (2 * fdStep)
+				jac[j][i] = (up[j] - down[j]) / (2 * autograd.FDStep)
 			}
 		}
 		for j := range jac {
@@ -148,7 +156,7 @@ func TestNICELogDetMatchesBruteForceJacobian(t *testing.T) {
 		_, logDet := e.Flow(g, g.Const(x), k)
 		want := logAbsDet(jac)
 		got := float64(logDet.Value.Data[0])
-		if math.Abs(got-want) > fdTol {
+		if math.Abs(got-want) > autograd.FDTol {
 			t.Errorf("k=%d: log-det %.9g, brute force %.9g", k[0], got, want)
 		}
 		if offDiag < 0.05 {
@@ -192,7 +200,7 @@ func TestNICEIsNormalised(t *testing.T) {
 // niceParamFields lists the addresses of the energy's parameter fields in
 // nn.Params order (the order of the fields), so a gradient check can put
 // leaves in their place.
-func niceParamFields(e *NICEEnergy) []**autograd.Node {
+func niceParamFields(e *Energy) []**autograd.Node {
 	var out []**autograd.Node
 	for c := range e.layers {
 		l := &e.layers[c]
@@ -246,10 +254,10 @@ func TestNICEEnergyGradients(t *testing.T) {
 		}
 		return g.SumAll(g.Mul(e.Forward(g, in[0], k), g.Const(tensor.FromSlice(3, 1, w))))
 	}
-	if err := autograd.CheckGrad(f, inputs, fdStep, fdTol); err != nil {
+	if err := autograd.CheckGrad(f, inputs, autograd.FDStep, autograd.FDTol); err != nil {
 		t.Errorf("first order: %v", err)
 	}
-	if err := autograd.CheckGradOfGrad(f, inputs, fdStep, fdTol); err != nil {
+	if err := autograd.CheckGradOfGrad(f, inputs, autograd.FDStep, autograd.FDTol); err != nil {
 		t.Errorf("second order: %v", err)
 	}
 }

@@ -1,4 +1,4 @@
-package ddaebm
+package nice
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/ddaebm/ddaebm/core/autograd"
+	"github.com/ddaebm/ddaebm/core/models"
 	"github.com/ddaebm/ddaebm/core/nn"
 	"github.com/ddaebm/ddaebm/core/tensor"
 )
@@ -40,8 +41,8 @@ const (
 	niceEmbedDim  = 16
 )
 
-// NICEEnergy is the NICE_t energy.
-type NICEEnergy struct {
+// Energy is the NICE_t energy.
+type Energy struct {
 	dim    int
 	halves [2][]int // coordinates of the even and the odd half
 	layers [niceCouplings]niceCoupling
@@ -62,13 +63,13 @@ type niceLayer struct {
 	act, tact *nn.PReLU
 }
 
-// NewNICEEnergy builds the energy for dim-dimensional data (dim ≥ 2), shift
+// NewEnergy builds the energy for dim-dimensional data (dim ≥ 2), shift
 // networks of the given hidden width (1000 in the paper) and T steps.
-func NewNICEEnergy(dim, width, steps int, rng *rand.Rand) *NICEEnergy {
+func NewEnergy(dim, width, steps int, rng *rand.Rand) *Energy {
 	if dim < 2 {
-		panic(fmt.Sprintf("ddaebm: NICE needs at least 2 dimensions, got %d", dim))
+		panic(fmt.Sprintf("nice: NICE needs at least 2 dimensions, got %d", dim))
 	}
-	e := &NICEEnergy{dim: dim, embed: nn.SinusoidalTable(steps, niceEmbedDim)}
+	e := &Energy{dim: dim, embed: nn.SinusoidalTable(steps, niceEmbedDim)}
 	for i := 0; i < dim; i++ {
 		e.halves[i%2] = append(e.halves[i%2], i)
 	}
@@ -93,7 +94,7 @@ func NewNICEEnergy(dim, width, steps int, rng *rand.Rand) *NICEEnergy {
 }
 
 // shift returns m(cond, k) of coupling l.
-func (e *NICEEnergy) shift(g *autograd.Graph, l *niceCoupling, cond *autograd.Node, k []int) *autograd.Node {
+func (e *Energy) shift(g *autograd.Graph, l *niceCoupling, cond *autograd.Node, k []int) *autograd.Node {
 	se := g.Const(e.embed)
 	h := cond
 	for i := range l.hidden {
@@ -108,7 +109,7 @@ func (e *NICEEnergy) shift(g *autograd.Graph, l *niceCoupling, cond *autograd.No
 
 // Flow returns f(x, k) (B×dim, coordinates in the order [even, odd]) and
 // log|det ∂f/∂x| = Σ ℓ (1×1), the same for every example.
-func (e *NICEEnergy) Flow(g *autograd.Graph, x *autograd.Node, k []int) (f, logDet *autograd.Node) {
+func (e *Energy) Flow(g *autograd.Graph, x *autograd.Node, k []int) (f, logDet *autograd.Node) {
 	half := [2]*autograd.Node{g.GatherCols(x, e.halves[0]), g.GatherCols(x, e.halves[1])}
 	for c := range e.layers {
 		l := &e.layers[c]
@@ -120,7 +121,7 @@ func (e *NICEEnergy) Flow(g *autograd.Graph, x *autograd.Node, k []int) (f, logD
 
 // Inverse returns x = f⁻¹(y, k) for y in Flow's output order: the exact
 // inverse, which turns N(0, I) draws into exact samples of the model.
-func (e *NICEEnergy) Inverse(g *autograd.Graph, y *autograd.Node, k []int) *autograd.Node {
+func (e *Energy) Inverse(g *autograd.Graph, y *autograd.Node, k []int) *autograd.Node {
 	u := g.MulRow(y, g.Exp(g.Scale(e.LogScale, -1)))
 	n0 := len(e.halves[0])
 	half := [2]*autograd.Node{g.SliceCols(u, 0, n0), g.SliceCols(u, n0, e.dim)}
@@ -133,26 +134,25 @@ func (e *NICEEnergy) Inverse(g *autograd.Graph, y *autograd.Node, k []int) *auto
 
 // Forward returns E(x, k) = log N(f(x, k); 0, I) + log|det ∂f/∂x|, a B×1
 // column: the normalised log-density of the flow at step k.
-func (e *NICEEnergy) Forward(g *autograd.Graph, x *autograd.Node, k []int) *autograd.Node {
+func (e *Energy) Forward(g *autograd.Graph, x *autograd.Node, k []int) *autograd.Node {
 	f, logDet := e.Flow(g, x, k)
 	logN := g.AddConst(g.Scale(g.SumRows(g.Square(f)), -0.5), tensor.Float(-0.5*float64(e.dim)*math.Log(2*math.Pi)))
 	return g.Add(logN, g.BroadcastAll(logDet, x.Value.R, 1))
 }
 
-// niceEnergySize is the size of NewNICEEnergy's network before it is
-// built (see netSize).
-func niceEnergySize(dim, width, steps int) netSize {
+// energySize is the size of NewEnergy's network before it is built.
+func energySize(dim, width, steps int) models.Size {
 	w, t := float64(width), float64(steps)
 	halves := [2]float64{float64((dim + 1) / 2), float64(dim / 2)}
-	var s netSize
+	var s models.Size
 	for c := range niceCouplings {
 		in, out := halves[c%2], halves[1-c%2]
 		layer := func(in float64) float64 { return (in*w + w + 1) + (niceEmbedDim*w + w + 1) }
-		s.values += layer(in) + (niceHidden-1)*layer(w) + (w*out + out)
-		s.width += niceHidden*3*w + 2*out // FC, PReLU and the added time branch; the shift and the sum
-		s.stepRows += t * niceHidden * 2 * w
+		s.Values += layer(in) + (niceHidden-1)*layer(w) + (w*out + out)
+		s.Width += niceHidden*3*w + 2*out // FC, PReLU and the added time branch; the shift and the sum
+		s.StepRows += t * niceHidden * 2 * w
 	}
-	s.values += float64(dim) + t*niceEmbedDim
-	s.width += 4 * float64(dim)
+	s.Values += float64(dim) + t*niceEmbedDim
+	s.Width += 4 * float64(dim)
 	return s
 }

@@ -1,10 +1,11 @@
-package ddaebm
+package nice
 
 import (
 	"math"
 	"math/rand/v2"
 
 	"github.com/ddaebm/ddaebm/core/autograd"
+	"github.com/ddaebm/ddaebm/core/models"
 	"github.com/ddaebm/ddaebm/core/nn"
 	"github.com/ddaebm/ddaebm/core/tensor"
 )
@@ -82,43 +83,43 @@ func (n *mnistNet) forward(g *autograd.Graph, x *autograd.Node, k []int, train b
 	return n.out.Forward(g, n.h2.forward(g, n.h1.forward(g, h, train), train))
 }
 
-// MNISTGenerator is the Table-7 generator G(x_{k+1}, z, k).
-type MNISTGenerator struct{ *mnistNet }
+// Generator is the Table-7 generator G(x_{k+1}, z, k).
+type Generator struct{ *mnistNet }
 
-// NewMNISTGenerator builds the generator for dim-dimensional data, a zDim
+// NewGenerator builds the generator for dim-dimensional data, a zDim
 // latent (50 in the paper) and base width w (1600).
-func NewMNISTGenerator(dim, zDim, w, steps int, rng *rand.Rand) *MNISTGenerator {
-	return &MNISTGenerator{newMNISTNet("generator", dim+zDim, w, w, 2*w, w, dim, steps, rng)}
+func NewGenerator(dim, zDim, w, steps int, rng *rand.Rand) *Generator {
+	return &Generator{newMNISTNet("generator", dim+zDim, w, w, 2*w, w, dim, steps, rng)}
 }
 
 // Forward returns the predicted clean sample x̂0.
-func (n *MNISTGenerator) Forward(g *autograd.Graph, xk1, z *autograd.Node, k []int, train bool) *autograd.Node {
+func (n *Generator) Forward(g *autograd.Graph, xk1, z *autograd.Node, k []int, train bool) *autograd.Node {
 	return n.forward(g, g.ConcatCols(xk1, z), k, train)
 }
 
-// MNISTEncoder is the Table-7 encoder q_ψ(z | x_k, x_{k+1}, k).
-type MNISTEncoder struct {
+// Encoder is the Table-7 encoder q_ψ(z | x_k, x_{k+1}, k).
+type Encoder struct {
 	*mnistNet
 	zDim int
 }
 
-// NewMNISTEncoder builds the encoder for dim-dimensional data, a zDim
+// NewEncoder builds the encoder for dim-dimensional data, a zDim
 // latent and base width w.
-func NewMNISTEncoder(dim, zDim, w, steps int, rng *rand.Rand) *MNISTEncoder {
-	return &MNISTEncoder{newMNISTNet("encoder", 2*dim, 2*w, w, w, w, 2*zDim, steps, rng), zDim}
+func NewEncoder(dim, zDim, w, steps int, rng *rand.Rand) *Encoder {
+	return &Encoder{newMNISTNet("encoder", 2*dim, 2*w, w, w, w, 2*zDim, steps, rng), zDim}
 }
 
 // Forward returns the mean and log-variance of q_ψ(z | x_k, x_{k+1}, k).
-func (n *MNISTEncoder) Forward(g *autograd.Graph, xk, xk1 *autograd.Node, k []int, train bool) (mean, logVar *autograd.Node) {
+func (n *Encoder) Forward(g *autograd.Graph, xk, xk1 *autograd.Node, k []int, train bool) (mean, logVar *autograd.Node) {
 	h := n.forward(g, g.ConcatCols(xk, xk1), k, train)
 	return g.SliceCols(h, 0, n.zDim), g.SliceCols(h, n.zDim, 2*n.zDim)
 }
 
-// matchData rescales the output layer so that x̂0 starts where the data
+// MatchData rescales the output layer so that x̂0 starts where the data
 // is: in training mode the batch mean of x̂0 is the per-coordinate mean of
 // x (the layer's input is batch-normalised, so its mean is the bias) and
 // each coordinate's spread is proportional to that of x.
-func (n *MNISTGenerator) matchData(x *tensor.Dense) {
+func (n *Generator) MatchData(x *tensor.Dense) {
 	w, b := n.out.W.Value, n.out.B.Value
 	for j := 0; j < x.C; j++ {
 		var s1, s2 float64
@@ -136,15 +137,14 @@ func (n *MNISTGenerator) matchData(x *tensor.Dense) {
 	}
 }
 
-// mnistNetSize is the size of newMNISTNet's network before it is built
-// (see netSize).
-func mnistNetSize(in, xHidden, xOut, trunk1, trunk2, out, steps int) netSize {
+// mnistNetSize is the size of newMNISTNet's network before it is built.
+func mnistNetSize(in, xHidden, xOut, trunk1, trunk2, out, steps int) models.Size {
 	i, xh, xo, t1, t2, o := float64(in), float64(xHidden), float64(xOut), float64(trunk1), float64(trunk2), float64(out)
 	const e, th, to = mnistEmbedDim, mnistTHidden, mnistTOut
-	return netSize{
-		values: (i*xh + xh + 1) + (xh*xo + xo) + (e*th + th + 1) + (th*to + to) +
+	return models.Size{
+		Values: (i*xh + xh + 1) + (xh*xo + xo) + (e*th + th + 1) + (th*to + to) +
 			((xo+to)*t1 + t1 + 1 + 4*t1) + (t1*t2 + t2 + 1 + 4*t2) + (t2*o + o) + float64(steps)*e,
-		width:    2*xh + xo + (xo + to) + 3*t1 + 3*t2 + o,
-		stepRows: float64(steps) * (th + th + to),
+		Width:    2*xh + xo + (xo + to) + 3*t1 + 3*t2 + o,
+		StepRows: float64(steps) * (th + th + to),
 	}
 }

@@ -1,9 +1,12 @@
-package ddaebm
+package toy
 
 import (
+	"fmt"
 	"math/rand/v2"
 
 	"github.com/ddaebm/ddaebm/core/autograd"
+	"github.com/ddaebm/ddaebm/core/data"
+	"github.com/ddaebm/ddaebm/core/models"
 	"github.com/ddaebm/ddaebm/core/nn"
 	"github.com/ddaebm/ddaebm/core/tensor"
 )
@@ -78,63 +81,96 @@ func (n *toyNet) forward(g *autograd.Graph, x *autograd.Node, k []int, train boo
 	return n.out.Forward(g, n.h2.forward(g, n.h1.forward(g, h, train), train))
 }
 
-// ToyEnergy is the Table-6 energy E(x_k, k).
-type ToyEnergy struct{ *toyNet }
+// Energy is the Table-6 energy E(x_k, k).
+type Energy struct{ *toyNet }
 
-// NewToyEnergy builds the energy for dim-dimensional data and T steps.
-func NewToyEnergy(dim, hidden, steps int, rng *rand.Rand) *ToyEnergy {
-	return &ToyEnergy{newToyNet("energy", dim, 1, hidden, steps, false, rng)}
+// NewEnergy builds the energy for dim-dimensional data and T steps.
+func NewEnergy(dim, hidden, steps int, rng *rand.Rand) *Energy {
+	return &Energy{newToyNet("energy", dim, 1, hidden, steps, false, rng)}
 }
 
 // Forward returns E(x, k) as a B×1 column.
-func (e *ToyEnergy) Forward(g *autograd.Graph, x *autograd.Node, k []int) *autograd.Node {
+func (e *Energy) Forward(g *autograd.Graph, x *autograd.Node, k []int) *autograd.Node {
 	return e.forward(g, x, k, true)
 }
 
-// ToyGenerator is the Table-6 generator G(x_{k+1}, z, k).
-type ToyGenerator struct{ *toyNet }
+// Generator is the Table-6 generator G(x_{k+1}, z, k).
+type Generator struct{ *toyNet }
 
-// NewToyGenerator builds the generator for dim-dimensional data and a zDim latent.
-func NewToyGenerator(dim, zDim, hidden, steps int, rng *rand.Rand) *ToyGenerator {
-	return &ToyGenerator{newToyNet("generator", dim+zDim, dim, hidden, steps, true, rng)}
+// NewGenerator builds the generator for dim-dimensional data and a zDim latent.
+func NewGenerator(dim, zDim, hidden, steps int, rng *rand.Rand) *Generator {
+	return &Generator{newToyNet("generator", dim+zDim, dim, hidden, steps, true, rng)}
 }
 
 // Forward returns the predicted clean sample x̂0.
-func (n *ToyGenerator) Forward(g *autograd.Graph, xk1, z *autograd.Node, k []int, train bool) *autograd.Node {
+func (n *Generator) Forward(g *autograd.Graph, xk1, z *autograd.Node, k []int, train bool) *autograd.Node {
 	return n.forward(g, g.ConcatCols(xk1, z), k, train)
 }
 
-// ToyEncoder is the Table-6 encoder q_ψ(z | x_k, x_{k+1}, k).
-type ToyEncoder struct {
+// Encoder is the Table-6 encoder q_ψ(z | x_k, x_{k+1}, k).
+type Encoder struct {
 	*toyNet
 	zDim int
 }
 
-// NewToyEncoder builds the encoder for dim-dimensional data and a zDim latent.
-func NewToyEncoder(dim, zDim, hidden, steps int, rng *rand.Rand) *ToyEncoder {
-	return &ToyEncoder{newToyNet("encoder", 2*dim, 2*zDim, hidden, steps, true, rng), zDim}
+// NewEncoder builds the encoder for dim-dimensional data and a zDim latent.
+func NewEncoder(dim, zDim, hidden, steps int, rng *rand.Rand) *Encoder {
+	return &Encoder{newToyNet("encoder", 2*dim, 2*zDim, hidden, steps, true, rng), zDim}
 }
 
 // Forward returns the mean and log-variance of q_ψ(z | x_k, x_{k+1}, k).
-func (n *ToyEncoder) Forward(g *autograd.Graph, xk, xk1 *autograd.Node, k []int, train bool) (mean, logVar *autograd.Node) {
+func (n *Encoder) Forward(g *autograd.Graph, xk, xk1 *autograd.Node, k []int, train bool) (mean, logVar *autograd.Node) {
 	h := n.forward(g, g.ConcatCols(xk, xk1), k, train)
 	return g.SliceCols(h, 0, n.zDim), g.SliceCols(h, n.zDim, 2*n.zDim)
 }
 
-// toyNetSize is the size of newToyNet's network before it is built (see
-// netSize).
-func toyNetSize(in, out, hidden, steps int, batchNorm bool) netSize {
+// netSize is the size of newToyNet's network before it is built.
+func netSize(in, out, hidden, steps int, batchNorm bool) models.Size {
 	i, o, h, t := float64(in), float64(out), float64(hidden), float64(steps)
 	const e, br = toyEmbedDim, toyBranch
-	s := netSize{
-		values: (i*e + e + 1) + (e*br + br) + (e*e + e + 1) + (e*br + br) +
+	s := models.Size{
+		Values: (i*e + e + 1) + (e*br + br) + (e*e + e + 1) + (e*br + br) +
 			(2*br*h + h + 1) + (h*h + h + 1) + (h*o + o) + t*e,
-		width:    e + br + 2*br + 2*h + o,
-		stepRows: t * (e + e + br),
+		Width:    e + br + 2*br + 2*h + o,
+		StepRows: t * (e + e + br),
 	}
 	if batchNorm { // x.0, trunk.0 and trunk.1: γ, β and two running statistics each
-		s.values += 4 * (e + 2*h)
-		s.width += e + 2*h
+		s.Values += 4 * (e + 2*h)
+		s.Width += e + 2*h
 	}
 	return s
 }
+
+func init() { models.Register(Name, family{}) }
+
+// Name is the family's name in a configuration.
+const Name = "toy"
+
+// family builds the Table-6 networks. It reads Spec.Hidden as the width of
+// the trunk layers and ignores GenHidden.
+type family struct{}
+
+func (family) Check(s models.Spec) error {
+	if s.Hidden < 1 {
+		return fmt.Errorf("toy networks need hidden ≥ 1, got %d", s.Hidden)
+	}
+	return nil
+}
+
+func (family) Build(s models.Spec, rng *rand.Rand) (models.Energy, models.Generator, models.Encoder) {
+	return NewEnergy(s.Dim, s.Hidden, s.T, rng),
+		NewGenerator(s.Dim, s.ZDim, s.Hidden, s.T, rng),
+		NewEncoder(s.Dim, s.ZDim, s.Hidden, s.T, rng)
+}
+
+func (family) Sizes(s models.Spec) (energy, generator, encoder models.Size) {
+	return netSize(s.Dim, 1, s.Hidden, s.T, false),
+		netSize(s.Dim+s.ZDim, s.Dim, s.Hidden, s.T, true),
+		netSize(2*s.Dim, 2*s.ZDim, s.Hidden, s.T, true)
+}
+
+func (family) Describe(s models.Spec) string { return fmt.Sprintf("hidden %d", s.Hidden) }
+
+func (family) Traits() models.Traits { return models.Traits{Space: data.PixelSpace} }
+
+func (family) NewSettings() any { return nil }
