@@ -7,6 +7,7 @@ import (
 	// registers itself with core/models.
 	_ "github.com/ddaebm/ddaebm/core/models/nice"
 	_ "github.com/ddaebm/ddaebm/core/models/toy"
+	_ "github.com/ddaebm/ddaebm/core/models/unet"
 )
 
 // family returns the network family c.Model names.

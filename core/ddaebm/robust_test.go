@@ -223,7 +223,9 @@ func TestStepMemoryEstimate(t *testing.T) {
 	wide.Hidden, wide.Batch = 1000, 100
 	mnist := smallMNIST()
 	mnist.Hidden, mnist.GenHidden, mnist.Batch = 200, 128, 64
-	for _, cfg := range []Config{DefaultToyConfig("25gaussians"), wide, mnist} {
+	images := tinyImageConfig(t)
+	images.Batch = 8
+	for _, cfg := range []Config{DefaultToyConfig("25gaussians"), wide, mnist, images} {
 		m := newModel(t, cfg)
 		x := randomMatrix(rand.New(rand.NewPCG(1, 2)), cfg.Batch, cfg.Dim)
 		for range 2 {
