@@ -161,6 +161,13 @@ func TestSpaces(t *testing.T) {
 	if got := PixelSpace.FromPixels(pixels, nil); got != pixels {
 		t.Errorf("pixel space copies its input")
 	}
+	signed := SignedSpace.FromPixels(pixels, nil)
+	if want := []tensor.Float{-1, 0, 1}; !slices.Equal(signed.Data, want) {
+		t.Errorf("signed space: %v, want %v", signed.Data, want)
+	}
+	if back := SignedSpace.ToPixels(signed); !slices.Equal(back.Data, pixels.Data) {
+		t.Errorf("signed space and back: %v, want %v", back.Data, pixels.Data)
+	}
 	// Into logit space and back is the dequantised pixel: within half a
 	// level of the original, and clamped away from 0 and 1.
 	back := LogitSpace.ToPixels(LogitSpace.FromPixels(pixels, rand.New(rand.NewPCG(1, 2))))

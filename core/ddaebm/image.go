@@ -1,8 +1,14 @@
 package ddaebm
 
 import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+
 	"github.com/ddaebm/ddaebm/core/autograd"
+	"github.com/ddaebm/ddaebm/core/data"
 	"github.com/ddaebm/ddaebm/core/models/unet"
+	"github.com/ddaebm/ddaebm/core/tensor"
 )
 
 // DefaultImageConfig returns the image setting of IMAGES.md §3 for the
@@ -24,3 +30,121 @@ func DefaultImageConfig(data, preset string, im autograd.Image) (Config, error) 
 		ZDim: p.ZDim, LR: 1e-4, Beta1: 0, Beta2: 0.9, Batch: 64, EMA: p.EMA, EnergyEMA: p.EMA,
 	}, nil
 }
+
+// ImageData is an image training set in the models' layout: rows of
+// pixel values in [0, 1], each an image of layout Image (H×W×C).
+type ImageData struct {
+	Train *tensor.Dense
+	// Test is the held-out images of the built-in sets; nil for a file.
+	Test  *tensor.Dense
+	Image autograd.Image
+	// Pad is the border added to every stored image (2 for 28×28 digits,
+	// which the U-Nets see as 32×32); the classifier reads them cropped.
+	Pad int
+}
+
+// mnistPad pads 28×28 images to the 32×32 the U-Nets and the encoder
+// read, as DDGAN does (IMAGES.md §1).
+const mnistPad = 2
+
+// LoadImageData reads the image set name: MNISTData (1×32×32),
+// StackedMNISTData (3×32×32; 60000 training images drawn with seed, 10000
+// test images with testSeed), or an N×C×H×W .npy file of uint8 pixels
+// (0–255) or floats in [0, 1]. 28×28 images are zero-padded to 32×32.
+// mnistDir is where the MNIST files are ("" for the default).
+func LoadImageData(name, mnistDir string, seed, testSeed uint64) (*ImageData, error) {
+	var train, test *tensor.Dense
+	c, h, w := 1, 28, 28
+	switch name {
+	case MNISTData, StackedMNISTData:
+		mn, err := data.LoadMNIST(mnistDir)
+		if err != nil {
+			return nil, err
+		}
+		train, test = mn.Train.X, mn.Test.X
+		if name == StackedMNISTData {
+			c = 3
+			tr, err := data.StackedMNIST(mn.Train, mn.Train.X.R, rand.New(rand.NewPCG(seed, 3)))
+			if err != nil {
+				return nil, err
+			}
+			te, err := data.StackedMNIST(mn.Test, mn.Test.X.R, rand.New(rand.NewPCG(testSeed, 3)))
+			if err != nil {
+				return nil, err
+			}
+			train, test = tr.X, te.X
+		}
+	default:
+		if !strings.HasSuffix(name, ".npy") {
+			return nil, fmt.Errorf("image data %q is not %s, %s or a .npy file", name, MNISTData, StackedMNISTData)
+		}
+		d, err := data.ReadDataset(name)
+		if err != nil {
+			return nil, err
+		}
+		if len(d.Shape) != 4 {
+			return nil, fmt.Errorf("%s: shape %v is not N×C×H×W images", name, d.Shape)
+		}
+		for i, v := range d.X.Data {
+			if !(v >= 0 && v <= 1) {
+				return nil, fmt.Errorf("%s: value %v of image %d is not a pixel value in [0, 1] (store uint8 0–255, or floats in [0, 1])", name, v, i/d.X.C)
+			}
+		}
+		train, c, h, w = d.X, d.Shape[1], d.Shape[2], d.Shape[3]
+	}
+	pad := 0
+	if h == 28 && w == 28 {
+		pad = mnistPad
+	}
+	out := &ImageData{Pad: pad}
+	var err error
+	if out.Train, out.Image, err = data.ToImageRows(train, c, h, w, pad, 0); err != nil {
+		return nil, err
+	}
+	if test != nil {
+		if out.Test, _, err = data.ToImageRows(test, c, h, w, pad, 0); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// ImageSource draws training images uniformly with replacement, in
+// [−1, 1] (data.SignedSpace), each flipped left to right with
+// probability ½ when Flip is set (natural images; IMAGES.md §1).
+type ImageSource struct {
+	x     *tensor.Dense // signed rows
+	image autograd.Image
+	flip  bool
+}
+
+// NewImageSource serves the images of d.Train.
+func NewImageSource(d *ImageData, flip bool) (*ImageSource, error) {
+	if d.Train.R < 1 || d.Train.C != d.Image.Size() {
+		return nil, fmt.Errorf("image set is %d×%d, want at least one row of %d values (%dx%dx%d)", d.Train.R, d.Train.C, d.Image.Size(), d.Image.H, d.Image.W, d.Image.C)
+	}
+	return &ImageSource{x: data.SignedSpace.FromPixels(d.Train, nil), image: d.Image, flip: flip}, nil
+}
+
+// Batch copies dst.R random images, flipping each with probability ½
+// when the source flips.
+func (s *ImageSource) Batch(dst *tensor.Dense, rng *rand.Rand) error {
+	im := s.image
+	for i := range dst.R {
+		src, row := s.x.Row(rng.IntN(s.x.R)), dst.Row(i)
+		if !s.flip || rng.IntN(2) == 0 {
+			copy(row, src)
+			continue
+		}
+		for y := range im.H {
+			for x := range im.W {
+				from, to := (y*im.W+x)*im.C, (y*im.W+im.W-1-x)*im.C
+				copy(row[to:to+im.C], src[from:from+im.C])
+			}
+		}
+	}
+	return nil
+}
+
+// Dim is the number of values of an image.
+func (s *ImageSource) Dim() int { return s.x.C }

@@ -1,12 +1,16 @@
 package ddaebm
 
 import (
+	"math"
 	"math/rand/v2"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/ddaebm/ddaebm/core/autograd"
+	"github.com/ddaebm/ddaebm/core/data"
 	"github.com/ddaebm/ddaebm/core/models/unet"
+	"github.com/ddaebm/ddaebm/core/npy"
 	"github.com/ddaebm/ddaebm/core/tensor"
 )
 
@@ -92,4 +96,78 @@ func TestImageModelTrainsAndCheckpoints(t *testing.T) {
 			t.Fatalf("sample value %v outside [−1, 1] (x̂0 is a tanh; the last step adds no noise)", v)
 		}
 	}
+}
+
+// An N×C×H×W uint8 file arrives as 32×32 pixel-major rows in [0, 1]
+// (28×28 padded by 2), and the source serves them in [−1, 1], flipped
+// left to right about half the time.
+func TestImageDataFromAFileAndFlips(t *testing.T) {
+	const n, c, side = 3, 2, 28
+	a := &npy.Array{Shape: []int{n, c, side, side}, Dtype: npy.Uint8, U8: make([]uint8, n*c*side*side)}
+	for i := range a.U8 {
+		a.U8[i] = uint8(i % 251)
+	}
+	path := filepath.Join(t.TempDir(), "images.npy")
+	if err := npy.WriteFile(path, a); err != nil {
+		t.Fatal(err)
+	}
+	d, err := LoadImageData(path, "", 1, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Image != (autograd.Image{H: 32, W: 32, C: c}) || d.Pad != 2 || d.Train.R != n || d.Test != nil {
+		t.Fatalf("layout %+v, pad %d, %d training rows, test %v", d.Image, d.Pad, d.Train.R, d.Test)
+	}
+	// Channel 1, row 0, column 5 of image 0 is pixel (2, 7) of the padded image.
+	if got, want := d.Train.At(0, (2*32+7)*c+1), tensor.Float(a.U8[side*side+5])/255; math.Abs(float64(got-want)) > 1e-6 {
+		t.Errorf("pixel: %v, want %v", got, want)
+	}
+	src, err := NewImageSource(d, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	batch := tensor.New(400, d.Image.Size())
+	if err := src.Batch(batch, rand.New(rand.NewPCG(3, 3))); err != nil {
+		t.Fatal(err)
+	}
+	flipped := 0
+	for i := range batch.R {
+		row := batch.Row(i)
+		for j, v := range row {
+			if v < -1 || v > 1 {
+				t.Fatalf("value %v outside [−1, 1] at %d", v, j)
+			}
+		}
+		// Find the image and whether it is flipped: compare with each
+		// image as it is and mirrored.
+		for k := range n {
+			want := data.SignedSpace.FromPixels(tensor.FromSlice(1, d.Train.C, d.Train.Row(k)), nil).Data
+			if slices.Equal(row, want) {
+				break
+			}
+			if slices.Equal(row, mirror(want, d.Image)) {
+				flipped++
+				break
+			}
+			if k == n-1 {
+				t.Fatalf("row %d is no training image, plain or mirrored", i)
+			}
+		}
+	}
+	if flipped < 150 || flipped > 250 {
+		t.Errorf("%d of 400 images flipped, want about half", flipped)
+	}
+	if _, err := LoadImageData(filepath.Join(t.TempDir(), "x.txt"), "", 1, 2); err == nil {
+		t.Error("accepted a file that is not .npy")
+	}
+}
+
+func mirror(row []tensor.Float, im autograd.Image) []tensor.Float {
+	out := make([]tensor.Float, len(row))
+	for y := range im.H {
+		for x := range im.W {
+			copy(out[(y*im.W+im.W-1-x)*im.C:][:im.C], row[(y*im.W+x)*im.C:][:im.C])
+		}
+	}
+	return out
 }
