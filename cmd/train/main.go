@@ -16,6 +16,11 @@
 //
 //	go run ./cmd/train mnist -preset cpu -out runs/mnist
 //	go run ./cmd/train mnist -mle -out runs/mnist-mle
+//
+// The image subcommand trains the U-Net models on images (StackedMNIST,
+// MNIST or an N×C×H×W .npy file):
+//
+//	go run ./cmd/train image -data stackedmnist -config xs -iters 1000 -out runs/image
 package main
 
 import (
@@ -53,6 +58,7 @@ points of it; a file's use its own rows (mmd_train, and grid_nll_train for
 2-D), as it has no known density and no held-out part.
 
 MNIST with the NICE_t energy: train mnist [flags] (train mnist -help).
+Images with U-Nets: train image [flags] (train image -help).
 
 Flags:
 `
@@ -66,6 +72,9 @@ func main() { cli.Exit("train", run(os.Args[1:])) }
 func run(args []string) error {
 	if len(args) > 0 && args[0] == "mnist" {
 		return runMNIST(args[1:])
+	}
+	if len(args) > 0 && args[0] == "image" {
+		return runImage(args[1:])
 	}
 	flags := flag.NewFlagSet("train", flag.ContinueOnError)
 	flags.Usage = func() {

@@ -348,6 +348,11 @@ func writeDigits(dir, name string, x *tensor.Dense) error {
 	if err := cli.WriteMatrix(filepath.Join(dir, name+".npy"), x); err != nil {
 		return err
 	}
+	return writeGrid(dir, name, x)
+}
+
+// writeGrid is writeDigits's name.png alone.
+func writeGrid(dir, name string, x *tensor.Dense) error {
 	channels := 1
 	if x.C%3 == 0 && isSquare(x.C/3) {
 		channels = 3

@@ -17,8 +17,12 @@ import (
 )
 
 // WriteMatrix saves d as a float32 .npy file.
-func WriteMatrix(path string, d *tensor.Dense) error {
-	a := &npy.Array{Shape: []int{d.R, d.C}, Dtype: npy.Float32, F32: make([]float32, len(d.Data))}
+func WriteMatrix(path string, d *tensor.Dense) error { return WriteArray(path, d, d.R, d.C) }
+
+// WriteArray saves the values of d as a float32 .npy file of the given
+// shape (d's rows as images: N, C, H, W).
+func WriteArray(path string, d *tensor.Dense, shape ...int) error {
+	a := &npy.Array{Shape: shape, Dtype: npy.Float32, F32: make([]float32, len(d.Data))}
 	for i, v := range d.Data {
 		a.F32[i] = float32(v)
 	}

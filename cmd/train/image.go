@@ -1,0 +1,316 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/ddaebm/ddaebm/cmd/internal/cli"
+	"github.com/ddaebm/ddaebm/core/autograd"
+	"github.com/ddaebm/ddaebm/core/data"
+	"github.com/ddaebm/ddaebm/core/ddaebm"
+	"github.com/ddaebm/ddaebm/core/models/unet"
+	"github.com/ddaebm/ddaebm/core/nn"
+	"github.com/ddaebm/ddaebm/core/tensor"
+)
+
+const imageUsage = `Usage: train image [flags]
+
+Trains the image model of the paper (IMAGES.md): the energy
+E(x, k) = −½‖x − U(x, k)‖² with U a U-Net, a U-Net generator conditioned on
+z, and the convolutional encoder of Table 8, on images scaled to [−1, 1].
+
+-data is mnist (1×32×32), stackedmnist (3×32×32, 1000 modes) or an
+N×C×H×W .npy file of uint8 pixels (0–255) or floats in [0, 1]; 28×28
+images are zero-padded to 32×32. -config picks the networks' sizes
+(IMAGES.md §2.3): cifar10 (the authors' CIFAR-10 networks, 40M parameters
+in the energy), m, s, or xs (0.3M, for about an hour on 2 CPU cores);
+every size is also a flag, which then overrides the preset. Training
+follows §3: T = 4, β 0.1…20, γ 0.02, Adam(0, 0.9), lr 1e-4, batch 64,
+weight averages of both players (0.999 for s and xs, 0.9999 for m and
+cifar10), which samples and scores use.
+
+Outputs in -out: config.json, checkpoint.npz, samples.npy (N×C×H×W in
+[−1, 1]), samples.png and metrics.json.
+
+Flags:
+`
+
+// imageRunSettings are the flags of an image run beyond the model's
+// configuration (see runSettings).
+var imageRunSettings = [][]string{{"iters"}, {"checkpoint-every"}, {"samples"}, {"flip"}, {"mnist-dir"}}
+
+// imageFlags are the command's flags bound to cfg, whose values are
+// their defaults, and to the returned run settings.
+type imageFlags struct {
+	flags                     *flag.FlagSet
+	data, preset, out         *string
+	iters, ckptEvery          *int64
+	samples                   *int
+	flip, resume, quiet       *bool
+	mnistDir, device          *string
+	chMult, attn              *string
+	setEnergyOptions, setNets func() error
+}
+
+func newImageFlags(cfg *ddaebm.Config) *imageFlags {
+	flags := flag.NewFlagSet("train image", flag.ContinueOnError)
+	flags.Usage = func() {
+		fmt.Fprint(flags.Output(), imageUsage)
+		flags.PrintDefaults()
+	}
+	f := &imageFlags{flags: flags}
+	f.data = flags.String("data", ddaebm.StackedMNISTData, "mnist, stackedmnist or an N×C×H×W .npy file")
+	f.preset = flags.String("config", "xs", "network sizes: "+strings.Join(unet.Presets, ", "))
+	net := cfg.Net.(*unet.Settings)
+	flags.IntVar(&net.NF, "nf", net.NF, "U-Net base width; overrides -config")
+	f.chMult = flags.String("ch-mult", joinInts(net.ChMult), "channel multipliers of the U-Net's levels, comma separated; overrides -config")
+	flags.IntVar(&net.ResBlocks, "res-blocks", net.ResBlocks, "residual blocks per level; overrides -config")
+	f.attn = flags.String("attn", joinInts(net.AttnRes), "resolutions with self-attention, comma separated; overrides -config")
+	flags.Float64Var(&net.Dropout, "dropout", net.Dropout, "dropout in the U-Nets' residual blocks; overrides -config")
+	flags.StringVar(&net.Resample, "resample", net.Resample, "U-Net resampling: fir (NCSN++, with the input pyramid) or mean (DDPM++); overrides -config")
+	flags.IntVar(&net.ZEmbed, "z-embed", net.ZEmbed, "width of the generator's mapping network; overrides -config")
+	flags.IntVar(&net.MapLayers, "map-layers", net.MapLayers, "layers of the mapping network after the first; overrides -config")
+	flags.IntVar(&net.EncWidth, "enc-width", net.EncWidth, "encoder base width ngf; overrides -config")
+	flags.IntVar(&net.EncTEmbed, "enc-temb", net.EncTEmbed, "encoder step-embedding width; overrides -config")
+	flags.IntVar(&cfg.ZDim, "z-dim", cfg.ZDim, "latent dimension nz; overrides -config")
+	flags.IntVar(&cfg.T, "T", cfg.T, "diffusion steps (NFE of sampling)")
+	flags.Float64Var(&cfg.BetaMin, "beta-min", cfg.BetaMin, "β_min of the VP schedule")
+	flags.Float64Var(&cfg.BetaMax, "beta-max", cfg.BetaMax, "β_max of the VP schedule")
+	flags.Float64Var(&cfg.Gamma, "gamma", cfg.Gamma, "gradient-penalty weight γ")
+	flags.Float64Var(&cfg.WFake, "w-fake", cfg.WFake, "weight of E on fakes in the energy loss")
+	flags.Float64Var(&cfg.WEnt, "w-ent", cfg.WEnt, "weight of the entropy bound in the generator loss (eq. 17: 1; the authors' code: 0.1)")
+	flags.Float64Var(&cfg.LR, "lr", cfg.LR, "Adam learning rate (both players)")
+	flags.Float64Var(&cfg.Beta1, "adam-beta1", cfg.Beta1, "Adam β1")
+	flags.Float64Var(&cfg.Beta2, "adam-beta2", cfg.Beta2, "Adam β2")
+	flags.IntVar(&cfg.Batch, "batch", cfg.Batch, "batch size")
+	flags.Float64Var(&cfg.EMA, "ema", cfg.EMA, "decay of the generator's weight average, which samples use (0: off; overrides -config)")
+	setEnergyOptions := energyOptionFlags(flags, cfg)
+	f.setEnergyOptions = func() error { setEnergyOptions(); return nil }
+	flags.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "random seed (weights, batches, noise)")
+	f.iters = flags.Int64("iters", 1000, "train until this many iterations in total")
+	f.ckptEvery = flags.Int64("checkpoint-every", 100, "write a checkpoint every N iterations")
+	f.samples = flags.Int("samples", 64, "images to sample at the end")
+	f.flip = flags.Bool("flip", false, "flip training images left to right at random (for natural images, e.g. CIFAR-10)")
+	f.mnistDir = flags.String("mnist-dir", "", "directory of the four MNIST files (default: $"+data.MNISTDirEnv+", else the GoMNIST module)")
+	f.out = flags.String("out", "runs/image", "output directory")
+	f.resume = flags.Bool("resume", false, "continue from -out/checkpoint.npz, with the run settings -out/config.json records")
+	f.quiet = flags.Bool("quiet", false, "no progress line")
+	f.device = cli.DeviceFlag(flags)
+	f.setNets = func() error {
+		var err error
+		if net.ChMult, err = parseInts(*f.chMult); err != nil {
+			return cli.Usagef("-ch-mult: %v", err)
+		}
+		if net.AttnRes, err = parseInts(*f.attn); err != nil {
+			return cli.Usagef("-attn: %v", err)
+		}
+		return nil
+	}
+	return f
+}
+
+func joinInts(v []int) string {
+	s := make([]string, len(v))
+	for i, x := range v {
+		s[i] = strconv.Itoa(x)
+	}
+	return strings.Join(s, ",")
+}
+
+func parseInts(s string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		v, err := strconv.Atoi(f)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a list of integers", s)
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+func runImage(args []string) error {
+	// The defaults depend on -config and on the data's image size: read
+	// those first, then parse again onto the configuration they give.
+	probe, err := ddaebm.DefaultImageConfig(ddaebm.StackedMNISTData, "xs", autograd.Image{H: 32, W: 32, C: 3})
+	if err != nil {
+		return err
+	}
+	first := newImageFlags(&probe)
+	if err := cli.Parse(first.flags, args); err != nil {
+		return err
+	}
+	out := *first.out
+	ckptPath := filepath.Join(out, "checkpoint.npz")
+	var m *ddaebm.Model
+	var f *imageFlags
+	if *first.resume {
+		if m, err = resumeRun(first.flags, out, imageRunSettings); err != nil {
+			return err
+		}
+		if m.Config.Model != unet.Name {
+			return cli.Usagef("%s holds a %q model, not an image one (use train or train mnist)", ckptPath, m.Config.Model)
+		}
+		if err := clearKilledRun(out, m.Step); err != nil {
+			return err
+		}
+		f = first
+		fmt.Fprintf(os.Stderr, "resuming %s at step %d\n", ckptPath, m.Step)
+	}
+	name, seed := *first.data, probe.Seed
+	if m != nil {
+		name, seed = m.Config.Data, m.Config.Seed
+	} else if strings.HasSuffix(name, ".npy") {
+		if name, err = filepath.Abs(name); err != nil {
+			return err
+		}
+	}
+	images, err := ddaebm.LoadImageData(name, *first.mnistDir, seed, evalSeed)
+	if err != nil {
+		return err
+	}
+	if m == nil {
+		cfg, err := ddaebm.DefaultImageConfig(name, *first.preset, images.Image)
+		if err != nil {
+			return cli.Usagef("-config: %v", err)
+		}
+		f = newImageFlags(&cfg)
+		if err := cli.Parse(f.flags, args); err != nil {
+			return err
+		}
+		if err := f.setNets(); err != nil {
+			return err
+		}
+		f.setEnergyOptions()
+		if m, err = ddaebm.New(cfg); err != nil {
+			return cli.ConfigError(err)
+		}
+		if _, err := os.Stat(ckptPath); err == nil {
+			return cli.Usagef("%s already holds a checkpoint: pass -resume to continue it, or choose another -out", out)
+		}
+	}
+	if *f.iters < 1 || *f.ckptEvery < 0 || *f.samples < 1 {
+		return cli.Usagef("-iters and -samples must be ≥ 1, -checkpoint-every ≥ 0, got %d, %d and %d", *f.iters, *f.samples, *f.ckptEvery)
+	}
+	dev, err := cli.Device(*f.device)
+	if err != nil {
+		return err
+	}
+	src, err := ddaebm.NewImageSource(images, *f.flip)
+	if err != nil {
+		return err
+	}
+	if err := m.UseDevice(dev); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
+	if err := writeRunConfig(out, m.Config, f.flags, imageRunSettings); err != nil {
+		return err
+	}
+	describeImageRun(m, images)
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	progress := cli.NewProgress()
+	res, err := m.Train(ctx, src, ddaebm.TrainOptions{
+		Iters: *f.iters, CheckpointPath: ckptPath, CheckpointEvery: *f.ckptEvery,
+		OnProgress: func(p ddaebm.Progress) bool {
+			if !*f.quiet {
+				progress.Update(p)
+			}
+			return true
+		},
+	})
+	if err != nil {
+		return err
+	}
+	if res.Stopped {
+		fmt.Fprintf(os.Stderr, "\nstopped at step %d; checkpoint saved to %s (continue with -resume)\n", m.Step, ckptPath)
+		return nil
+	}
+	return finishImage(m, images, out, *f.samples, res)
+}
+
+// describeImageRun prints the networks' sizes before training starts.
+func describeImageRun(m *ddaebm.Model, images *ddaebm.ImageData) {
+	count := func(net any) float64 {
+		n := 0
+		for _, p := range nn.Params(net) {
+			n += p.Value.Len()
+		}
+		return float64(n) / 1e6
+	}
+	fmt.Fprintf(os.Stderr, "%d training images of %dx%dx%d; parameters: energy %.2fM, generator %.2fM, encoder %.2fM\n",
+		images.Train.R, images.Image.H, images.Image.W, images.Image.C, count(m.Energy), count(m.Generator), count(m.Encoder))
+}
+
+// finishImage writes samples, their picture, and the energies of data
+// and samples.
+func finishImage(m *ddaebm.Model, images *ddaebm.ImageData, out string, n int, res ddaebm.TrainResult) error {
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(m.Config.Seed, uint64(m.Step)))
+	samples, err := m.Sample(ctx, n, rng)
+	if err != nil {
+		return err
+	}
+	im := images.Image
+	planes, err := data.FromImageRows(samples, im, 0)
+	if err != nil {
+		return err
+	}
+	if err := cli.WriteArray(filepath.Join(out, "samples.npy"), planes, n, im.C, im.H, im.W); err != nil {
+		return err
+	}
+	if err := writeGrid(out, "samples", data.SignedSpace.ToPixels(planes)); err != nil {
+		return err
+	}
+	real := images.Test
+	if real == nil {
+		real = images.Train
+	}
+	real = tensor.FromSlice(min(n, real.R), real.C, real.Data[:min(n, real.R)*real.C])
+	eReal, err := m.EnergyAt(ctx, data.SignedSpace.FromPixels(real, nil), 0)
+	if err != nil {
+		return err
+	}
+	eFake, err := m.EnergyAt(ctx, samples, 0)
+	if err != nil {
+		return err
+	}
+	summary := map[string]any{
+		"iters": m.Step, "ms_per_iter_median": res.MsPerIterMed,
+		"energy_data_mean": mean(eReal), "energy_samples_mean": mean(eFake), "n": n,
+		"energy_weights": m.ScoringWeights(), "sample_weights": m.SamplingWeights(),
+	}
+	if err := cli.WriteJSON(filepath.Join(out, "metrics.json"), summary); err != nil {
+		return err
+	}
+	b, err := json.MarshalIndent(summary, "", "  ")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "wrote %s; metrics.json:\n%s\n", out, b)
+	return nil
+}
+
+func mean(v []float64) float64 {
+	s := 0.0
+	for _, x := range v {
+		s += x
+	}
+	return s / float64(len(v))
+}

@@ -1,0 +1,57 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/ddaebm/ddaebm/core/npy"
+)
+
+// tinyImage shrinks every network of train image: the plumbing, not the model.
+var tinyImage = []string{"-nf", "4", "-ch-mult", "1,2", "-res-blocks", "1", "-attn", "16", "-z-embed", "4",
+	"-map-layers", "1", "-enc-width", "2", "-enc-temb", "4", "-z-dim", "3", "-batch", "4", "-samples", "5", "-quiet"}
+
+func TestImageTrainsSamplesAndResumes(t *testing.T) {
+	bin := binary(t)
+	out := filepath.Join(t.TempDir(), "image")
+	args := append([]string{"image", "-data", "stackedmnist", "-iters", "2", "-checkpoint-every", "1", "-out", out}, tinyImage...)
+	if stderr, code := runCmd(bin, args...); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, f := range []string{"config.json", "checkpoint.npz", "metrics.json", "samples.npy", "samples.png"} {
+		if st, err := os.Stat(filepath.Join(out, f)); err != nil || st.Size() == 0 {
+			t.Errorf("%s missing or empty: %v", f, err)
+		}
+	}
+	s, err := npy.ReadFile(filepath.Join(out, "samples.npy"), npy.ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(s.Shape, []int{5, 3, 32, 32}) {
+		t.Errorf("samples.npy has shape %v, want (5, 3, 32, 32)", s.Shape)
+	}
+	for _, v := range s.F32 {
+		if !(v >= -1 && v <= 1) {
+			t.Fatalf("sample value %v outside [−1, 1]", v)
+		}
+	}
+	if m := readMetrics(t, out); m["iters"].(float64) != 2 {
+		t.Errorf("metrics %v: want 2 iterations", m)
+	}
+	stderr, code := runCmd(bin, "image", "-resume", "-iters", "3", "-out", out, "-quiet")
+	if code != 0 || !strings.Contains(stderr, "resuming") {
+		t.Fatalf("resume: exit %d: %s", code, stderr)
+	}
+	if m := readMetrics(t, out); m["iters"].(float64) != 3 {
+		t.Errorf("after the resume: %v iterations, want 3", m["iters"])
+	}
+	if stderr, code := runCmd(bin, "image", "-resume", "-nf", "8", "-out", out); code != 2 || !strings.Contains(stderr, "-nf") {
+		t.Errorf("resume with a new -nf: exit %d: %s", code, stderr)
+	}
+	if stderr, code := runCmd(bin, "image", "-config", "huge", "-out", filepath.Join(t.TempDir(), "x")); code != 2 || !strings.Contains(stderr, "huge") {
+		t.Errorf("-config huge: exit %d: %s", code, stderr)
+	}
+}
