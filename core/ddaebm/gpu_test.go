@@ -71,7 +71,7 @@ func TestToyModelOnTheGPUBackendMatchesTheCPU(t *testing.T) {
 	cfg := DefaultToyConfig("8gaussians")
 	cfg.Hidden = 16
 	points := tensor.FromSlice(3, 2, []tensor.Float{0, 0, 1.5, -2, 3, 3})
-	compareBackends(t, cfg, points, func(rng *rand.Rand) *tensor.Dense {
+	compareBackends(t, cfg, points, 64, func(rng *rand.Rand) *tensor.Dense {
 		x, _ := data.Toy("8gaussians", 32, rng)
 		return x
 	})
@@ -92,7 +92,16 @@ func TestMNISTModelOnTheGPUBackendMatchesTheCPU(t *testing.T) {
 		return x
 	}
 	points := stand(rand.New(rand.NewPCG(7, 7)), 3)
-	compareBackends(t, cfg, points, func(rng *rand.Rand) *tensor.Dense { return stand(rng, 8) })
+	compareBackends(t, cfg, points, 64, func(rng *rand.Rand) *tensor.Dense { return stand(rng, 8) })
+}
+
+// The image model (U-Nets with group norm, attention, dropout and
+// resampling; the convolutional encoder) at a tiny size: the same
+// comparison through every image operation.
+func TestImageModelOnTheGPUBackendMatchesTheCPU(t *testing.T) {
+	cfg := tinyImageConfig()
+	points := randomImages(rand.New(rand.NewPCG(7, 7)), 2, cfg.Dim)
+	compareBackends(t, cfg, points, 2, func(rng *rand.Rand) *tensor.Dense { return randomImages(rng, cfg.Batch, cfg.Dim) })
 }
 
 // compareBackends trains cfg's model for three steps on the CPU and on
@@ -100,7 +109,7 @@ func TestMNISTModelOnTheGPUBackendMatchesTheCPU(t *testing.T) {
 // weights, samples (with both kinds of batch-norm statistics), energies
 // at points, exact likelihoods where the energy has them, and a
 // checkpoint written on the device and loaded on the CPU.
-func compareBackends(t *testing.T, cfg Config, points *tensor.Dense, batch func(*rand.Rand) *tensor.Dense) {
+func compareBackends(t *testing.T, cfg Config, points *tensor.Dense, samples int, batch func(*rand.Rand) *tensor.Dense) {
 	rel := 2e-3 // three adversarial steps through penalty gradients in float32
 	if float64Build {
 		rel = 1e-9
@@ -156,11 +165,11 @@ func compareBackends(t *testing.T, cfg Config, points *tensor.Dense, batch func(
 				t.Fatal(err)
 			}
 			for _, bn := range []BNStats{RunningStats, BatchStats} {
-				sCPU, err := onCPU.SampleWith(context.Background(), 64, rand.New(rand.NewPCG(5, 5)), bn)
+				sCPU, err := onCPU.SampleWith(context.Background(), samples, rand.New(rand.NewPCG(5, 5)), bn)
 				if err != nil {
 					t.Fatal(err)
 				}
-				sGPU, err := onGPU.SampleWith(context.Background(), 64, rand.New(rand.NewPCG(5, 5)), bn)
+				sGPU, err := onGPU.SampleWith(context.Background(), samples, rand.New(rand.NewPCG(5, 5)), bn)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -85,6 +85,10 @@ func entryPoints(t *testing.T) []entryPoint {
 			x, _ := data.Toy("8gaussians", 16, rng())
 			return discard(m.TrainStep(x))
 		}},
+		{"TrainStep image", tinyImageConfig, func(_ context.Context, m *Model) error {
+			return discard(m.TrainStep(randomImages(rng(), 4, m.Config.Dim)))
+		}},
+		{"Sample image", tinyImageConfig, func(ctx context.Context, m *Model) error { return discard(m.Sample(ctx, 3, rng())) }},
 	}
 }
 
@@ -223,7 +227,7 @@ func TestStepMemoryEstimate(t *testing.T) {
 	wide.Hidden, wide.Batch = 1000, 100
 	mnist := smallMNIST()
 	mnist.Hidden, mnist.GenHidden, mnist.Batch = 200, 128, 64
-	images := tinyImageConfig(t)
+	images := tinyImageConfig()
 	images.Batch = 8
 	for _, cfg := range []Config{DefaultToyConfig("25gaussians"), wide, mnist, images} {
 		m := newModel(t, cfg)

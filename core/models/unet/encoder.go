@@ -10,8 +10,9 @@ import (
 
 // Encoder is q_ψ(z | x_k, x_{k+1}, k) of Table 8 (IMAGES.md §2.2): the
 // step embedding through two LeakyReLU layers; concat(x_k, x_{k+1})
-// through a 3×3 convolution to ngf channels and three 4×4 stride-2
-// convolutions doubling them (32 → 4 pixels a side), none with a bias,
+// through a 3×3 convolution to ngf channels and 4×4 stride-2
+// convolutions doubling them down to 4 pixels a side (three for 32×32
+// images, as in Table 8; one fewer each time the side halves), none with a bias,
 // each followed by LeakyReLU(0.2) and a projection of the step branch
 // added at every pixel; then two 4×4 convolutions without padding, with
 // biases, for the mean and the log-variance of z.
@@ -38,7 +39,10 @@ func newEncoder(b *builder, s Settings, steps, nz int) *Encoder {
 	b.size.StepRows += float64(steps * 4 * te)
 	im := autograd.Image{H: s.Image.H, W: s.Image.W, C: 2 * s.Image.C}
 	b.width(im.Size()) // the concatenated input
-	windows := []autograd.Window{conv3, conv4s2, conv4s2, conv4s2}
+	windows := []autograd.Window{conv3}
+	for side := im.H; side > 4; side /= 2 {
+		windows = append(windows, conv4s2)
+	}
 	for i, w := range windows {
 		c := s.EncWidth << i
 		var conv *nn.Conv2D

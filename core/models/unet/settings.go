@@ -91,9 +91,9 @@ func (s *Settings) check(nz int) error {
 	} else if side := 1 << max(levels-1, 0); im.H%side != 0 || im.W%side != 0 {
 		bad("a %d-level U-Net halves the image %d times: its sides must be multiples of %d, got %dx%d", levels, levels-1, side, im.H, im.W)
 	}
-	// The encoder's three stride-2 convolutions and its 4×4 head need 32×32.
-	if im.H != 32 || im.W != 32 {
-		bad("the encoder of Table 8 reads 32×32 images (pad smaller ones), got %dx%d", im.H, im.W)
+	// The encoder halves the image down to 4×4 for its 4×4 head.
+	if im.H != im.W || im.H < 8 || im.H&(im.H-1) != 0 {
+		bad("the encoder reads square images with a side that is a power of two ≥ 8 (pad others), got %dx%d", im.H, im.W)
 	}
 	if s.NF < 4 || s.NF%4 != 0 {
 		bad("nf must be a positive multiple of 4 (group norm takes C/4 groups), got %d", s.NF)
