@@ -8,6 +8,7 @@
 //	evaluate classifier -out K.npz                               train the MNIST classifier (≥ 99% test accuracy)
 //	evaluate modes   -checkpoint C -classifier K -n 10000      StackedMNIST modes covered and KL to uniform
 //	evaluate ood     -checkpoint C -out ood.json -png ood.png  OOD AUROC of E(x, 0) against MNIST test images
+//	evaluate export  -checkpoint C -out DIR -n 50000           an image model's samples as PNG files for FID tools
 package main
 
 import (
@@ -39,11 +40,15 @@ Commands:
            data set (uint8 values divided by 255), or why it is unreadable
   classifier  train the MNIST digit classifier that mode counting uses
            (-out K.npz), or measure a saved one (-classifier K.npz)
-  modes    StackedMNIST mode count of a 2352-dimensional model: modes covered
-           of 1000 and KL(q_gen ‖ uniform), by the classifier, as JSON
+  modes    StackedMNIST mode count of a StackedMNIST model (2352-dimensional
+           rows or 3×32×32 images): modes covered of 1000 and
+           KL(q_gen ‖ uniform), by the classifier, as JSON
   ood      out-of-distribution detection with E(x, 0): AUROC of MNIST test
            images against noise, constant, inverted and noisy images, the
            generator's fakes and any .npy sets (-extra), as JSON; histograms
+  export   an image model's samples as PNG files and a uint8 .npz, laid
+           out for pytorch-fid and clean-fid (which bring the Inception
+           weights)
 
 Run 'evaluate COMMAND -help' for a command's flags.
 `
@@ -72,11 +77,13 @@ func run(args []string) error {
 		return modesCmd(args[1:], os.Stdout)
 	case "ood":
 		return oodCmd(args[1:], os.Stdout)
+	case "export":
+		return exportCmd(args[1:])
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(os.Stdout, usage)
 		return nil
 	}
-	return cli.Usagef("unknown command %q (want energy, density, toy, curve, inspect, classifier, modes or ood)", args[0])
+	return cli.Usagef("unknown command %q (want energy, density, toy, curve, inspect, classifier, modes, ood or export)", args[0])
 }
 
 // checkLimit rejects a -lim that is neither the default 0 nor a usable

@@ -22,7 +22,7 @@ func modesCmd(args []string, stdout io.Writer) error {
 	device := cli.DeviceFlag(flags)
 	bnFlag := cli.BNStatsFlag(flags)
 	genWeightsFlag := cli.GeneratorWeightsFlag(flags)
-	ckpt := flags.String("checkpoint", "", "checkpoint of a model of 2352-dimensional StackedMNIST data")
+	ckpt := flags.String("checkpoint", "", "checkpoint of a model of StackedMNIST: 2352-dimensional rows (train mnist -data stackedmnist) or 3×32×32 images (train image)")
 	realData := flags.Bool("real", false, "count the modes of real StackedMNIST images (from MNIST test digits) instead of a model's samples: the protocol's reference")
 	classifier := flags.String("classifier", "", "MNIST classifier written by 'evaluate classifier -out' (required)")
 	n := flags.Int("n", 10000, "images to classify")
@@ -79,8 +79,12 @@ func modesCmd(args []string, stdout io.Writer) error {
 			return err
 		}
 		m.SampleWeights = genWeights
-		if m.Config.Dim != data.StackedMNISTDim {
+		im, isImage := m.ImageLayout()
+		if !isImage && m.Config.Dim != data.StackedMNISTDim {
 			return fmt.Errorf("mode counting needs a model of %d-dimensional StackedMNIST images; this one has dimension %d", data.StackedMNISTDim, m.Config.Dim)
+		}
+		if isImage && im.C != 3 {
+			return fmt.Errorf("mode counting needs a model of 3-channel StackedMNIST images; this one makes %dx%dx%d images", im.H, im.W, im.C)
 		}
 		sp, err := modelSpace(*space, m)
 		if err != nil {
@@ -90,7 +94,15 @@ func modesCmd(args []string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		pixels = sp.ToPixels(samples)
+		if isImage {
+			// 32×32 samples, channels together, in [−1, 1]: to the
+			// classifier's channel-major 28×28 pixels.
+			if pixels, err = m.ImagePixels(samples, data.MNISTSide); err != nil {
+				return err
+			}
+		} else {
+			pixels = sp.ToPixels(samples)
+		}
 		result["source"], result["checkpoint"], result["iters"], result["space"], result["bn_stats"] = "model samples", *ckpt, m.Step, sp, bn
 	}
 	labels, err := k.StackedLabels(pixels)

@@ -46,9 +46,8 @@ NFE = T).
 Flags:
 `
 
-// evalSeed fixes the dequantisation noise of the test set, so every run
-// (and every baseline) is scored on the same 10000 points.
-const evalSeed = 20240701
+// evalSeed fixes the test points (ddaebm.EvalSeed).
+const evalSeed = ddaebm.EvalSeed
 
 // mnistRunSettings are the flags of an MNIST run beyond the model's
 // configuration, which config.json keeps and -resume restores (see

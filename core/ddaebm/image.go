@@ -82,16 +82,32 @@ func LoadImageData(name, mnistDir string, seed, testSeed uint64) (*ImageData, er
 		if err != nil {
 			return nil, err
 		}
-		if len(d.Shape) != 4 {
-			return nil, fmt.Errorf("%s: shape %v is not N×C×H×W images", name, d.Shape)
+		out, err := ImagesFromDataset(d)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
 		}
-		for i, v := range d.X.Data {
-			if !(v >= 0 && v <= 1) {
-				return nil, fmt.Errorf("%s: value %v of image %d is not a pixel value in [0, 1] (store uint8 0–255, or floats in [0, 1])", name, v, i/d.X.C)
-			}
-		}
-		train, c, h, w = d.X, d.Shape[1], d.Shape[2], d.Shape[3]
+		return out, nil
 	}
+	return imageData(train, test, c, h, w)
+}
+
+// ImagesFromDataset takes the N×C×H×W images of d (uint8 pixels, which
+// arrive divided by 255, or floats in [0, 1]) as LoadImageData takes a
+// file.
+func ImagesFromDataset(d *data.Dataset) (*ImageData, error) {
+	if len(d.Shape) != 4 {
+		return nil, fmt.Errorf("shape %v is not N×C×H×W images", d.Shape)
+	}
+	for i, v := range d.X.Data {
+		if !(v >= 0 && v <= 1) {
+			return nil, fmt.Errorf("value %v of image %d is not a pixel value in [0, 1] (give uint8 0–255, or floats in [0, 1])", v, i/d.X.C)
+		}
+	}
+	return imageData(d.X, nil, d.Shape[1], d.Shape[2], d.Shape[3])
+}
+
+// imageData lays out channel-major C×H×W images as the models read them.
+func imageData(train, test *tensor.Dense, c, h, w int) (*ImageData, error) {
 	pad := 0
 	if h == 28 && w == 28 {
 		pad = mnistPad
@@ -148,3 +164,29 @@ func (s *ImageSource) Batch(dst *tensor.Dense, rng *rand.Rand) error {
 
 // Dim is the number of values of an image.
 func (s *ImageSource) Dim() int { return s.x.C }
+
+// ImageLayout is the layout of an image model's rows; ok is false for
+// models of other data.
+func (m *Model) ImageLayout() (im autograd.Image, ok bool) {
+	s, ok := m.Config.Net.(*unet.Settings)
+	if !ok {
+		return autograd.Image{}, false
+	}
+	return s.Image, true
+}
+
+// ImagePixels maps rows of an image model (samples, in [−1, 1]) to
+// channel-major pixel values in [0, 1] of side side, cropping the border
+// that padding added (32×32 samples to the 28×28 a digit classifier
+// reads).
+func (m *Model) ImagePixels(x *tensor.Dense, side int) (*tensor.Dense, error) {
+	im, ok := m.ImageLayout()
+	if !ok {
+		return nil, fmt.Errorf("a %q model does not make images", m.Config.Model)
+	}
+	crop := (im.H - side) / 2
+	if im.H != im.W || crop < 0 || im.H-2*crop != side {
+		return nil, fmt.Errorf("the model's %dx%d images do not crop evenly to %d×%d", im.H, im.W, side, side)
+	}
+	return data.FromImageRows(data.SignedSpace.ToPixels(x), im, crop)
+}

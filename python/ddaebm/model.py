@@ -65,6 +65,7 @@ class Model:
         # overwrite that one, never another run's.
         self._checkpoint = checkpoint
         self._toy = None  # the toy set last trained on
+        self._images = None  # what Model.image was given, fit's default data
 
     @classmethod
     def toy(cls, data: str = "25gaussians", *, device: str = "auto", **hyperparameters) -> Model:
@@ -80,6 +81,34 @@ class Model:
                 f"{data!r} is not a toy set (known: {', '.join(toy_names())}); "
                 "for data in a .npy file use Model({'data': path, 'dim': d})")
         return cls({"data": data, **hyperparameters}, device=device)
+
+    @classmethod
+    def image(cls, data="stackedmnist", config: str = "xs", *, device: str = "auto", **overrides) -> Model:
+        """A model for images with U-Nets (the paper's image models): the
+        energy E(x, k) = −½‖x − U(x, k)‖², a U-Net generator conditioned
+        on z and the convolutional encoder, with the training defaults of
+        the image runs (T = 4, γ = 0.02, Adam(0, 0.9), lr 1e-4, batch 64,
+        weight averages of both players).
+
+        data: "mnist" (1×32×32), "stackedmnist" (3×32×32), the path of an
+        (N, C, H, W) .npy file, or such an array (uint8 pixels, or floats
+        in [0, 1]); it sets the image size (28×28 is padded to 32×32) and
+        is what fit trains on by default. config: the network sizes, "xs"
+        (0.3M parameters in the energy, for CPUs), "s", "m" or "cifar10"
+        (the authors' CIFAR-10 networks). overrides: config keys (batch=32,
+        lr=2e-4, seed=0, …); the network sizes are keys of "net" (nf,
+        ch_mult, res_blocks, attn_res, dropout, resample, z_embed,
+        map_layers, enc_width, enc_temb) and may be given here too.
+        """
+        name, (c, h, w) = _image_data(data)
+        full = json.loads(call(nat.go.DefaultImageConfig, name, config, h, w, c))
+        for key in list(overrides):
+            if key in full["net"]:
+                full["net"][key] = overrides.pop(key)
+        full.update(overrides)
+        m = cls(full, device=device)
+        m._images = data
+        return m
 
     @classmethod
     def load(cls, path: str | os.PathLike, *, device: str = "auto") -> Model:
@@ -117,8 +146,15 @@ class Model:
 
     @property
     def dim(self) -> int:
-        """Data dimension."""
+        """Data dimension (C·H·W for an image model)."""
         return self.config["dim"]
+
+    @property
+    def image_shape(self) -> tuple[int, int, int] | None:
+        """(C, H, W) of an image model's images, None for other models."""
+        net = self.config.get("net") or {}
+        im = net.get("image")
+        return (im["C"], im["H"], im["W"]) if im else None
 
     @property
     def energy_weights(self) -> str:
@@ -154,8 +190,15 @@ class Model:
 
     def fit(self, data, iters: int, callback: Callback | None = None,
             checkpoint_dir: str | os.PathLike | None = None, seed: int | None = None, *,
-            callback_every: int = 100, checkpoint_every: int = 1000, progress: bool = True) -> dict:
+            callback_every: int = 100, checkpoint_every: int = 1000, progress: bool = True,
+            flip: bool = False) -> dict:
         """Train for iters more iterations.
+
+        An image model (Model.image) trains on "mnist", "stackedmnist", an
+        (N, C, H, W) .npy file or array of uint8 pixels or floats in
+        [0, 1] (None: what Model.image was given), seen in [−1, 1]; flip
+        flips each image left to right with probability ½ (for natural
+        images such as CIFAR-10).
 
         data: a toy set name (see toy_names()), the path of an N×D .npy
         file, or an array of shape (N, dim). Files and arrays are read as the
@@ -203,25 +246,32 @@ class Model:
         checkpoint_every = nat.count(checkpoint_every, "checkpoint_every")
         if callback is not None and not callable(callback):
             raise InvalidArgumentError(f"callback must be callable, got {type(callback).__name__}")
+        if data is None and self._images is not None:
+            data = self._images
         dataset = self._dataset(data)
         session = call(self._go.BeginFit, f"fit({_describe(data)}, {iters}) in thread "
                                           f"{threading.current_thread().name!r}")
         try:
             return self._fit(session, data, dataset, iters, callback, checkpoint_dir, seed,
-                             callback_every, checkpoint_every, progress)
+                             callback_every, checkpoint_every, progress, bool(flip))
         finally:
             call(session.End)
 
     def _fit(self, session, data, dataset, iters, callback, checkpoint_dir, seed,
-             callback_every, checkpoint_every, progress) -> dict:
+             callback_every, checkpoint_every, progress, flip) -> dict:
         ckpt = self._checkpoint_dir(checkpoint_dir)
         before = self.config
-        if dataset is None:
+        keep = os.path.join(os.path.dirname(ckpt), "data.npy") if ckpt is not None else ""
+        if self.image_shape is not None:
+            if dataset is None:
+                call(session.UseImageSet, data, flip)
+            else:
+                call(session.UseImages, dataset, keep, flip)
+        elif dataset is None:
             call(session.UseToy, data)
         else:
-            keep = os.path.join(os.path.dirname(ckpt), "data.npy") if ckpt is not None else ""
             call(session.UseDataset, dataset, keep)
-        self._toy = data if dataset is None else None
+        self._toy = data if dataset is None and self.image_shape is None else None
         if ckpt is not None:
             self._write_config(os.path.dirname(ckpt))
             if os.path.exists(ckpt) and self.config != before:
@@ -269,8 +319,9 @@ class Model:
         return history
 
     def _dataset(self, data):
-        """None for a toy set name, else the Go Dataset of a file or array."""
-        if isinstance(data, str) and data in toy_names():
+        """None for a toy set name (an image set name for an image model),
+        else the Go Dataset of a file or array."""
+        if isinstance(data, str) and data in (_IMAGE_SETS if self.image_shape is not None else toy_names()):
             return None
         if isinstance(data, (str, os.PathLike)):
             if not os.path.exists(data):
@@ -313,36 +364,48 @@ class Model:
 
         seed: an integer makes the draw reproducible (and independent of
         training); None draws a random one. Returns float32 of shape
-        (n, dim).
+        (n, dim); for an image model, images of shape (n, C, H, W) in
+        [−1, 1].
         """
         n = nat.count(n, "n")
         out = nat.empty((n, self.dim), np.float32, f"sampling {n} points")
         nat.call_interruptible(self._go.Sample, n, nat.seed_or_random(seed), nat.addr(out), out.nbytes)
+        shape = self.image_shape
+        if shape is not None:  # rows are H×W×C, pixel by pixel
+            c, h, w = shape
+            return np.ascontiguousarray(out.reshape(n, h, w, c).transpose(0, 3, 1, 2))
         return out
 
     def energy(self, x, k: int = 0) -> np.ndarray:
         """The energy E(x_i, k) of each row of x; p(x) ∝ exp(E(x, 0)), so
         higher means more likely (use it as an in-distribution score).
 
-        x: shape (n, dim), any real dtype (computed in float32), finite.
+        x: shape (n, dim), any real dtype (computed in float32), finite; for
+        an image model, images of shape (n, C, H, W) in [−1, 1].
         k: diffusion step, 0 ≤ k < T (0 is the data level).
         Returns float64 of shape (n,).
         """
+        shape = self.image_shape
+        if shape is not None:
+            x = np.asarray(x)
+            if x.ndim != 4 or x.shape[1:] != shape:
+                raise InvalidArgumentError(f"x must be images of shape (n, {shape[0]}, {shape[1]}, {shape[2]}) in [-1, 1], got {x.shape}")
+            x = x.transpose(0, 2, 3, 1).reshape(x.shape[0], -1)
         x = nat.matrix(x, "x", cols=self.dim)
         k = nat.count(k, "k", minimum=0)
         out = nat.empty(x.shape[0], np.float64, f"scoring {x.shape[0]} points")
         nat.call_interruptible(self._go.Energy, nat.addr(x), x.nbytes, x.shape[0], k, nat.addr(out), out.nbytes)
         return out
 
-    def log_likelihood(self, pixels, seed: int = 20240701) -> dict:
+    def log_likelihood(self, pixels, seed: int | None = None) -> dict:
         """The test log-likelihood of images (shape (n, dim), pixel values
         in [0, 1]) under this mnist-nice model's normalised density, with
         the protocol and default seed of `train mnist`: returns its
         metrics.json keys "n", "test_ll_logit_nats", "test_ll_pixel_nats"
         and "bits_per_dim". See ddaebm.log_likelihood."""
-        from .mnist import log_likelihood
+        from .mnist import EVAL_SEED, log_likelihood
 
-        return log_likelihood(self, pixels, seed)
+        return log_likelihood(self, pixels, EVAL_SEED if seed is None else seed)
 
     def density_grid(self, lim: float | None = None, n: int = 300):
         """The model density p̂(x) = exp(E(x, 0))/Z, normalised on an n×n
@@ -396,6 +459,33 @@ class Model:
         if not (0 < lim < float("inf")):
             raise InvalidArgumentError(f"lim must be a positive finite number, got {lim}")
         return lim
+
+
+_IMAGE_SETS = tuple(json.loads(call(nat.go.ImageSetNames)))
+
+
+def _image_data(data) -> tuple[str, tuple[int, int, int]]:
+    """The configuration's data name and the (C, H, W) the networks see of
+    image data (28×28 padded to 32×32)."""
+    if isinstance(data, str) and data in _IMAGE_SETS:
+        name, shape = data, ((1 if data == "mnist" else 3), 28, 28)
+    elif isinstance(data, (str, os.PathLike)):
+        path = os.fspath(data)
+        if not os.path.exists(path):
+            raise MissingFileError(f"{path!r} is not an image set ({', '.join(_IMAGE_SETS)}) nor an existing .npy file")
+        name, shape = os.path.abspath(path), np.load(path, mmap_mode="r").shape
+        if len(shape) != 4:
+            raise InvalidArgumentError(f"{path} holds an array of shape {shape}, not (N, C, H, W) images")
+        shape = shape[1:]
+    else:
+        shape = np.shape(data)
+        if len(shape) != 4:
+            raise InvalidArgumentError(f"images must be an array of shape (N, C, H, W), got {shape}")
+        name, shape = "", shape[1:]
+    c, h, w = shape
+    if (h, w) == (28, 28):
+        h, w = 32, 32
+    return name, (c, h, w)
 
 
 def _describe(data) -> str:

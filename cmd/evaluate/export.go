@@ -1,0 +1,155 @@
+package main
+
+import (
+	"archive/zip"
+	"context"
+	"flag"
+	"fmt"
+	"image"
+	"image/png"
+	"io"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/ddaebm/ddaebm/cmd/internal/cli"
+	"github.com/ddaebm/ddaebm/core/npy"
+	"github.com/ddaebm/ddaebm/core/tensor"
+)
+
+// exportChunk is how many images are sampled at once.
+const exportChunk = 500
+
+// exportCmd writes an image model's samples for the FID tools, which
+// bring their own Inception weights: n PNG files (000000.png, …) and
+// images.npz, their uint8 pixels as an (n, H, W, C) array "images".
+func exportCmd(args []string) error {
+	flags := flag.NewFlagSet("evaluate export", flag.ContinueOnError)
+	flags.Usage = func() {
+		fmt.Fprint(flags.Output(), exportUsage)
+		flags.PrintDefaults()
+	}
+	device := cli.DeviceFlag(flags)
+	genWeightsFlag := cli.GeneratorWeightsFlag(flags)
+	ckpt := flags.String("checkpoint", "", "checkpoint of an image model (train image)")
+	n := flags.Int("n", 50000, "images to sample (50000 is the FID protocol's)")
+	seed := flags.Uint64("seed", 12345, "seed of the samples")
+	out := flags.String("out", "", "directory for the PNG files and images.npz (required)")
+	quiet := flags.Bool("quiet", false, "no progress line")
+	if err := cli.Parse(flags, args); err != nil {
+		return err
+	}
+	if *out == "" || *n < 1 {
+		return cli.Usagef("-out is required and -n must be positive")
+	}
+	genWeights, err := cli.Weights("generator-weights", *genWeightsFlag)
+	if err != nil {
+		return err
+	}
+	m, err := cli.LoadModel(*ckpt, *device)
+	if err != nil {
+		return err
+	}
+	m.SampleWeights = genWeights
+	im, ok := m.ImageLayout()
+	if !ok {
+		return fmt.Errorf("%s holds a %q model, not an image model (train image)", *ckpt, m.Config.Model)
+	}
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		return err
+	}
+	pixels := make([]uint8, 0, *n*im.Size())
+	rng := rand.New(rand.NewPCG(*seed, 0))
+	start := time.Now()
+	for done := 0; done < *n; {
+		k := min(exportChunk, *n-done)
+		x, err := m.Sample(context.Background(), k, rng)
+		if err != nil {
+			return err
+		}
+		for i := range k {
+			row := toUint8(x.Row(i))
+			if err := writePNG(filepath.Join(*out, fmt.Sprintf("%06d.png", done+i)), row, im.H, im.W, im.C); err != nil {
+				return err
+			}
+			pixels = append(pixels, row...)
+		}
+		done += k
+		if !*quiet {
+			el := time.Since(start)
+			eta := time.Duration(float64(el) / float64(done) * float64(*n-done))
+			fmt.Fprintf(os.Stderr, "\rexported %d/%d images, elapsed %s, ETA %s   ", done, *n, el.Round(time.Second), eta.Round(time.Second))
+		}
+	}
+	if !*quiet {
+		fmt.Fprintln(os.Stderr)
+	}
+	a := &npy.Array{Shape: []int{*n, im.H, im.W, im.C}, Dtype: npy.Uint8, U8: pixels}
+	err = npy.AtomicWriteFile(filepath.Join(*out, "images.npz"), func(w io.Writer) error {
+		z := zip.NewWriter(w)
+		// Stored, as numpy's savez writes.
+		f, err := z.CreateHeader(&zip.FileHeader{Name: "images.npy", Method: zip.Store})
+		if err != nil {
+			return err
+		}
+		if err := npy.Write(f, a); err != nil {
+			return err
+		}
+		return z.Close()
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "wrote %d PNG files and images.npz (%d×%d×%d×%d uint8) to %s, from %s at step %d (%s generator weights)\n",
+		*n, *n, im.H, im.W, im.C, *out, *ckpt, m.Step, m.SamplingWeights())
+	return nil
+}
+
+const exportUsage = `Usage: evaluate export -checkpoint C -out DIR [flags]
+
+Samples an image model and writes what the FID tools read: DIR/000000.png,
+… (uint8 pixels round((x + 1)/2·255)) and DIR/images.npz (the same pixels
+as an (n, H, W, C) uint8 array "images"). No Inception weights ship with
+this project; with internet access, compute the paper's FID against the
+CIFAR-10 training images (saved as PNG files in a directory) with
+
+  python -m pytorch_fid DIR CIFAR10_TRAIN_DIR
+  python -c "from cleanfid import fid; print(fid.compute_fid('DIR', 'CIFAR10_TRAIN_DIR', mode='legacy_pytorch'))"
+
+and report the tool and its version beside the number.
+
+Flags:
+`
+
+// toUint8 maps values in [−1, 1] to pixels round((x + 1)/2·255).
+func toUint8(x []tensor.Float) []uint8 {
+	out := make([]uint8, len(x))
+	for i, v := range x {
+		out[i] = uint8(math.Round(255 * min(max((float64(v)+1)/2, 0), 1)))
+	}
+	return out
+}
+
+// writePNG writes one image of h×w pixels of c channels (1 or 3, the
+// channels of a pixel together).
+func writePNG(path string, pix []uint8, h, w, c int) error {
+	var img image.Image
+	switch c {
+	case 1:
+		g := image.NewGray(image.Rect(0, 0, w, h))
+		copy(g.Pix, pix)
+		img = g
+	case 3:
+		rgba := image.NewRGBA(image.Rect(0, 0, w, h))
+		for p := range h * w {
+			copy(rgba.Pix[4*p:4*p+3], pix[3*p:3*p+3])
+			rgba.Pix[4*p+3] = 255
+		}
+		img = rgba
+	default:
+		return fmt.Errorf("PNG files hold 1 or 3 channels, the images have %d", c)
+	}
+	return npy.AtomicWriteFile(path, func(w io.Writer) error { return png.Encode(w, img) })
+}
