@@ -20,7 +20,10 @@ package autograd
 // pixel, the C channels of a pixel together (NHWC, described by Image).
 // In that layout a convolution is an im2col gather (Patches, for any
 // Window: kernel, stride, zero padding) and one matrix product for every
-// position of every image; a per-channel operation (bias, the affine part
+// position of every image; Conv, ConvTranspose and ConvWeights do so as
+// single operations whose patches live only in scratch memory, so that a
+// graph differentiated twice does not keep patch matrices nine times the
+// size of their images; a per-channel operation (bias, the affine part
 // of a norm, a time embedding added at every pixel: PerChannel) is a row
 // operation on the (B·H·W)×C view of the same memory; and attention over
 // an image's positions is a BatchMatMul of its H·W×C blocks. Fixed linear

@@ -50,6 +50,9 @@ const (
 	opGaussianLogPDF
 	opMapCols
 	opBatchMatMul
+	opConv
+	opConvTranspose
+	opConvWeights
 	numOps
 )
 
@@ -83,6 +86,7 @@ type Node struct {
 	ref    *tensor.Dense // mask reference for MaskedScale/ZeroWherePositive
 	idx    []int         // row, column or within-row indices for Gather*/Scatter*
 	colMap *ColMap       // MapCols' map
+	patch  *Patches      // the convolutions' window
 	a, b   int           // transpose flags, column ranges, broadcast sizes
 }
 
@@ -94,13 +98,16 @@ func NewParam(name string, value *tensor.Dense) *Node {
 // Graph records the operations of one step. It is not safe for
 // concurrent use.
 type Graph struct {
-	be     Backend
-	host   tensor.Arena // HostTensor's memory when be is not the CPU
-	nodes  []*Node      // recorded nodes, in creation (hence topological) order
-	pool   [][]Node
-	npool  int
-	record bool
-	epoch  uint64
+	be   Backend
+	host tensor.Arena // HostTensor's memory when be is not the CPU
+	// scratch holds the convolutions' working memory (conv.go), by slot
+	// and size: persistent buffers reused by every step.
+	scratch map[[2]int]*tensor.Dense
+	nodes   []*Node // recorded nodes, in creation (hence topological) order
+	pool    [][]Node
+	npool   int
+	record  bool
+	epoch   uint64
 }
 
 // NewGraph returns an empty graph that records operations and computes

@@ -33,12 +33,12 @@ type Patches struct {
 	OutH, OutW int
 	// idx is the column of the input row behind each patch element,
 	// position by position; padding elements point at column In.Size(),
-	// the zero column Im2Col appends when Window.Pad > 0.
+	// a zero column the convolutions append when Window.Pad > 0.
 	idx []int
 }
 
 // NewPatches computes the index of every patch element once, for reuse by
-// every Im2Col over images of this layout.
+// every convolution over images of this layout.
 func NewPatches(in Image, w Window) *Patches {
 	if w.Stride == 0 {
 		w.Stride = 1
@@ -77,22 +77,6 @@ func (p *Patches) Positions() int { return p.OutH * p.OutW }
 
 // Out is the layout of a convolution's output with f filters.
 func (p *Patches) Out(f int) Image { return Image{p.OutH, p.OutW, f} }
-
-// Im2Col returns the (B·P)×(KH·KW·C) matrix of patches of the B images in
-// the rows of x, P = Positions() per image, image by image: multiplied by
-// a (KH·KW·C)×F weight matrix it gives the convolution as a B×(P·F) batch
-// of OutH×OutW×F images (after a Reshape). It is a GatherCols (after a
-// PadCols that appends the zero column padding reads) followed by a
-// Reshape, so its gradients of every order are theirs, on every backend.
-func (g *Graph) Im2Col(x *Node, p *Patches) *Node {
-	if x.Value.C != p.In.Size() {
-		panic(fmt.Sprintf("autograd: Im2Col: rows of %d values for %+v images", x.Value.C, p.In))
-	}
-	if p.Window.Pad > 0 {
-		x = g.PadCols(x, 0, p.In.Size()+1)
-	}
-	return g.Reshape(g.GatherCols(x, p.idx), x.Value.R*p.Positions(), p.Len())
-}
 
 // MaxPool returns, for the B images of layout in in the rows of x, the
 // maximum of each channel over non-overlapping size×size windows, as a

@@ -39,15 +39,22 @@ var imageCases = []opCase{
 	{"ScatterInRows", shapes(randMatrix, [2]int{2, 3}), func(g *Graph, in []*Node) *Node {
 		return g.ScatterInRows(g.Square(in[0]), []int{3, 0, 3, 1, 2, 2}, 4)
 	}},
-	{"Im2ColOfProduct", shapes(randMatrix, [2]int{2, 2}, [2]int{2, testImage.Size()}, [2]int{testPatches.Len(), 2}), func(g *Graph, in []*Node) *Node {
+	{"ConvOfProduct", shapes(randMatrix, [2]int{2, 2}, [2]int{2, testImage.Size()}, [2]int{testPatches.Len(), 2}), func(g *Graph, in []*Node) *Node {
 		// A convolution of a linear map of x, so that ∂²/∂W∂x is
 		// non-trivial; scaled so that float32 differences stay accurate.
 		images := g.Scale(g.MatMul(in[0], in[1], false, false), 0.2)
-		return g.MatMul(g.Im2Col(images, testPatches), in[2], false, false)
+		return g.Conv(images, in[2], testPatches)
 	}},
-	{"Im2ColPaddedStrided", shapes(randMatrix, [2]int{2, 2}, [2]int{2, testImage.Size()}, [2]int{testPaddedPatches.Len(), 2}), func(g *Graph, in []*Node) *Node {
+	{"ConvPaddedStrided", shapes(randMatrix, [2]int{2, 2}, [2]int{2, testImage.Size()}, [2]int{testPaddedPatches.Len(), 2}), func(g *Graph, in []*Node) *Node {
 		images := g.Scale(g.MatMul(in[0], in[1], false, false), 0.2)
-		return g.MatMul(g.Im2Col(images, testPaddedPatches), in[2], false, false)
+		return g.Conv(images, in[2], testPaddedPatches)
+	}},
+	{"ConvTransposePaddedStrided", shapes(randMatrix, [2]int{2, 2}, [2]int{2, testPaddedPatches.Positions() * 2}, [2]int{testPaddedPatches.Len(), 2}), func(g *Graph, in []*Node) *Node {
+		u := g.Scale(g.MatMul(in[0], in[1], false, false), 0.2)
+		return g.Square(g.ConvTranspose(u, in[2], testPaddedPatches))
+	}},
+	{"ConvWeightsPaddedStrided", shapes(randMatrix, [2]int{2, testImage.Size()}, [2]int{2, testPaddedPatches.Positions() * 2}), func(g *Graph, in []*Node) *Node {
+		return g.Square(g.ConvWeights(g.Scale(in[0], 0.5), g.Scale(in[1], 0.5), testPaddedPatches))
 	}},
 	{"MaxPool", shapes(spacedMatrix, [2]int{2, testImage.Size()}), func(g *Graph, in []*Node) *Node {
 		return g.MaxPool(g.Square(in[0]), testImage, 2)
@@ -73,9 +80,11 @@ func TestImageGradients(t *testing.T) {
 	}
 }
 
-// Im2Col followed by a matrix product is the convolution written out, for
-// every window the image networks use (IMAGES.md §5) on odd image sizes.
-func TestIm2ColIsConvolution(t *testing.T) {
+// Conv is the convolution written out, for every window the image
+// networks use (IMAGES.md §5) on odd image sizes; ConvTranspose and
+// ConvWeights are its transposes: ⟨Conv(x, W), u⟩ = ⟨x, ConvTranspose(u,
+// W)⟩ = ⟨W, ConvWeights(x, u)⟩.
+func TestConvIsConvolution(t *testing.T) {
 	for _, c := range []struct {
 		im         Image
 		w          Window
@@ -91,12 +100,12 @@ func TestIm2ColIsConvolution(t *testing.T) {
 		{Image{1, 1, 3}, Window{KH: 3, KW: 3, Pad: 1}, 1, 1},
 	} {
 		t.Run(fmt.Sprintf("%dx%dx%d_%+v", c.im.H, c.im.W, c.im.C, c.w), func(t *testing.T) {
-			checkIm2ColIsConvolution(t, c.im, c.w, c.outH, c.outW)
+			checkConvIsConvolution(t, c.im, c.w, c.outH, c.outW)
 		})
 	}
 }
 
-func checkIm2ColIsConvolution(t *testing.T, im Image, w Window, outH, outW int) {
+func checkConvIsConvolution(t *testing.T, im Image, w Window, outH, outW int) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	const outC = 2
 	p := NewPatches(im, w)
@@ -106,7 +115,21 @@ func checkIm2ColIsConvolution(t *testing.T, im Image, w Window, outH, outW int) 
 	stride := max(w.Stride, 1)
 	x, wt := randMatrix(rng, 2, im.Size()), randMatrix(rng, p.Len(), outC)
 	g := NewGraph()
-	y := g.Reshape(g.MatMul(g.Im2Col(g.Const(x), p), g.Const(wt), false, false), 2, p.Positions()*outC).Value
+	y := g.Conv(g.Const(x), g.Const(wt), p).Value
+	u := randMatrix(rng, 2, p.Positions()*outC)
+	dot := func(a, b *tensor.Dense) (s float64) {
+		for i, v := range a.Data {
+			s += float64(v) * float64(b.Data[i])
+		}
+		return s
+	}
+	yu := dot(y, u)
+	if xt := dot(x, g.ConvTranspose(g.Const(u), g.Const(wt), p).Value); math.Abs(xt-yu) > 1e-4*max(1, math.Abs(yu)) {
+		t.Errorf("⟨x, ConvTranspose(u, W)⟩ = %v, ⟨Conv(x, W), u⟩ = %v", xt, yu)
+	}
+	if wu := dot(wt, g.ConvWeights(g.Const(x), g.Const(u), p).Value); math.Abs(wu-yu) > 1e-4*max(1, math.Abs(yu)) {
+		t.Errorf("⟨W, ConvWeights(x, u)⟩ = %v, ⟨Conv(x, W), u⟩ = %v", wu, yu)
+	}
 	at := func(b, row, col, c int) float64 {
 		if row < 0 || row >= im.H || col < 0 || col >= im.W {
 			return 0 // padding
@@ -192,11 +215,13 @@ func TestLogSoftmaxValues(t *testing.T) {
 
 func TestImageOpsRejectBadShapes(t *testing.T) {
 	for name, f := range map[string]func(g *Graph, x *Node){
-		"reshape":        func(g *Graph, x *Node) { g.Reshape(x, 4, 2) },
-		"gather count":   func(g *Graph, x *Node) { g.GatherInRows(x, []int{0, 1, 2}, 2) },
-		"gather index":   func(g *Graph, x *Node) { g.GatherInRows(x, []int{0, 3}, 1) },
-		"scatter index":  func(g *Graph, x *Node) { g.ScatterInRows(x, []int{0, 1, 2, 0, 1, 5}, 4) },
-		"im2col width":   func(g *Graph, x *Node) { g.Im2Col(x, NewPatches(Image{2, 2, 2}, Window{KH: 1, KW: 1})) },
+		"reshape":       func(g *Graph, x *Node) { g.Reshape(x, 4, 2) },
+		"gather count":  func(g *Graph, x *Node) { g.GatherInRows(x, []int{0, 1, 2}, 2) },
+		"gather index":  func(g *Graph, x *Node) { g.GatherInRows(x, []int{0, 3}, 1) },
+		"scatter index": func(g *Graph, x *Node) { g.ScatterInRows(x, []int{0, 1, 2, 0, 1, 5}, 4) },
+		"conv width": func(g *Graph, x *Node) {
+			g.Conv(x, g.Const(tensor.New(2, 1)), NewPatches(Image{2, 2, 2}, Window{KH: 1, KW: 1}))
+		},
 		"patches kernel": func(g *Graph, x *Node) { NewPatches(Image{1, 3, 2}, Window{KH: 2, KW: 2}) },
 		"patches stride": func(g *Graph, x *Node) { NewPatches(Image{3, 3, 2}, Window{KH: 2, KW: 2, Stride: -1}) },
 		"patches pad":    func(g *Graph, x *Node) { NewPatches(Image{3, 3, 2}, Window{KH: 2, KW: 2, Pad: -1}) },

@@ -155,7 +155,7 @@ func TestConvolutionsMatchCPU(t *testing.T) {
 			uniform(rng, p3.Len(), 1),      // w3
 		}
 		conv := func(g *autograd.Graph, x, w *autograd.Node, p *autograd.Patches) *autograd.Node {
-			return g.Reshape(g.MatMul(g.Im2Col(x, p), w, false, false), x.Value.R, p.Positions()*w.Value.C)
+			return g.Conv(x, w, p)
 		}
 		m := func(g *autograd.Graph, l []*autograd.Node) []*autograd.Node {
 			x, w1, b1, w2, w3 := l[0], l[1], l[2], l[3], l[4]

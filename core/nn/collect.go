@@ -44,6 +44,7 @@ var (
 	nodeType   = reflect.TypeFor[*autograd.Node]()
 	denseType  = reflect.TypeFor[*tensor.Dense]()
 	bufferType = reflect.TypeFor[Buffer]()
+	graphType  = reflect.TypeFor[*autograd.Graph]()
 )
 
 func collect(net any) *collection {
@@ -71,6 +72,8 @@ func (c *collection) walk(v reflect.Value, path string) {
 			c.constants = append(c.constants, d)
 		}
 		return
+	case v.Type() == graphType:
+		return // a graph a network computes in is the step's state, not the network's
 	}
 	switch v.Kind() {
 	case reflect.Pointer:

@@ -130,3 +130,18 @@ func TestCollectRefusesMaps(t *testing.T) {
 	}()
 	Params(&struct{ Layers map[string]*Linear }{map[string]*Linear{}})
 }
+
+// A network may keep the graph it computes in (the classifier does): the
+// walk skips it, scratch maps and recorded nodes included.
+func TestCollectSkipsGraphs(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	net := struct {
+		Conv  *Conv2D
+		Graph *autograd.Graph
+	}{NewConv2D("c", autograd.Image{H: 3, W: 3, C: 1}, autograd.Window{KH: 3, KW: 3, Pad: 1}, 2, rng), autograd.NewGraph()}
+	x := autograd.NewParam("x", randInput(rng, 2, 9))
+	net.Graph.Backward(net.Graph.SumAll(net.Conv.Forward(net.Graph, x)), []*autograd.Node{x})
+	if ps := Params(net); len(ps) != 2 || ps[0] != net.Conv.W || ps[1] != net.Conv.B {
+		t.Errorf("Params found %d tensors, want the convolution's W and b", len(ps))
+	}
+}

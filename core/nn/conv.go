@@ -9,8 +9,8 @@ import (
 // Conv2D is a 2-D convolution (any window, stride and zero padding: an
 // autograd.Window) over a batch of images, one per row in the
 // autograd.Image layout (pixel by pixel, the channels of a pixel
-// together): im2col, then one matrix product with the (KH·KW·C)×F weights
-// for every position of every image, then the bias.
+// together): the (KH·KW·C)×F weights applied to the patch at every
+// position of every image (Graph.Conv), then the bias.
 type Conv2D struct {
 	*Linear // W is (KH·KW·C)×F, rows ordered as a patch; B is 1×F
 	Patches *autograd.Patches
@@ -35,8 +35,12 @@ func (c *Conv2D) Out() autograd.Image {
 }
 
 // Forward convolves the images in the rows of x (B×In.Size()) into a
-// B×Out().Size() batch.
+// B×Out().Size() batch (Graph.Conv), then adds the bias at every pixel.
 func (c *Conv2D) Forward(g *autograd.Graph, x *autograd.Node) *autograd.Node {
-	y := c.Linear.Forward(g, g.Im2Col(x, c.Patches))
-	return g.Reshape(y, x.Value.R, c.Out().Size())
+	y := g.Conv(x, c.W, c.Patches)
+	if c.B == nil {
+		return y
+	}
+	b, f := x.Value.R, c.W.Value.C
+	return g.Reshape(g.AddRow(g.Reshape(y, b*c.Patches.Positions(), f), c.B), b, c.Out().Size())
 }

@@ -15,8 +15,8 @@ import (
 // 32×32×3 images for the XS and S configurations: E at x, the gradient
 // penalty ‖∇ₓE‖² (double backward), and the gradient of
 // mean(−E) + γ/2·penalty into every weight. graph-MiB is the memory the
-// graph holds at its peak, which grows in proportion to the batch: S at
-// batch 64 (about four times s/16) does not fit a 24 GiB machine.
+// graph holds at its peak, which grows in proportion to the batch;
+// scratch-MiB the convolutions' working memory beside it.
 func BenchmarkEnergyPenaltyStep(b *testing.B) {
 	for _, run := range []struct {
 		name  string
@@ -51,7 +51,9 @@ func BenchmarkEnergyPenaltyStep(b *testing.B) {
 				penalty := g.Mean(g.SumRows(g.Square(grad)))
 				g.Backward(g.Add(g.Scale(g.Mean(energy), -1), g.Scale(penalty, 0.01)), params)
 			}
-			b.ReportMetric(float64(cpu.StepElements())*float64(unsafe.Sizeof(tensor.Float(0)))/(1<<20), "graph-MiB")
+			mib := float64(unsafe.Sizeof(tensor.Float(0))) / (1 << 20)
+			b.ReportMetric(float64(cpu.StepElements())*mib, "graph-MiB")
+			b.ReportMetric(float64(g.ScratchElements())*mib, "scratch-MiB")
 			b.ReportMetric(float64(countParams(e))/1e6, "Mparams")
 		})
 	}
