@@ -2,16 +2,18 @@ package bindings
 
 import (
 	"encoding/json"
+	"os"
 	"path/filepath"
 
 	"github.com/ddaebm/ddaebm/core/autograd"
 	"github.com/ddaebm/ddaebm/core/data"
 	"github.com/ddaebm/ddaebm/core/ddaebm"
 	"github.com/ddaebm/ddaebm/core/models/unet"
+	"github.com/ddaebm/ddaebm/core/plot"
 )
 
 // DefaultImageConfig returns, as JSON, the image configuration of
-// IMAGES.md §3 with the named network sizes (xs, s, m, cifar10) for
+// docs/IMAGES.md §3 with the named network sizes (xs, s, m, cifar10) for
 // images of h×w pixels of c channels, training on data.
 func DefaultImageConfig(data, preset string, h, w, c int) (cfg string, err error) {
 	defer guard(&err)
@@ -120,4 +122,30 @@ func ImageSetNames() (names string, err error) {
 
 // EvalSeed is the seed that fixes the test points of MNIST-family
 // evaluations (ddaebm.EvalSeed).
-func EvalSeed() (seed uint64, err error) { return ddaebm.EvalSeed, nil }
+func EvalSeed() (seed uint64, err error) {
+	defer guard(&err)
+	return ddaebm.EvalSeed, nil
+}
+
+// ExportImages writes n images of h×w pixels of c channels (float32
+// values in [−1, 1], shape (n, h, w, c), the channels of a pixel
+// together) into dir as 000000.png, … and images.npz, the layout of
+// evaluate export, for the FID tools.
+func ExportImages(addr uintptr, nbytes, n, h, w, c int, dir string) (err error) {
+	defer guard(&err)
+	if n < 1 || h < 1 || w < 1 || (c != 1 && c != 3) {
+		return invalid("images must be n ≥ 1 of positive size with 1 or 3 channels, got (%d, %d, %d, %d)", n, c, h, w)
+	}
+	x, err := readMatrix("images", addr, nbytes, n, h*w*c)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	pix, err := plot.WriteImagePNGs(dir, x, h, w, c, 0)
+	if err != nil {
+		return err
+	}
+	return plot.WriteImagesNPZ(filepath.Join(dir, "images.npz"), pix, n, h, w, c)
+}

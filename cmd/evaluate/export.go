@@ -1,22 +1,16 @@
 package main
 
 import (
-	"archive/zip"
 	"context"
 	"flag"
 	"fmt"
-	"image"
-	"image/png"
-	"io"
-	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/ddaebm/ddaebm/cmd/internal/cli"
-	"github.com/ddaebm/ddaebm/core/npy"
-	"github.com/ddaebm/ddaebm/core/tensor"
+	"github.com/ddaebm/ddaebm/core/plot"
 )
 
 // exportChunk is how many images are sampled at once.
@@ -69,13 +63,11 @@ func exportCmd(args []string) error {
 		if err != nil {
 			return err
 		}
-		for i := range k {
-			row := toUint8(x.Row(i))
-			if err := writePNG(filepath.Join(*out, fmt.Sprintf("%06d.png", done+i)), row, im.H, im.W, im.C); err != nil {
-				return err
-			}
-			pixels = append(pixels, row...)
+		pix, err := plot.WriteImagePNGs(*out, x, im.H, im.W, im.C, done)
+		if err != nil {
+			return err
 		}
+		pixels = append(pixels, pix...)
 		done += k
 		if !*quiet {
 			el := time.Since(start)
@@ -86,20 +78,7 @@ func exportCmd(args []string) error {
 	if !*quiet {
 		fmt.Fprintln(os.Stderr)
 	}
-	a := &npy.Array{Shape: []int{*n, im.H, im.W, im.C}, Dtype: npy.Uint8, U8: pixels}
-	err = npy.AtomicWriteFile(filepath.Join(*out, "images.npz"), func(w io.Writer) error {
-		z := zip.NewWriter(w)
-		// Stored, as numpy's savez writes.
-		f, err := z.CreateHeader(&zip.FileHeader{Name: "images.npy", Method: zip.Store})
-		if err != nil {
-			return err
-		}
-		if err := npy.Write(f, a); err != nil {
-			return err
-		}
-		return z.Close()
-	})
-	if err != nil {
+	if err := plot.WriteImagesNPZ(filepath.Join(*out, "images.npz"), pixels, *n, im.H, im.W, im.C); err != nil {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "wrote %d PNG files and images.npz (%d×%d×%d×%d uint8) to %s, from %s at step %d (%s generator weights)\n",
@@ -122,34 +101,3 @@ and report the tool and its version beside the number.
 
 Flags:
 `
-
-// toUint8 maps values in [−1, 1] to pixels round((x + 1)/2·255).
-func toUint8(x []tensor.Float) []uint8 {
-	out := make([]uint8, len(x))
-	for i, v := range x {
-		out[i] = uint8(math.Round(255 * min(max((float64(v)+1)/2, 0), 1)))
-	}
-	return out
-}
-
-// writePNG writes one image of h×w pixels of c channels (1 or 3, the
-// channels of a pixel together).
-func writePNG(path string, pix []uint8, h, w, c int) error {
-	var img image.Image
-	switch c {
-	case 1:
-		g := image.NewGray(image.Rect(0, 0, w, h))
-		copy(g.Pix, pix)
-		img = g
-	case 3:
-		rgba := image.NewRGBA(image.Rect(0, 0, w, h))
-		for p := range h * w {
-			copy(rgba.Pix[4*p:4*p+3], pix[3*p:3*p+3])
-			rgba.Pix[4*p+3] = 255
-		}
-		img = rgba
-	default:
-		return fmt.Errorf("PNG files hold 1 or 3 channels, the images have %d", c)
-	}
-	return npy.AtomicWriteFile(path, func(w io.Writer) error { return png.Encode(w, img) })
-}

@@ -24,14 +24,14 @@ import (
 
 const imageUsage = `Usage: train image [flags]
 
-Trains the image model of the paper (IMAGES.md): the energy
+Trains the image model of the paper (docs/IMAGES.md): the energy
 E(x, k) = −½‖x − U(x, k)‖² with U a U-Net, a U-Net generator conditioned on
 z, and the convolutional encoder of Table 8, on images scaled to [−1, 1].
 
 -data is mnist (1×32×32), stackedmnist (3×32×32, 1000 modes) or an
 N×C×H×W .npy file of uint8 pixels (0–255) or floats in [0, 1]; 28×28
 images are zero-padded to 32×32. -config picks the networks' sizes
-(IMAGES.md §2.3): cifar10 (the authors' CIFAR-10 networks, 40M parameters
+(docs/IMAGES.md §2.3): cifar10 (the authors' CIFAR-10 networks, 40M parameters
 in the energy), m, s, or xs (0.3M, for about an hour on 2 CPU cores);
 every size is also a flag, which then overrides the preset. Training
 follows §3: T = 4, β 0.1…20, γ 0.02, Adam(0, 0.9), lr 1e-4, batch 64,
@@ -88,13 +88,18 @@ func newImageFlags(cfg *ddaebm.Config) *imageFlags {
 	flags.Float64Var(&cfg.Gamma, "gamma", cfg.Gamma, "gradient-penalty weight γ")
 	flags.Float64Var(&cfg.WFake, "w-fake", cfg.WFake, "weight of E on fakes in the energy loss")
 	flags.Float64Var(&cfg.WEnt, "w-ent", cfg.WEnt, "weight of the entropy bound in the generator loss (eq. 17: 1; the authors' code: 0.1)")
+	l2 := flags.String("l2", string(cfg.L2), "form of the generator loss's reverse-KL term: eq19 (the paper) or release-mse (the authors' CIFAR-10 code: KL + squared error of the prior-z prediction)")
 	flags.Float64Var(&cfg.LR, "lr", cfg.LR, "Adam learning rate (both players)")
 	flags.Float64Var(&cfg.Beta1, "adam-beta1", cfg.Beta1, "Adam β1")
 	flags.Float64Var(&cfg.Beta2, "adam-beta2", cfg.Beta2, "Adam β2")
 	flags.IntVar(&cfg.Batch, "batch", cfg.Batch, "batch size")
 	flags.Float64Var(&cfg.EMA, "ema", cfg.EMA, "decay of the generator's weight average, which samples use (0: off; overrides -config)")
 	setEnergyOptions := energyOptionFlags(flags, cfg)
-	f.setEnergyOptions = func() error { setEnergyOptions(); return nil }
+	f.setEnergyOptions = func() error {
+		setEnergyOptions()
+		cfg.L2 = ddaebm.L2Form(*l2)
+		return nil
+	}
 	flags.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "random seed (weights, batches, noise)")
 	f.iters = flags.Int64("iters", 1000, "train until this many iterations in total")
 	f.ckptEvery = flags.Int64("checkpoint-every", 100, "write a checkpoint every N iterations")

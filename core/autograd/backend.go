@@ -151,17 +151,20 @@ const (
 	OpSin
 	OpCos
 	OpTanh
-	OpSigmoid // 1/(1 + e⁻ˣ)
-	OpSiLU    // x·sigmoid(x)
+	OpSigmoid   // 1/(1 + e⁻ˣ)
+	OpSiLU      // x·sigmoid(x)
+	OpSiLUGrad  // silu'(x) = σ·(1 + x·(1 − σ)), σ = sigmoid(x)
+	OpSiLUGrad2 // silu''(x) = σ·(1 − σ)·(2 + x·(1 − 2σ))
 	numUnaryOps
 )
 
 // UnaryOps lists every UnaryOp, by code (see BinaryOps).
-var UnaryOps = []UnaryOp{OpScale, OpAddConst, OpSquare, OpExp, OpLog, OpPow, OpSin, OpCos, OpTanh, OpSigmoid, OpSiLU}
+var UnaryOps = []UnaryOp{OpScale, OpAddConst, OpSquare, OpExp, OpLog, OpPow, OpSin, OpCos, OpTanh, OpSigmoid, OpSiLU, OpSiLUGrad, OpSiLUGrad2}
 
 var unaryOpNames = [numUnaryOps]string{
 	OpScale: "scale", OpAddConst: "addconst", OpSquare: "square", OpExp: "exp", OpLog: "log", OpPow: "pow",
 	OpSin: "sin", OpCos: "cos", OpTanh: "tanh", OpSigmoid: "sigmoid", OpSiLU: "silu",
+	OpSiLUGrad: "silu_grad", OpSiLUGrad2: "silu_grad2",
 }
 
 func (op UnaryOp) String() string {

@@ -142,6 +142,18 @@ func unaryRange(op UnaryOp, o, xs []tensor.Float, p tensor.Float) {
 		for i, v := range xs {
 			o[i] = tensor.Float(float64(v) * sigmoid(float64(v)))
 		}
+	case OpSiLUGrad:
+		for i, v := range xs {
+			x := float64(v)
+			s := sigmoid(x)
+			o[i] = tensor.Float(s * (1 + x*(1-s)))
+		}
+	case OpSiLUGrad2:
+		for i, v := range xs {
+			x := float64(v)
+			s := sigmoid(x)
+			o[i] = tensor.Float(s * (1 - s) * (2 + x*(1-2*s)))
+		}
 	}
 }
 

@@ -77,6 +77,8 @@ func TestSaturatingFunctionsAtExtremes(t *testing.T) {
 	}{
 		{"sigmoid", g.Sigmoid(g.Const(x)).Value, []float64{0, 4.248354255291589e-18, 1, 1}},
 		{"silu", g.SiLU(g.Const(x)).Value, []float64{0, -1.6993417021166355e-16, 40, 1000}},
+		{"silu'", g.siluGrad(g.Const(x)).Value, []float64{0, -1.6568581595637197e-16, 1, 1}},
+		{"silu''", g.siluGrad2(g.Const(x)).Value, []float64{0, -1.6143746170108038e-16, 0, 0}},
 		{"tanh", g.Tanh(g.Const(x)).Value, []float64{-1, -1, 1, 1}},
 	} {
 		for i, w := range c.want {

@@ -2,6 +2,7 @@ package autograd
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/ddaebm/ddaebm/core/tensor"
 )
@@ -34,6 +35,8 @@ const (
 	opTanh
 	opSigmoid
 	opSiLU
+	opSiLUGrad
+	opSiLUGrad2
 	opMaskedScale
 	opZeroWherePositive
 	opConcatCols
@@ -100,6 +103,9 @@ func NewParam(name string, value *tensor.Dense) *Node {
 type Graph struct {
 	be   Backend
 	host tensor.Arena // HostTensor's memory when be is not the CPU
+	// reuser serves allocations while a gradient is computed without
+	// recording (reuse.go): g.be is then &reuser.
+	reuser reuse
 	// scratch holds the convolutions' working memory (conv.go), by slot
 	// and size: persistent buffers reused by every step.
 	scratch map[[2]int]*tensor.Dense
@@ -257,12 +263,25 @@ func (g *Graph) Grad(y *Node, wrt []*Node, createGraph bool) []*Node {
 	one := g.be.NewUninit(1, 1)
 	g.be.Fill(one, 1)
 	y.grad = g.Const(one)
+	var reusing *reuse
+	if !createGraph { // values are needed only until they are passed on (reuse.go)
+		be := g.be
+		g.reuser.start(be)
+		reusing, g.be = &g.reuser, &g.reuser
+		defer func() { g.be = be }()
+	}
 	for i := end; i >= 0; i-- {
 		n := g.nodes[i]
 		if n.grad == nil || n.mark != g.epoch || n.kind == opLeaf {
 			continue
 		}
 		backwardOf[n.kind](g, n, n.grad)
+		if reusing != nil {
+			if !slices.Contains(wrt, n) { // a gradient asked for is kept
+				reusing.drop(n.grad.Value)
+			}
+			reusing.releaseFresh()
+		}
 	}
 	g.record = saved
 
@@ -309,11 +328,20 @@ func (g *Graph) accumulate(n *Node, d *Node) {
 	if !tensor.SameShape(n.Value, d.Value) {
 		panic(fmt.Sprintf("autograd: gradient %v for a %v value", d.Value, n.Value))
 	}
+	reusing := g.be == &g.reuser
 	if n.grad == nil {
 		n.grad = d
+		if reusing {
+			g.reuser.hold(d.Value)
+		}
 		return
 	}
-	n.grad = g.Add(n.grad, d)
+	old := n.grad
+	n.grad = g.Add(old, d)
+	if reusing {
+		g.reuser.hold(n.grad.Value)
+		g.reuser.drop(old.Value)
+	}
 }
 
 // mustBeOnHost guards the operations that search values on the host (the

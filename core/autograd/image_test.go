@@ -81,7 +81,7 @@ func TestImageGradients(t *testing.T) {
 }
 
 // Conv is the convolution written out, for every window the image
-// networks use (IMAGES.md §5) on odd image sizes; ConvTranspose and
+// networks use (docs/IMAGES.md §5) on odd image sizes; ConvTranspose and
 // ConvWeights are its transposes: ⟨Conv(x, W), u⟩ = ⟨x, ConvTranspose(u,
 // W)⟩ = ⟨W, ConvWeights(x, u)⟩.
 func TestConvIsConvolution(t *testing.T) {

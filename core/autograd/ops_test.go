@@ -89,6 +89,10 @@ var opCases = []opCase{
 	{"Tanh", shapes(randMatrix, [2]int{3, 4}), func(g *Graph, in []*Node) *Node { return g.Tanh(in[0]) }},
 	{"Sigmoid", shapes(randMatrix, [2]int{3, 4}), func(g *Graph, in []*Node) *Node { return g.Sigmoid(in[0]) }},
 	{"SiLU", shapes(randMatrix, [2]int{3, 4}), func(g *Graph, in []*Node) *Node { return g.SiLU(in[0]) }},
+	// SiLU's recorded derivative: its second derivative is SiLU's third.
+	{"SiLUGradient", shapes(randMatrix, [2]int{3, 4}), func(g *Graph, in []*Node) *Node {
+		return g.Grad(g.SumAll(g.Mul(g.SiLU(in[0]), in[0])), in[:1], true)[0]
+	}},
 	{"SiLUOfProduct", shapes(randMatrix, [2]int{3, 4}, [2]int{4, 4}), func(g *Graph, in []*Node) *Node {
 		return g.SiLU(g.MatMul(in[0], in[1], false, false))
 	}},

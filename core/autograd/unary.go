@@ -43,6 +43,12 @@ func (g *Graph) Sigmoid(x *Node) *Node { return g.unary(opSigmoid, OpSigmoid, x,
 // SiLU returns x·sigmoid(x) (swish), in one pass over x.
 func (g *Graph) SiLU(x *Node) *Node { return g.unary(opSiLU, OpSiLU, x, 0) }
 
+// siluGrad and siluGrad2 are SiLU's first and second derivatives, each
+// one pass over x: an image energy's penalty graph holds SiLU's
+// derivative at every activation, and its backward the second.
+func (g *Graph) siluGrad(x *Node) *Node  { return g.unary(opSiLUGrad, OpSiLUGrad, x, 0) }
+func (g *Graph) siluGrad2(x *Node) *Node { return g.unary(opSiLUGrad2, OpSiLUGrad2, x, 0) }
+
 // LeakyReLU returns x where x > 0 and slope·x elsewhere, for a constant
 // slope: PReLU with a slope that is not learned.
 func (g *Graph) LeakyReLU(x *Node, slope tensor.Float) *Node {
@@ -79,9 +85,20 @@ func init() {
 	backwardOf[opSigmoid] = func(g *Graph, n, grad *Node) {
 		g.accumulate(n.in[0], g.Mul(grad, g.Mul(n, g.AddConst(g.Scale(n, -1), 1))))
 	}
-	// silu' = σ + x·σ·(1 − σ) = σ + silu·(1 − σ).
 	backwardOf[opSiLU] = func(g *Graph, n, grad *Node) {
-		s := g.Sigmoid(n.in[0])
-		g.accumulate(n.in[0], g.Mul(grad, g.Add(s, g.Mul(n, g.AddConst(g.Scale(s, -1), 1)))))
+		g.accumulate(n.in[0], g.Mul(grad, g.siluGrad(n.in[0])))
+	}
+	backwardOf[opSiLUGrad] = func(g *Graph, n, grad *Node) {
+		g.accumulate(n.in[0], g.Mul(grad, g.siluGrad2(n.in[0])))
+	}
+	// silu''' = σ'·((1 − 2σ)·(3 + x·(1 − 2σ)) − 2x·σ'), σ' = σ·(1 − σ),
+	// from recorded operations: the third order is rare, and exact.
+	backwardOf[opSiLUGrad2] = func(g *Graph, n, grad *Node) {
+		x := n.in[0]
+		s := g.Sigmoid(x)
+		ds := g.Mul(s, g.AddConst(g.Scale(s, -1), 1))
+		a := g.AddConst(g.Scale(s, -2), 1)
+		third := g.Mul(ds, g.Sub(g.Mul(a, g.AddConst(g.Mul(x, a), 3)), g.Scale(g.Mul(x, ds), 2)))
+		g.accumulate(x, g.Mul(grad, third))
 	}
 }

@@ -208,6 +208,8 @@ func opCases(rng *rand.Rand) []opCase {
 			{"tanh", autograd.OpTanh, 0, wide, elem},
 			{"sigmoid", autograd.OpSigmoid, 0, wide, elem},
 			{"silu", autograd.OpSiLU, 0, wide, elem},
+			{"silu_grad", autograd.OpSiLUGrad, 0, wide, elem},
+			{"silu_grad2", autograd.OpSiLUGrad2, 0, wide, elem},
 		} {
 			add(opCase{"Unary/" + u.name + "/" + shape(s),
 				[]*tensor.Dense{u.gen(rng, r, c), uniform(rng, r, c)},

@@ -107,7 +107,7 @@ const (
 	// docs/ALGORITHM.md §7.
 	LogitSpace Space = "logit"
 	// SignedSpace is 2x − 1: pixel values in [−1, 1], the image models'
-	// space (IMAGES.md §1).
+	// space (docs/IMAGES.md §1).
 	SignedSpace Space = "signed"
 )
 

@@ -46,6 +46,22 @@ const (
 // PenaltySites lists the accepted PenaltySite values.
 var PenaltySites = []PenaltySite{PenaltyAtReal, PenaltyAtFake, PenaltyAtRealAndFake, PenaltyAtInterpolates}
 
+// L2Form is the form of the generator loss's second term (docs/ALGORITHM.md §5).
+type L2Form string
+
+const (
+	// L2Posterior is the paper's eq. 19: λ_k·(KL(q_ψ ‖ N(0, I))
+	// − log q(x_k | x_{k+1}, G(x_{k+1}, z_q, k))), z_q from the encoder.
+	L2Posterior L2Form = "eq19"
+	// L2ReleaseMSE is the authors' CIFAR-10 and CelebA code: KL(q_ψ ‖
+	// N(0, I)) + ‖x_k − μ_post(G(x_{k+1}, z, k), x_{k+1})‖², the
+	// prediction from the fake's prior z, summed over the dimensions.
+	L2ReleaseMSE L2Form = "release-mse"
+)
+
+// L2Forms lists the accepted L2Form values.
+var L2Forms = []L2Form{L2Posterior, L2ReleaseMSE}
+
 // Config is everything that defines a run. Its JSON form is written next
 // to every checkpoint, and a checkpoint is loaded with its own Config.
 type Config struct {
@@ -108,6 +124,10 @@ type Config struct {
 	// conditioned on the same x_{k+1}. A configuration written before
 	// the option existed reads as PenaltyAtReal.
 	PenaltyAt PenaltySite `json:"penalty_at"`
+	// L2 is the form of the generator loss's reverse-KL term; a
+	// configuration written before the option existed reads as
+	// L2Posterior.
+	L2 L2Form `json:"l2"`
 
 	Seed uint64 `json:"seed"`
 }
@@ -118,7 +138,7 @@ func DefaultToyConfig(data string) Config {
 		Data: data, Dim: 2, Model: toy.Name,
 		T: 4, BetaMin: 0.1, BetaMax: 20, Schedule: "vp",
 		Gamma: 0.02, WFake: 1, WEnt: 0.1, LambdaW: 1, LambdaWMid: 1, PostVarFloor: 1e-2,
-		Ablation: Full, PenaltyAt: PenaltyAtReal,
+		Ablation: Full, PenaltyAt: PenaltyAtReal, L2: L2Posterior,
 		ZDim: 2, Hidden: 300,
 		LR: 1e-4, Beta1: 0, Beta2: 0.9, Batch: 200,
 	}
@@ -196,6 +216,9 @@ func (c *Config) validate(checkData bool) error {
 	}
 	if !slices.Contains(PenaltySites, c.PenaltyAt) {
 		bad("penalty-at %q is not known (want one of %v)", c.PenaltyAt, PenaltySites)
+	}
+	if !slices.Contains(L2Forms, c.L2) {
+		bad("l2 %q is not known (want one of %v)", c.L2, L2Forms)
 	}
 	if len(errs) == 0 {
 		// Sizes first: the schedule alone has T entries per table.
@@ -286,6 +309,9 @@ func decodeConfig(b []byte) (Config, error) {
 	}
 	if c.PenaltyAt == "" { // written before the option existed
 		c.PenaltyAt = PenaltyAtReal
+	}
+	if c.L2 == "" {
+		c.L2 = L2Posterior
 	}
 	fields := reflect.ValueOf(&c).Elem()
 	for i := range fields.NumField() {

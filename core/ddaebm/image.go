@@ -11,7 +11,7 @@ import (
 	"github.com/ddaebm/ddaebm/core/tensor"
 )
 
-// DefaultImageConfig returns the image setting of IMAGES.md §3 for the
+// DefaultImageConfig returns the image setting of docs/IMAGES.md §3 for the
 // named U-Net configuration (unet.Presets) and images of layout im,
 // training on data: T = 4, β 0.1…20, γ 0.02, w_fake 1, entropy weight 0.1,
 // the image floor max(log v_k, log v_1) in L2, Adam(0, 0.9) at lr 1e-4,
@@ -26,7 +26,7 @@ func DefaultImageConfig(data, preset string, im autograd.Image) (Config, error) 
 		Data: data, Dim: im.Size(), Model: unet.Name, Net: &p.Settings,
 		T: 4, BetaMin: 0.1, BetaMax: 20, Schedule: "vp",
 		Gamma: 0.02, WFake: 1, WEnt: 0.1, LambdaW: 1, LambdaWMid: 1, PostVarFloorStep: 1,
-		Ablation: Full, PenaltyAt: PenaltyAtReal,
+		Ablation: Full, PenaltyAt: PenaltyAtReal, L2: L2Posterior,
 		ZDim: p.ZDim, LR: 1e-4, Beta1: 0, Beta2: 0.9, Batch: 64, EMA: p.EMA, EnergyEMA: p.EMA,
 	}, nil
 }
@@ -44,7 +44,7 @@ type ImageData struct {
 }
 
 // mnistPad pads 28×28 images to the 32×32 the U-Nets and the encoder
-// read, as DDGAN does (IMAGES.md §1).
+// read, as DDGAN does (docs/IMAGES.md §1).
 const mnistPad = 2
 
 // LoadImageData reads the image set name: MNISTData (1×32×32),
@@ -127,7 +127,7 @@ func imageData(train, test *tensor.Dense, c, h, w int) (*ImageData, error) {
 
 // ImageSource draws training images uniformly with replacement, in
 // [−1, 1] (data.SignedSpace), each flipped left to right with
-// probability ½ when Flip is set (natural images; IMAGES.md §1).
+// probability ½ when Flip is set (natural images; docs/IMAGES.md §1).
 type ImageSource struct {
 	x     *tensor.Dense // signed rows
 	image autograd.Image

@@ -7,7 +7,7 @@ import (
 	"github.com/ddaebm/ddaebm/core/autograd"
 )
 
-// The XS image model (IMAGES.md §2.3) at the paper's batch of 64 on
+// The XS image model (docs/IMAGES.md §2.3) at the paper's batch of 64 on
 // 32×32×3 images: one whole training iteration (max step with the
 // gradient penalty, then the generator and encoder step), on the CPU and
 // on CUDA device 0 (scripts/gpu-check.sh).

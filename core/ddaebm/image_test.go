@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/ddaebm/ddaebm/core/autograd"
@@ -169,4 +170,41 @@ func mirror(row []tensor.Float, im autograd.Image) []tensor.Float {
 		}
 	}
 	return out
+}
+
+// The release's L2 (Config.L2 = L2ReleaseMSE) is the encoder's KL at the
+// real pair plus the squared error of the prior-z prediction's posterior
+// mean, computed here from the networks' outputs by hand.
+func TestReleaseL2(t *testing.T) {
+	cfg := DefaultToyConfig("8gaussians")
+	cfg.Hidden, cfg.Batch, cfg.L2 = 8, 6, L2ReleaseMSE
+	m := newModel(t, cfg)
+	rng := rand.New(rand.NewPCG(2, 3))
+	xk, xk1 := randomMatrix(rng, 6, 2), randomMatrix(rng, 6, 2)
+	z, noise, eps := randomMatrix(rng, 6, 2), randomMatrix(rng, 6, 2), randomMatrix(rng, 6, 2)
+	k := []int{0, 1, 2, 3, 0, 1}
+	g := autograd.NewGraph()
+	var st StepStats
+	m.generatorLoss(g, g.Const(xk), g.Const(xk1), k, g.Const(z), g.Const(noise), g.Const(eps), &st)
+	x0 := g.HostValue(m.Generator.Forward(g, g.Const(xk1), g.Const(z), k, true))
+	mu, lv := m.Encoder.Forward(g, g.Const(xk), g.Const(xk1), k, true)
+	mu, lv = g.Const(g.HostValue(mu)), g.Const(g.HostValue(lv))
+	var want float64
+	s := m.Schedule
+	for i := range 6 {
+		for j := range 2 {
+			mean := s.PostC1[k[i]]*float64(x0.At(i, j)) + s.PostC2[k[i]]*float64(xk1.At(i, j))
+			d := float64(xk.At(i, j)) - mean
+			m, l := float64(mu.Value.At(i, j)), float64(lv.Value.At(i, j))
+			want += d*d + 0.5*(math.Exp(l)+m*m-1-l)
+		}
+	}
+	want /= 6
+	if math.Abs(st.L2-want) > 1e-4*max(1, math.Abs(want)) {
+		t.Errorf("L2 = %v, want %v", st.L2, want)
+	}
+	cfg.L2 = "eq20"
+	if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), "eq20") {
+		t.Errorf("an unknown l2 form: %v", err)
+	}
 }

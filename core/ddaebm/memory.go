@@ -29,9 +29,10 @@ const (
 	stepCopiesPerValue = 4
 	// stepValuesPerWidth bounds the values a training step keeps per unit
 	// of layer width and example: the forward passes of all three
-	// networks at real and fake pairs, their backward passes and the
-	// penalty's double backward (measured: 30–45).
-	stepValuesPerWidth = 64
+	// networks at real and fake pairs, the penalty's recorded gradient,
+	// and the backward passes, which reuse the memory of values they have
+	// passed on (measured: 6–12).
+	stepValuesPerWidth = 16
 	// forwardValuesPerWidth is the same for a forward pass without a
 	// gradient (sampling, scoring).
 	forwardValuesPerWidth = 8

@@ -29,7 +29,7 @@ func DefaultMNISTConfig() Config {
 		Data: MNISTData, Dim: data.MNISTPixels, Model: nice.Name,
 		T: 4, BetaMin: 0.1, BetaMax: 10, Schedule: "vp",
 		Gamma: 0.02, WFake: 0.1, WEnt: 0.1, LambdaW: 1, LambdaWMid: 1, PostVarFloorStep: 1,
-		Ablation: Full, PenaltyAt: PenaltyAtReal,
+		Ablation: Full, PenaltyAt: PenaltyAtReal, L2: L2Posterior,
 		ZDim: 50, Hidden: 1000, GenHidden: 1600,
 		LR: 1e-4, Beta1: 0, Beta2: 0.9, Batch: 128,
 	}

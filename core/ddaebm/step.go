@@ -232,10 +232,15 @@ func (m *Model) generate(g *autograd.Graph, xk1 *autograd.Node, k []int, z, nois
 // algorithm only):
 //
 //	L1 = mean(−E(x'_k, k) − log q(x_{k+1} | x'_k)) + w_ent·mean(−log q_ψ(z | x'_k, x_{k+1}, k)),
-//	L2 = mean(λ_k·(KL(q_ψ(·|x_k, x_{k+1}, k) ‖ N(0, I)) − log q(x_k | x_{k+1}, G(x_{k+1}, z_q, k)))).
+//	L2 = mean(λ_k·(KL(q_ψ(·|x_k, x_{k+1}, k) ‖ N(0, I)) − log q(x_k | x_{k+1}, G(x_{k+1}, z_q, k)))),
+//
+// or, with Config.L2 = L2ReleaseMSE,
+//
+//	L2 = mean(KL(q_ψ(·|x_k, x_{k+1}, k) ‖ N(0, I)) + ‖x_k − μ_post(G(x_{k+1}, z, k), x_{k+1})‖²).
 func (m *Model) generatorLoss(g *autograd.Graph, xk, xk1 *autograd.Node, k []int, z, noise, eps *autograd.Node, st *StepStats) *autograd.Node {
 	cfg := &m.Config
-	fake := m.generate(g, xk1, k, z, noise)
+	x0 := m.Generator.Forward(g, xk1, z, k, true)
+	fake := m.Schedule.PosteriorSample(g, x0, xk1, k, noise)
 	per := g.Add(m.Energy.Forward(g, fake, k), m.Schedule.LogTransition(g, xk1, fake, k))
 	loss := g.Scale(g.Mean(per), -1)
 	useEncoder := cfg.Ablation == Full || cfg.Ablation == KLOnly
@@ -244,7 +249,18 @@ func (m *Model) generatorLoss(g *autograd.Graph, xk, xk1 *autograd.Node, k []int
 		ent := g.Mean(g.GaussianLogPDF(z, mu, lv))
 		loss = g.Sub(loss, g.Scale(ent, tensor.Float(cfg.WEnt)))
 	}
-	if cfg.Ablation == Full || cfg.Ablation == NoLatent {
+	if cfg.L2 == L2ReleaseMSE && (cfg.Ablation == Full || cfg.Ablation == NoLatent) {
+		// The release's CIFAR-10 term: the encoder's KL (at the real pair)
+		// and the squared error of the prior-z prediction's posterior mean.
+		term := g.SumRows(g.Square(g.Sub(xk, m.Schedule.PosteriorMean(g, x0, xk1, k))))
+		if cfg.Ablation == Full {
+			mu, lv := m.Encoder.Forward(g, xk, xk1, k, true)
+			term = g.Add(g.StdNormalKL(mu, lv), term)
+		}
+		l2 := g.Mean(term)
+		st.L2 = g.Scalar(l2)
+		loss = g.Add(loss, l2)
+	} else if cfg.Ablation == Full || cfg.Ablation == NoLatent {
 		var zq, kl *autograd.Node
 		if cfg.Ablation == Full {
 			mu, lv := m.Encoder.Forward(g, xk, xk1, k, true)

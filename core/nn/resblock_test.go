@@ -10,7 +10,7 @@ import (
 )
 
 // A residual block with a time embedding, dropout and self-attention,
-// the building block of the image energies (IMAGES.md §2.1), inside
+// the building block of the image energies (docs/IMAGES.md §2.1), inside
 // E(x) = −½‖x − U(x)‖²: the gradient penalty ‖∇ₓE‖², as the energy step
 // computes it, has the derivatives into every weight (and x) that finite
 // differences of the penalty give. This checks second derivatives of E

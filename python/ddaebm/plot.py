@@ -1,4 +1,4 @@
-"""Matplotlib figures: model density, samples, energy histograms.
+"""Matplotlib figures: model density, samples, energy histograms, image grids.
 
 Needs matplotlib (pip install matplotlib, or the package's "plot" extra);
 ddaebm itself imports without it. Every function draws into ax when given
@@ -13,7 +13,7 @@ import numpy as np
 
 from ._errors import InvalidArgumentError
 
-__all__ = ["density", "samples", "energy_histograms"]
+__all__ = ["density", "samples", "energy_histograms", "image_grid"]
 
 
 def _axes(ax, figsize=(4.5, 4.5)):
@@ -91,3 +91,26 @@ def _points(x, what: str) -> np.ndarray:
     if a.ndim != 2 or a.shape[1] != 2:
         raise InvalidArgumentError(f"{what}: expected shape (n, 2), got {a.shape}")
     return a
+
+
+def image_grid(images, ncols: int = 8, ax=None, title: str | None = None):
+    """Draw images of shape (n, C, H, W) with values in [−1, 1] (an image
+    model's samples) as a grid of ncols columns: C = 1 in grey, C = 3 in
+    colour."""
+    x = np.asarray(images, dtype=np.float32)
+    if x.ndim != 4 or x.shape[1] not in (1, 3) or x.shape[0] < 1:
+        raise InvalidArgumentError(f"images must have shape (n, 1 or 3, H, W), got {x.shape}")
+    n, c, h, w = x.shape
+    ncols = max(1, min(int(ncols), n))
+    nrows = -(-n // ncols)
+    grid = np.ones((nrows * (h + 2), ncols * (w + 2), c), dtype=np.float32)
+    pixels = np.clip((x + 1) / 2, 0, 1).transpose(0, 2, 3, 1)
+    for i in range(n):
+        r, q = divmod(i, ncols)
+        grid[r * (h + 2) + 1:r * (h + 2) + 1 + h, q * (w + 2) + 1:q * (w + 2) + 1 + w] = pixels[i]
+    ax = _axes(ax, figsize=(ncols * 0.8, nrows * 0.8))
+    ax.imshow(grid[..., 0] if c == 1 else grid, cmap="gray" if c == 1 else None, vmin=0, vmax=1)
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title)
+    return ax

@@ -53,3 +53,18 @@ def test_stackedmnist_image_model():
     assert m.image_shape == (3, 32, 32)
     m.fit(None, 1, progress=False)
     assert m.config["data"] == "stackedmnist"
+
+
+def test_export_images_and_grid(tmp_path):
+    x = np.linspace(-1, 1, 2 * 3 * 4 * 5, dtype=np.float32).reshape(2, 3, 4, 5)
+    ddaebm.export_images(x, tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["000000.png", "000001.png", "images.npz"]
+    pixels = np.load(tmp_path / "images.npz")["images"]
+    assert pixels.shape == (2, 4, 5, 3) and pixels.dtype == np.uint8
+    np.testing.assert_array_equal(pixels, np.round((x.transpose(0, 2, 3, 1) + 1) / 2 * 255).astype(np.uint8))
+    with pytest.raises(ddaebm.InvalidArgumentError, match="1 or 3"):
+        ddaebm.export_images(np.zeros((2, 2, 4, 4)), tmp_path)
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    ax = ddaebm.plot.image_grid(x, ncols=1)
+    assert ax.images[0].get_array().shape == (2 * 6, 7, 3)

@@ -13,14 +13,19 @@ nbclient = pytest.importorskip("nbclient")
 ITERS = "150"
 
 
+# The image notebook's iterations take seconds each on a CPU.
+IMAGE_ITERS = "2"
+
+
 def execute(name, tmp_path):
     nb = nbformat.read(REPO / "notebooks" / name, as_version=4)
     os.environ["DDAEBM_NOTEBOOK_ITERS"] = ITERS
+    os.environ["DDAEBM_IMAGE_NOTEBOOK_ITERS"] = IMAGE_ITERS
     try:
         nbclient.NotebookClient(nb, timeout=600, kernel_name="python3",
                                 resources={"metadata": {"path": str(tmp_path)}}).execute()
     finally:
-        del os.environ["DDAEBM_NOTEBOOK_ITERS"]
+        del os.environ["DDAEBM_NOTEBOOK_ITERS"], os.environ["DDAEBM_IMAGE_NOTEBOOK_ITERS"]
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     errors = [o for o in outputs if o.output_type == "error"]
     assert not errors, errors
@@ -43,6 +48,13 @@ def test_ood_evaluation_notebook(tmp_path):
     for name in ("shifted", "noisy", "uniform"):
         assert f"AUROC in-distribution vs {name}" in text
     assert "energy_uniform.npy" in text
+
+
+def test_image_generation_notebook(tmp_path):
+    pngs, text = execute("image_generation.ipynb", tmp_path)
+    # learning curves, samples, energy histograms
+    assert pngs == 3
+    assert "AUROC real vs generated" in text and "'000000.png'" in text
 
 
 def test_interrupting_a_notebook_kernel_stops_fit(tmp_path):

@@ -19,3 +19,5 @@
 #define OP_TANH 8
 #define OP_SIGMOID 9
 #define OP_SILU 10
+#define OP_SILU_GRAD 11
+#define OP_SILU_GRAD2 12

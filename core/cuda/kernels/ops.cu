@@ -44,6 +44,16 @@ __device__ inline T unary_op(int op, T v, T p) {
         return m_tanh(v);
     case OP_SIGMOID:
         return sigmoid(v);
+    // The derivatives cancel near their zeros: double precision, as the
+    // CPU computes them, then rounded.
+    case OP_SILU_GRAD: {
+        const double x = double(v), s = sigmoid(x);
+        return T(s * (1 + x * (1 - s)));
+    }
+    case OP_SILU_GRAD2: {
+        const double x = double(v), s = sigmoid(x);
+        return T(s * (1 - s) * (2 + x * (1 - 2 * s)));
+    }
     default: // OP_SILU
         return v * sigmoid(v);
     }

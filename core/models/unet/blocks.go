@@ -19,7 +19,7 @@ type resParts struct {
 	resample string
 }
 
-// resBlock is NCSN++'s BigGAN residual block (IMAGES.md §2.1, "Res"):
+// resBlock is NCSN++'s BigGAN residual block (docs/IMAGES.md §2.1, "Res"):
 // h = SiLU(N₀(x)), both h and x resampled in ↑/↓ blocks,
 // h = Conv3(h) + Lin(SiLU(temb)) at every pixel,
 // h = Conv3₀(Dropout(SiLU(N₁(h)))), x = Conv1(x) where the channels

@@ -45,7 +45,7 @@ func (b *builder) counting() bool { return b.rng == nil }
 func (b *builder) values(n int) { b.size.Values += float64(n) }
 func (b *builder) width(n int)  { b.size.Width += float64(n) }
 
-// The initialisations of IMAGES.md §2.1.
+// The initialisations of docs/IMAGES.md §2.1.
 type initKind int
 
 const (

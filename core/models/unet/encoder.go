@@ -8,7 +8,7 @@ import (
 	"github.com/ddaebm/ddaebm/core/tensor"
 )
 
-// Encoder is q_ψ(z | x_k, x_{k+1}, k) of Table 8 (IMAGES.md §2.2): the
+// Encoder is q_ψ(z | x_k, x_{k+1}, k) of Table 8 (docs/IMAGES.md §2.2): the
 // step embedding through two LeakyReLU layers; concat(x_k, x_{k+1})
 // through a 3×3 convolution to ngf channels and 4×4 stride-2
 // convolutions doubling them down to 4 pixels a side (three for 32×32

@@ -55,10 +55,10 @@ func (family) Sizes(s models.Spec) (energy, generator, encoder models.Size) {
 		// The builder counts the output of every operation (patches,
 		// norms, activations, sums). models.Size's Width counts layer
 		// outputs, each of which the fully connected families' graphs
-		// hold about eight values for, and the memory bounds are
-		// calibrated in that unit: a sixth of the count is the same
-		// unit with a margin (TestStepMemoryEstimate measures it).
-		b.size.Width /= 6
+		// hold a few values for, and the memory bounds are calibrated in
+		// that unit: a quarter of the count is the same unit with a
+		// margin (TestStepMemoryEstimate measures it).
+		b.size.Width /= 4
 		return b.size
 	}
 	return sizeOf(func(b *builder) { newUNet(b, "energy", *st, s.T, 0) }),
@@ -72,7 +72,7 @@ func (family) Describe(s models.Spec) string {
 		st.Image.H, st.Image.W, st.Image.C, st.NF, st.ChMult, st.ResBlocks, st.AttnRes, st.Resample)
 }
 
-// Traits: images in [−1, 1] (IMAGES.md §1).
+// Traits: images in [−1, 1] (docs/IMAGES.md §1).
 func (family) Traits() models.Traits { return models.Traits{Space: data.SignedSpace} }
 
 func (family) NewSettings() any { return new(Settings) }

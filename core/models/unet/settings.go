@@ -8,7 +8,7 @@ import (
 	"github.com/ddaebm/ddaebm/core/autograd"
 )
 
-// Settings are the sizes of the U-Nets and the encoder (IMAGES.md §2.3).
+// Settings are the sizes of the U-Nets and the encoder (docs/IMAGES.md §2.3).
 // The latent dimension nz is the configuration's z-dim.
 type Settings struct {
 	// Image is the layout of one example: the rows the model trains on
@@ -42,7 +42,7 @@ const (
 	ResampleMean = "mean" // DDPM++
 )
 
-// A Preset is a configuration of IMAGES.md §2.3: the networks' settings,
+// A Preset is a configuration of docs/IMAGES.md §2.3: the networks' settings,
 // the latent size nz, and the decay of the weight averages that suits its
 // length of training (§3: 0.9999 for the paper's long runs; §7: 0.999 for
 // runs of a few thousand iterations, where 0.9999 barely moves).

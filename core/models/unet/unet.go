@@ -10,7 +10,7 @@ import (
 	"github.com/ddaebm/ddaebm/core/tensor"
 )
 
-// UNet is U(x, k[, z]) of IMAGES.md §2.1: images in, images of the same
+// UNet is U(x, k[, z]) of docs/IMAGES.md §2.1: images in, images of the same
 // layout out. With a mapping network (the generator's) its residual
 // blocks normalise with AdaGN, γ(z)·GN(x) + β(z).
 type UNet struct {

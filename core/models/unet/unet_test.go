@@ -28,7 +28,7 @@ func countParams(net any) (n int) {
 	return n
 }
 
-// The parameter counts of IMAGES.md §2.3, computed there from the
+// The parameter counts of docs/IMAGES.md §2.3, computed there from the
 // authors' constructors, in millions to two decimals. One entry differs:
 // the table gives the XS generator 0.46M, which is its count with 4
 // mapping layers (0.4614M, checked below); with the 2 its own column
