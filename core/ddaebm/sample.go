@@ -7,13 +7,25 @@ import (
 	"math/rand/v2"
 
 	"github.com/ddaebm/ddaebm/core/autograd"
+	"github.com/ddaebm/ddaebm/core/models"
 	"github.com/ddaebm/ddaebm/core/nn"
 	"github.com/ddaebm/ddaebm/core/tensor"
 )
 
 // chunkRows bounds the rows pushed through a network at once when sampling
-// or scoring, so memory stays flat for any n.
+// or scoring, so memory stays flat for any n; rowsPerChunk lowers it for
+// networks whose rows are large (images).
 const chunkRows = 4096
+
+// chunkBytes bounds the memory of one chunk's forward pass.
+const chunkBytes = 4 << 30
+
+// rowsPerChunk is how many rows of net go through at once: chunkRows, or
+// fewer where their forward pass would take more than chunkBytes.
+func (c *Config) rowsPerChunk(net models.Size) int {
+	perRow := c.forwardBytes(net, 1) - c.forwardBytes(net, 0)
+	return max(1, min(chunkRows, int(chunkBytes/perRow)))
+}
 
 // BNStats names the statistics the generator's batch norm uses when
 // sampling.
@@ -56,9 +68,10 @@ func (m *Model) Sample(ctx context.Context, n int, rng *rand.Rand) (*tensor.Dens
 // The model is left unchanged: with BatchStats, the running statistics
 // are restored afterwards, and chains run in equal batches of at least
 // minSampleBatch rows (more are drawn and dropped when n is smaller), so
-// the statistics never come from a handful of rows. Chains run chunkRows
-// at a time; between chunks SampleWith returns ctx's error once ctx is
-// done, and the device's error once the device has failed.
+// the statistics never come from a handful of rows. Chains run a chunk
+// of rows at a time (rowsPerChunk); between chunks SampleWith returns
+// ctx's error once ctx is done, and the device's error once the
+// device has failed.
 func (m *Model) SampleWith(ctx context.Context, n int, rng *rand.Rand, bn BNStats) (*tensor.Dense, error) {
 	if n < 1 {
 		return nil, fmt.Errorf("sample: n must be positive, got %d", n)
@@ -67,16 +80,16 @@ func (m *Model) SampleWith(ctx context.Context, n int, rng *rand.Rand, bn BNStat
 		return nil, err
 	}
 	_, gen, _ := networkSizes(&m.Config)
-	d := m.Config.Dim
+	d, chunk := m.Config.Dim, m.Config.rowsPerChunk(gen)
 	if err := checkOutput(fmt.Sprintf("sampling %d points of dimension %d", n, d), n, d, floatBytes,
-		m.Config.forwardBytes(gen, min(max(n, minSampleBatch), chunkRows))); err != nil {
+		m.Config.forwardBytes(gen, min(max(n, minSampleBatch), max(chunk, minSampleBatch)))); err != nil {
 		return nil, err
 	}
 	defer m.withSamplingWeights()()
 	out := tensor.New(n, d)
 	if bn == RunningStats {
-		for lo := 0; lo < n; lo += chunkRows {
-			hi := min(n, lo+chunkRows)
+		for lo := 0; lo < n; lo += chunk {
+			hi := min(n, lo+chunk)
 			if err := m.sampleChunk(ctx, tensor.FromSlice(hi-lo, d, out.Data[lo*d:hi*d]), rng, false); err != nil {
 				return nil, err
 			}
@@ -84,7 +97,7 @@ func (m *Model) SampleWith(ctx context.Context, n int, rng *rand.Rand, bn BNStat
 		return out, nil
 	}
 	defer m.restoreBuffers(nn.Buffers(m.Generator))()
-	chunks := (n + chunkRows - 1) / chunkRows
+	chunks := (n + chunk - 1) / chunk
 	rows := max((n+chunks-1)/chunks, minSampleBatch)
 	x := tensor.New(rows, d)
 	for lo := 0; lo < n; lo += rows {
@@ -164,7 +177,8 @@ func (m *Model) interrupted(ctx context.Context) error {
 }
 
 // EnergyAt returns E(x_i, k) for every row of x (float64, one per row),
-// with the energy weights ScoringWeights names, chunkRows rows at a time; between chunks it returns ctx's error once
+// with the energy weights ScoringWeights names, a chunk of rows at a time
+// (rowsPerChunk); between chunks it returns ctx's error once
 // ctx is done, and the device's error once the device has failed.
 func (m *Model) EnergyAt(ctx context.Context, x *tensor.Dense, k int) ([]float64, error) {
 	if x.C != m.Config.Dim {
@@ -174,7 +188,8 @@ func (m *Model) EnergyAt(ctx context.Context, x *tensor.Dense, k int) ([]float64
 		return nil, fmt.Errorf("energy: step k = %d outside 0..%d", k, m.Config.T-1)
 	}
 	energy, _, _ := networkSizes(&m.Config)
-	if err := checkOutput(fmt.Sprintf("scoring %d points", x.R), x.R, 1, 8, m.Config.forwardBytes(energy, min(x.R, chunkRows))); err != nil {
+	chunk := m.Config.rowsPerChunk(energy)
+	if err := checkOutput(fmt.Sprintf("scoring %d points", x.R), x.R, 1, 8, m.Config.forwardBytes(energy, min(x.R, chunk))); err != nil {
 		return nil, err
 	}
 	defer m.withScoringWeights()()
@@ -182,15 +197,15 @@ func (m *Model) EnergyAt(ctx context.Context, x *tensor.Dense, k int) ([]float64
 	g := m.graph
 	defer g.Reset()
 	d := x.C
-	ks := make([]int, min(x.R, chunkRows))
+	ks := make([]int, min(x.R, chunk))
 	for i := range ks {
 		ks[i] = k
 	}
-	for lo := 0; lo < x.R; lo += chunkRows {
+	for lo := 0; lo < x.R; lo += chunk {
 		if err := m.interrupted(ctx); err != nil {
 			return nil, err
 		}
-		hi := min(x.R, lo+chunkRows)
+		hi := min(x.R, lo+chunk)
 		g.Reset()
 		g.SetRecord(false)
 		e := m.Energy.Forward(g, g.ConstHost(tensor.FromSlice(hi-lo, d, x.Data[lo*d:hi*d])), ks[:hi-lo])
@@ -225,7 +240,8 @@ func (m *Model) OneStepFakes(ctx context.Context, x0 *tensor.Dense, rng *rand.Ra
 		return nil, err
 	}
 	_, gen, _ := networkSizes(&m.Config)
-	if err := checkOutput(fmt.Sprintf("one-step fakes of %d points", x0.R), x0.R, x0.C, floatBytes, m.Config.forwardBytes(gen, min(x0.R, chunkRows))); err != nil {
+	chunk := m.Config.rowsPerChunk(gen)
+	if err := checkOutput(fmt.Sprintf("one-step fakes of %d points", x0.R), x0.R, x0.C, floatBytes, m.Config.forwardBytes(gen, min(x0.R, chunk))); err != nil {
 		return nil, err
 	}
 	defer m.withSamplingWeights()()
@@ -234,7 +250,7 @@ func (m *Model) OneStepFakes(ctx context.Context, x0 *tensor.Dense, rng *rand.Ra
 	}
 	d := m.Config.Dim
 	out := tensor.New(x0.R, d)
-	chunks := (x0.R + chunkRows - 1) / chunkRows
+	chunks := (x0.R + chunk - 1) / chunk
 	rows := (x0.R + chunks - 1) / chunks
 	g := m.graph
 	defer g.Reset()

@@ -91,7 +91,7 @@ func (b *builder) conv(name string, in autograd.Image, w autograd.Window, out in
 		n += out
 	}
 	b.values(n)
-	b.width(outIm.H*outIm.W*patch + 2*outIm.Size())
+	b.width(2 * outIm.Size()) // the patches live in scratch memory (autograd.Graph.Conv)
 	if b.counting() {
 		return nil, outIm
 	}

@@ -52,13 +52,14 @@ func (family) Sizes(s models.Spec) (energy, generator, encoder models.Size) {
 	sizeOf := func(build func(b *builder)) models.Size {
 		b := newBuilder(nil)
 		build(b)
-		// The builder counts the output of every operation (patches,
-		// norms, activations, sums). models.Size's Width counts layer
-		// outputs, each of which the fully connected families' graphs
-		// hold a few values for, and the memory bounds are calibrated in
-		// that unit: a quarter of the count is the same unit with a
-		// margin (TestStepMemoryEstimate measures it).
-		b.size.Width /= 4
+		// The builder counts the output of every operation (norms,
+		// activations, sums; not the convolutions' scratch patches).
+		// models.Size's Width counts layer outputs, each of which the
+		// fully connected families' graphs hold a few values for, and
+		// the memory bounds are calibrated in that unit: a third of the
+		// count is the same unit with a margin (TestStepMemoryEstimate
+		// measures it).
+		b.size.Width /= 3
 		return b.size
 	}
 	return sizeOf(func(b *builder) { newUNet(b, "energy", *st, s.T, 0) }),
