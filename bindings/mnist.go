@@ -259,8 +259,8 @@ func (m *Model) StackedModes(c *Cancellation, classifierPath string, n int, seed
 	if err != nil {
 		return "", asValue(err)
 	}
-	if m.m.Config.Dim != data.StackedMNISTDim {
-		return "", invalid("mode counting needs a model of %d-dimensional StackedMNIST images; this one has dimension %d", data.StackedMNISTDim, m.m.Config.Dim)
+	if err := m.m.StackedMNISTModel(); err != nil {
+		return "", asValue(err)
 	}
 	classifier, err := classify.Load(classifierPath)
 	if err != nil {
@@ -270,7 +270,11 @@ func (m *Model) StackedModes(c *Cancellation, classifierPath string, n int, seed
 	if err != nil {
 		return "", err
 	}
-	labels, err := classifier.StackedLabels(m.m.Traits().Space.ToPixels(samples))
+	pixels, err := m.m.StackedMNISTPixels(samples, m.m.Traits().Space)
+	if err != nil {
+		return "", err
+	}
+	labels, err := classifier.StackedLabels(pixels)
 	if err != nil {
 		return "", err
 	}

@@ -79,12 +79,8 @@ func modesCmd(args []string, stdout io.Writer) error {
 			return err
 		}
 		m.SampleWeights = genWeights
-		im, isImage := m.ImageLayout()
-		if !isImage && m.Config.Dim != data.StackedMNISTDim {
-			return fmt.Errorf("mode counting needs a model of %d-dimensional StackedMNIST images; this one has dimension %d", data.StackedMNISTDim, m.Config.Dim)
-		}
-		if isImage && im.C != 3 {
-			return fmt.Errorf("mode counting needs a model of 3-channel StackedMNIST images; this one makes %dx%dx%d images", im.H, im.W, im.C)
+		if err := m.StackedMNISTModel(); err != nil {
+			return err
 		}
 		sp, err := modelSpace(*space, m)
 		if err != nil {
@@ -94,14 +90,8 @@ func modesCmd(args []string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		if isImage {
-			// 32×32 samples, channels together, in [−1, 1]: to the
-			// classifier's channel-major 28×28 pixels.
-			if pixels, err = m.ImagePixels(samples, data.MNISTSide); err != nil {
-				return err
-			}
-		} else {
-			pixels = sp.ToPixels(samples)
+		if pixels, err = m.StackedMNISTPixels(samples, sp); err != nil {
+			return err
 		}
 		result["source"], result["checkpoint"], result["iters"], result["space"], result["bn_stats"] = "model samples", *ckpt, m.Step, sp, bn
 	}

@@ -190,3 +190,33 @@ func (m *Model) ImagePixels(x *tensor.Dense, side int) (*tensor.Dense, error) {
 	}
 	return data.FromImageRows(data.SignedSpace.ToPixels(x), im, crop)
 }
+
+// StackedMNISTModel reports why the model cannot have its StackedMNIST
+// modes counted, or nil: it must make 2352-dimensional rows (train mnist
+// -data stackedmnist) or 3-channel images (train image).
+func (m *Model) StackedMNISTModel() error {
+	if im, ok := m.ImageLayout(); ok {
+		if im.C != 3 {
+			return fmt.Errorf("mode counting needs a model of 3-channel StackedMNIST images; this one makes %dx%dx%d images", im.H, im.W, im.C)
+		}
+		return nil
+	}
+	if m.Config.Dim != data.StackedMNISTDim {
+		return fmt.Errorf("mode counting needs a model of %d-dimensional StackedMNIST images; this one has dimension %d", data.StackedMNISTDim, m.Config.Dim)
+	}
+	return nil
+}
+
+// StackedMNISTPixels maps the model's samples to what the digit classifier
+// reads: channel-major 3×28×28 pixel values in [0, 1]. An image model's
+// 32×32 samples in [−1, 1] are cropped; other models' rows are mapped from
+// space (the model's own, or another a caller chooses).
+func (m *Model) StackedMNISTPixels(samples *tensor.Dense, space data.Space) (*tensor.Dense, error) {
+	if err := m.StackedMNISTModel(); err != nil {
+		return nil, err
+	}
+	if _, ok := m.ImageLayout(); ok {
+		return m.ImagePixels(samples, data.MNISTSide)
+	}
+	return space.ToPixels(samples), nil
+}

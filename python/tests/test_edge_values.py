@@ -217,6 +217,17 @@ def test_stacked_mnist_modes(n, stacked_model, fixtures, tmp_path):
     assert r["n"] == n and 1 <= r["modes_covered"] <= n and finite(r["kl_uniform"])
 
 
+def test_stacked_mnist_modes_of_an_image_model(fixtures, tmp_path):
+    classifier = tmp_path / "classifier.npz"
+    fixtures("classifier", classifier)
+    tiny = dict(nf=4, ch_mult=[1, 2], res_blocks=1, attn_res=[], z_embed=4, map_layers=1, enc_width=2, enc_temb=4, z_dim=3)
+    m = ddaebm.Model.image("stackedmnist", "xs", device="cpu", **tiny)
+    r = ddaebm.stacked_mnist_modes(m, classifier, n=5, seed=1)
+    assert r["n"] == 5 and 1 <= r["modes_covered"] <= 5 and finite(r["kl_uniform"])
+    grey = ddaebm.Model.image(np.zeros((2, 1, 8, 8), np.uint8), "xs", device="cpu", **tiny)
+    check(lambda: ddaebm.stacked_mnist_modes(grey, classifier, n=5), (Invalid, "3-channel StackedMNIST"))
+
+
 def test_load_refuses_non_finite_weights(toy_model, fixtures, tmp_path):
     good, bad = tmp_path / "good.npz", tmp_path / "bad.npz"
     toy_model.save(good)
