@@ -90,6 +90,8 @@ func newImageFlags(cfg *ddaebm.Config) *imageFlags {
 	flags.Float64Var(&cfg.WEnt, "w-ent", cfg.WEnt, "weight of the entropy bound in the generator loss (eq. 17: 1; the authors' code: 0.1)")
 	l2 := flags.String("l2", string(cfg.L2), "form of the generator loss's reverse-KL term: eq19 (the paper) or release-mse (the authors' CIFAR-10 code: KL + squared error of the prior-z prediction)")
 	flags.Float64Var(&cfg.LR, "lr", cfg.LR, "Adam learning rate (both players)")
+	flags.Int64Var(&cfg.CosineIters, "cosine-iters", cfg.CosineIters, "decay the learning rate to -lr-min along a half cosine over this many iterations (0: constant; the authors' image runs decay over the whole run)")
+	flags.Float64Var(&cfg.LRMin, "lr-min", 1e-5, "the learning rate at the end of the cosine decay")
 	flags.Float64Var(&cfg.Beta1, "adam-beta1", cfg.Beta1, "Adam β1")
 	flags.Float64Var(&cfg.Beta2, "adam-beta2", cfg.Beta2, "Adam β2")
 	flags.IntVar(&cfg.Batch, "batch", cfg.Batch, "batch size")
@@ -98,6 +100,9 @@ func newImageFlags(cfg *ddaebm.Config) *imageFlags {
 	f.setEnergyOptions = func() error {
 		setEnergyOptions()
 		cfg.L2 = ddaebm.L2Form(*l2)
+		if cfg.CosineIters == 0 {
+			cfg.LRMin = 0 // unused: kept out of the configuration
+		}
 		return nil
 	}
 	flags.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "random seed (weights, batches, noise)")

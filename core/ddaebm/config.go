@@ -108,11 +108,17 @@ type Config struct {
 	// ignore it.
 	GenHidden int `json:"gen_hidden,omitempty"`
 
-	LR    float64 `json:"lr"`
-	Beta1 float64 `json:"adam_beta1"`
-	Beta2 float64 `json:"adam_beta2"`
-	Batch int     `json:"batch"`
-	EMA   float64 `json:"ema"` // decay of the generator's weight average; 0 = off
+	LR float64 `json:"lr"`
+	// CosineIters, when positive, decays both learning rates from LR to
+	// LRMin along a half cosine over that many iterations (the authors'
+	// image runs: CosineAnnealingLR over the run, η_min 1e-5), then holds
+	// LRMin; 0 keeps LR.
+	CosineIters int64   `json:"cosine_iters,omitempty"`
+	LRMin       float64 `json:"lr_min,omitempty"`
+	Beta1       float64 `json:"adam_beta1"`
+	Beta2       float64 `json:"adam_beta2"`
+	Batch       int     `json:"batch"`
+	EMA         float64 `json:"ema"` // decay of the generator's weight average; 0 = off
 	// EnergyEMA is the decay of an average of the energy's weights, which
 	// scores (densities, OOD scores, likelihoods) use by default: the
 	// energy is trained against a moving generator, and its average is a
@@ -216,6 +222,9 @@ func (c *Config) validate(checkData bool) error {
 	}
 	if !slices.Contains(PenaltySites, c.PenaltyAt) {
 		bad("penalty-at %q is not known (want one of %v)", c.PenaltyAt, PenaltySites)
+	}
+	if c.CosineIters < 0 || !(c.LRMin >= 0 && c.LRMin <= c.LR) {
+		bad("cosine-iters must be ≥ 0 and lr-min in [0, lr], got %d and %v", c.CosineIters, c.LRMin)
 	}
 	if !slices.Contains(L2Forms, c.L2) {
 		bad("l2 %q is not known (want one of %v)", c.L2, L2Forms)

@@ -208,3 +208,29 @@ func TestReleaseL2(t *testing.T) {
 		t.Errorf("an unknown l2 form: %v", err)
 	}
 }
+
+// The cosine schedule starts at lr, passes the midpoint halfway and holds
+// lr-min after its last step; the optimisers use it.
+func TestCosineLearningRate(t *testing.T) {
+	cfg := DefaultToyConfig("8gaussians")
+	cfg.Hidden, cfg.Batch, cfg.LR, cfg.LRMin, cfg.CosineIters = 8, 8, 1e-3, 1e-5, 4
+	for step, want := range map[int64]float64{0: 1e-3, 2: (1e-3 + 1e-5) / 2, 4: 1e-5, 9: 1e-5} {
+		if got := cfg.learningRate(step); math.Abs(got-want) > 1e-12 {
+			t.Errorf("step %d: lr %v, want %v", step, got, want)
+		}
+	}
+	m := newModel(t, cfg)
+	x := randomMatrix(rand.New(rand.NewPCG(1, 1)), 8, 2)
+	for range 3 {
+		if _, err := m.TrainStep(x); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if want := cfg.learningRate(2); m.OptE.LR != want || m.OptG.LR != want {
+		t.Errorf("after 3 steps the optimisers use %v and %v, want %v", m.OptE.LR, m.OptG.LR, want)
+	}
+	cfg.LRMin = 2e-3
+	if err := cfg.Validate(); err == nil {
+		t.Error("accepted lr-min above lr")
+	}
+}

@@ -41,6 +41,10 @@ func (m *Model) TrainStep(x0 *tensor.Dense) (StepStats, error) {
 		return m.mleStep(s)
 	}
 	m.drawPairs(s)
+	if cfg.CosineIters > 0 {
+		m.OptE.LR = cfg.learningRate(m.Step)
+		m.OptG.LR = m.OptE.LR
+	}
 	if m.stochastic() {
 		m.setDropout(m.rng.Uint64())
 		defer m.setDropout(0)
@@ -58,6 +62,16 @@ func (m *Model) TrainStep(x0 *tensor.Dense) (StepStats, error) {
 	}
 	m.Step++
 	return st, nil
+}
+
+// learningRate is the learning rate of the step after step steps: LR,
+// or its cosine decay to LRMin over CosineIters steps.
+func (c *Config) learningRate(step int64) float64 {
+	if c.CosineIters <= 0 {
+		return c.LR
+	}
+	t := min(float64(step)/float64(c.CosineIters), 1)
+	return c.LRMin + (c.LR-c.LRMin)*(1+math.Cos(math.Pi*t))/2
 }
 
 // stochastic reports whether any network has dropout.
