@@ -15,8 +15,10 @@ import (
 
 	"github.com/ddaebm/ddaebm/cmd/internal/cli"
 	"github.com/ddaebm/ddaebm/core/autograd"
+	"github.com/ddaebm/ddaebm/core/classify"
 	"github.com/ddaebm/ddaebm/core/data"
 	"github.com/ddaebm/ddaebm/core/ddaebm"
+	"github.com/ddaebm/ddaebm/core/metrics"
 	"github.com/ddaebm/ddaebm/core/models/unet"
 	"github.com/ddaebm/ddaebm/core/nn"
 	"github.com/ddaebm/ddaebm/core/tensor"
@@ -46,7 +48,7 @@ Flags:
 
 // imageRunSettings are the flags of an image run beyond the model's
 // configuration (see runSettings).
-var imageRunSettings = [][]string{{"iters"}, {"checkpoint-every"}, {"samples"}, {"flip"}, {"mnist-dir"}}
+var imageRunSettings = [][]string{{"iters"}, {"checkpoint-every"}, {"samples"}, {"flip"}, {"mnist-dir"}, {"eval-every"}, {"eval-n"}, {"classifier"}}
 
 // imageFlags are the command's flags bound to cfg, whose values are
 // their defaults, and to the returned run settings.
@@ -54,7 +56,9 @@ type imageFlags struct {
 	flags                     *flag.FlagSet
 	data, preset, out         *string
 	iters, ckptEvery          *int64
-	samples                   *int
+	evalEvery                 *int64
+	samples, evalN            *int
+	classifier                *string
 	flip, resume, quiet       *bool
 	mnistDir, device          *string
 	chMult, attn              *string
@@ -109,6 +113,9 @@ func newImageFlags(cfg *ddaebm.Config) *imageFlags {
 	f.iters = flags.Int64("iters", 1000, "train until this many iterations in total")
 	f.ckptEvery = flags.Int64("checkpoint-every", 100, "write a checkpoint every N iterations")
 	f.samples = flags.Int("samples", 64, "images to sample at the end")
+	f.evalEvery = flags.Int64("eval-every", 0, "evaluate every N iterations into metrics.jsonl (0: only at the end)")
+	f.evalN = flags.Int("eval-n", 1000, "samples and data images each evaluation scores")
+	f.classifier = flags.String("classifier", "", "StackedMNIST: the digit classifier (evaluate classifier -out) that counts the modes of each evaluation's samples")
 	f.flip = flags.Bool("flip", false, "flip training images left to right at random (for natural images, e.g. CIFAR-10)")
 	f.mnistDir = flags.String("mnist-dir", "", "directory of the four MNIST files (default: $"+data.MNISTDirEnv+", else the GoMNIST module)")
 	f.out = flags.String("out", "runs/image", "output directory")
@@ -211,8 +218,18 @@ func runImage(args []string) error {
 			return cli.Usagef("%s already holds a checkpoint: pass -resume to continue it, or choose another -out", out)
 		}
 	}
-	if *f.iters < 1 || *f.ckptEvery < 0 || *f.samples < 1 {
-		return cli.Usagef("-iters and -samples must be ≥ 1, -checkpoint-every ≥ 0, got %d, %d and %d", *f.iters, *f.samples, *f.ckptEvery)
+	if *f.iters < 1 || *f.ckptEvery < 0 || *f.samples < 1 || *f.evalEvery < 0 || *f.evalN < 1 {
+		return cli.Usagef("-iters, -samples and -eval-n must be ≥ 1, -checkpoint-every and -eval-every ≥ 0, got %d, %d, %d, %d and %d",
+			*f.iters, *f.samples, *f.evalN, *f.ckptEvery, *f.evalEvery)
+	}
+	var counter *classify.Classifier
+	if *f.classifier != "" {
+		if err := m.StackedMNISTModel(); err != nil {
+			return cli.Usagef("-classifier: %v", err)
+		}
+		if counter, err = classify.Load(*f.classifier); err != nil {
+			return err
+		}
 	}
 	dev, err := cli.Device(*f.device)
 	if err != nil {
@@ -236,15 +253,31 @@ func runImage(args []string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	progress := cli.NewProgress()
-	res, err := m.Train(ctx, src, ddaebm.TrainOptions{
+	opt := ddaebm.TrainOptions{
 		Iters: *f.iters, CheckpointPath: ckptPath, CheckpointEvery: *f.ckptEvery,
 		OnProgress: func(p ddaebm.Progress) bool {
 			if !*f.quiet {
+				mt := p.Metrics
+				p.Metrics = nil // the toy metrics line does not know these keys
 				progress.Update(p)
+				if mt != nil {
+					fmt.Fprintf(os.Stderr, "\n  eval at step %d: %s\n", p.Step, describeImageMetrics(mt))
+				}
 			}
 			return true
 		},
-	})
+	}
+	if *f.evalEvery > 0 {
+		opt.EvalEvery = *f.evalEvery
+		opt.Evaluate = func(m *ddaebm.Model) (map[string]float64, error) {
+			mt, err := imageMetrics(m, images, *f.evalN, counter)
+			if err != nil {
+				return nil, err
+			}
+			return mt, cli.AppendJSONLine(filepath.Join(out, "metrics.jsonl"), mt)
+		}
+	}
+	res, err := m.Train(ctx, src, opt)
 	if err != nil {
 		return err
 	}
@@ -252,7 +285,59 @@ func runImage(args []string) error {
 		fmt.Fprintf(os.Stderr, "\nstopped at step %d; checkpoint saved to %s (continue with -resume)\n", m.Step, ckptPath)
 		return nil
 	}
-	return finishImage(m, images, out, *f.samples, res)
+	return finishImage(m, images, out, *f.samples, *f.evalN, counter, res)
+}
+
+// imageMetrics scores n held-out (or training) images and n samples by
+// the energy E(x, 0) and, with a classifier, counts the samples'
+// StackedMNIST modes.
+func imageMetrics(m *ddaebm.Model, images *ddaebm.ImageData, n int, counter *classify.Classifier) (map[string]float64, error) {
+	ctx := context.Background()
+	samples, err := m.Sample(ctx, n, rand.New(rand.NewPCG(m.Config.Seed, uint64(m.Step))))
+	if err != nil {
+		return nil, err
+	}
+	real := images.Test
+	if real == nil {
+		real = images.Train
+	}
+	real = tensor.FromSlice(min(n, real.R), real.C, real.Data[:min(n, real.R)*real.C])
+	eReal, err := m.EnergyAt(ctx, data.SignedSpace.FromPixels(real, nil), 0)
+	if err != nil {
+		return nil, err
+	}
+	eFake, err := m.EnergyAt(ctx, samples, 0)
+	if err != nil {
+		return nil, err
+	}
+	mt := map[string]float64{
+		"iters": float64(m.Step), "n": float64(n),
+		"energy_data_mean": mean(eReal), "energy_samples_mean": mean(eFake),
+		"auroc_data_vs_samples": metrics.AUROC(eReal, eFake),
+	}
+	if counter != nil {
+		pixels, err := m.StackedMNISTPixels(samples, m.Traits().Space)
+		if err != nil {
+			return nil, err
+		}
+		labels, err := counter.StackedLabels(pixels)
+		if err != nil {
+			return nil, err
+		}
+		covered, kl := metrics.LabelCoverage(labels, data.StackedMNISTClasses)
+		mt["modes_covered"], mt["kl_uniform"] = float64(covered), kl
+		mt["kl_sampling_floor"] = metrics.UniformKLFloor(data.StackedMNISTClasses, n)
+	}
+	return mt, nil
+}
+
+// describeImageMetrics is imageMetrics's result on one line.
+func describeImageMetrics(mt map[string]float64) string {
+	s := fmt.Sprintf("E(data) %.1f, E(samples) %.1f, AUROC data vs samples %.3f", mt["energy_data_mean"], mt["energy_samples_mean"], mt["auroc_data_vs_samples"])
+	if c, ok := mt["modes_covered"]; ok {
+		s += fmt.Sprintf(", %d modes, KL %.3f (floor %.3f at n = %d)", int(c), mt["kl_uniform"], mt["kl_sampling_floor"], int(mt["n"]))
+	}
+	return s
 }
 
 // describeImageRun prints the networks' sizes before training starts.
@@ -268,12 +353,12 @@ func describeImageRun(m *ddaebm.Model, images *ddaebm.ImageData) {
 		images.Train.R, images.Image.H, images.Image.W, images.Image.C, count(m.Energy), count(m.Generator), count(m.Encoder))
 }
 
-// finishImage writes samples, their picture, and the energies of data
-// and samples.
-func finishImage(m *ddaebm.Model, images *ddaebm.ImageData, out string, n int, res ddaebm.TrainResult) error {
+// finishImage writes samples, their picture, and the evaluation of
+// imageMetrics on n images.
+func finishImage(m *ddaebm.Model, images *ddaebm.ImageData, out string, nSamples, n int, counter *classify.Classifier, res ddaebm.TrainResult) error {
 	ctx := context.Background()
-	rng := rand.New(rand.NewPCG(m.Config.Seed, uint64(m.Step)))
-	samples, err := m.Sample(ctx, n, rng)
+	rng := rand.New(rand.NewPCG(m.Config.Seed, uint64(m.Step)+1))
+	samples, err := m.Sample(ctx, nSamples, rng)
 	if err != nil {
 		return err
 	}
@@ -282,30 +367,23 @@ func finishImage(m *ddaebm.Model, images *ddaebm.ImageData, out string, n int, r
 	if err != nil {
 		return err
 	}
-	if err := cli.WriteArray(filepath.Join(out, "samples.npy"), planes, n, im.C, im.H, im.W); err != nil {
+	if err := cli.WriteArray(filepath.Join(out, "samples.npy"), planes, nSamples, im.C, im.H, im.W); err != nil {
 		return err
 	}
 	if err := writeGrid(out, "samples", data.SignedSpace.ToPixels(planes)); err != nil {
 		return err
 	}
-	real := images.Test
-	if real == nil {
-		real = images.Train
-	}
-	real = tensor.FromSlice(min(n, real.R), real.C, real.Data[:min(n, real.R)*real.C])
-	eReal, err := m.EnergyAt(ctx, data.SignedSpace.FromPixels(real, nil), 0)
-	if err != nil {
-		return err
-	}
-	eFake, err := m.EnergyAt(ctx, samples, 0)
+	mt, err := imageMetrics(m, images, n, counter)
 	if err != nil {
 		return err
 	}
 	summary := map[string]any{
-		"iters": m.Step, "ms_per_iter_median": res.MsPerIterMed,
-		"energy_data_mean": mean(eReal), "energy_samples_mean": mean(eFake), "n": n,
-		"energy_weights": m.ScoringWeights(), "sample_weights": m.SamplingWeights(),
+		"ms_per_iter_median": res.MsPerIterMed, "energy_weights": m.ScoringWeights(), "sample_weights": m.SamplingWeights(),
 	}
+	for k, v := range mt {
+		summary[k] = v
+	}
+	summary["iters"] = m.Step
 	if err := cli.WriteJSON(filepath.Join(out, "metrics.json"), summary); err != nil {
 		return err
 	}

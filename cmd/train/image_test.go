@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ddaebm/ddaebm/core/classify"
 	"github.com/ddaebm/ddaebm/core/npy"
 )
 
@@ -16,8 +17,18 @@ var tinyImage = []string{"-nf", "4", "-ch-mult", "1,2", "-res-blocks", "1", "-at
 
 func TestImageTrainsSamplesAndResumes(t *testing.T) {
 	bin := binary(t)
-	out := filepath.Join(t.TempDir(), "image")
-	args := append([]string{"image", "-data", "stackedmnist", "-iters", "2", "-checkpoint-every", "1", "-out", out}, tinyImage...)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "image")
+	classifier, err := classify.New(classify.Config{Kernel: 5, Conv1: 2, Conv2: 2, Hidden: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	counter := filepath.Join(dir, "classifier.npz")
+	if err := classifier.Save(counter); err != nil {
+		t.Fatal(err)
+	}
+	args := append([]string{"image", "-data", "stackedmnist", "-iters", "2", "-checkpoint-every", "1", "-eval-every", "1",
+		"-eval-n", "6", "-classifier", counter, "-out", out}, tinyImage...)
 	if stderr, code := runCmd(bin, args...); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -38,8 +49,12 @@ func TestImageTrainsSamplesAndResumes(t *testing.T) {
 			t.Fatalf("sample value %v outside [−1, 1]", v)
 		}
 	}
-	if m := readMetrics(t, out); m["iters"].(float64) != 2 {
-		t.Errorf("metrics %v: want 2 iterations", m)
+	m := readMetrics(t, out)
+	if m["iters"].(float64) != 2 || m["n"].(float64) != 6 || m["modes_covered"].(float64) < 1 || m["energy_weights"] != "ema" {
+		t.Errorf("metrics %v: want 2 iterations, 6 images scored, modes counted, averaged weights", m)
+	}
+	if lines := strings.Count(string(must(os.ReadFile(filepath.Join(out, "metrics.jsonl")))), "\n"); lines != 2 {
+		t.Errorf("metrics.jsonl has %d lines, want one per iteration", lines)
 	}
 	stderr, code := runCmd(bin, "image", "-resume", "-iters", "3", "-out", out, "-quiet")
 	if code != 0 || !strings.Contains(stderr, "resuming") {
