@@ -9,6 +9,7 @@
 //	evaluate modes   -checkpoint C -classifier K -n 10000      StackedMNIST modes covered and KL to uniform
 //	evaluate ood     -checkpoint C -out ood.json -png ood.png  OOD AUROC of E(x, 0) against MNIST test images
 //	evaluate export  -checkpoint C -out DIR -n 50000           an image model's samples as PNG files for FID tools
+//	evaluate fd      -checkpoint C -classifier K -n 10000      Fréchet distance in the classifier's features (not FID)
 package main
 
 import (
@@ -46,6 +47,9 @@ Commands:
   ood      out-of-distribution detection with E(x, 0): AUROC of MNIST test
            images against noise, constant, inverted and noisy images, the
            generator's fakes and any .npy sets (-extra), as JSON; histograms
+  fd       Fréchet distance of an MNIST or StackedMNIST model's samples to the
+           test images in the digit classifier's features, beside the
+           training images' distance (the floor at that n); not FID
   export   an image model's samples as PNG files and a uint8 .npz, laid
            out for pytorch-fid and clean-fid (which bring the Inception
            weights)
@@ -79,11 +83,13 @@ func run(args []string) error {
 		return oodCmd(args[1:], os.Stdout)
 	case "export":
 		return exportCmd(args[1:])
+	case "fd":
+		return fdCmd(args[1:], os.Stdout)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(os.Stdout, usage)
 		return nil
 	}
-	return cli.Usagef("unknown command %q (want energy, density, toy, curve, inspect, classifier, modes, ood or export)", args[0])
+	return cli.Usagef("unknown command %q (want energy, density, toy, curve, inspect, classifier, modes, ood, export or fd)", args[0])
 }
 
 // checkLimit rejects a -lim that is neither the default 0 nor a usable

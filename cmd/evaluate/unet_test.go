@@ -95,3 +95,21 @@ func TestModesOfAnImageModel(t *testing.T) {
 		t.Fatalf("%v", r)
 	}
 }
+
+func TestFDOfAnImageModel(t *testing.T) {
+	dir := t.TempDir()
+	model, classifier := unetModel(t, dir, autograd.Image{H: 32, W: 32, C: 3}), tinyClassifier(t, dir)
+	var out bytes.Buffer
+	path := filepath.Join(dir, "fd.json")
+	if err := fdCmd([]string{"-checkpoint", model, "-classifier", classifier, "-n", "20", "-out", path}, &out); err != nil {
+		t.Fatal(err)
+	}
+	r := readJSON(t, path)
+	fd, floor := r["fd_classifier"].(float64), r["fd_classifier_floor_train_vs_test"].(float64)
+	if r["data"] != "stackedmnist" || r["features"] != 24.0 || !(fd > floor) || !(floor >= 0) {
+		t.Fatalf("%v: want StackedMNIST in 3·8 features, an untrained model farther from the test images than training images", r)
+	}
+	if err := fdCmd([]string{"-checkpoint", model, "-classifier", classifier, "-n", "1"}, &out); err == nil {
+		t.Error("accepted -n 1")
+	}
+}

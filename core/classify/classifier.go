@@ -84,11 +84,45 @@ func New(cfg Config) (*Classifier, error) {
 
 // Logits maps a B×784 batch of pixel values in [0, 1] to B×10 logits.
 func (c *Classifier) Logits(g *autograd.Graph, x *autograd.Node) *autograd.Node {
+	return c.out.Forward(g, c.features(g, x))
+}
+
+// features is the penultimate layer: the Hidden activations the logits
+// are a linear map of.
+func (c *Classifier) features(g *autograd.Graph, x *autograd.Node) *autograd.Node {
 	h := g.AddConst(g.Scale(x, 1/pixelStd), -pixelMean/pixelStd)
 	h = c.act1.Forward(g, g.MaxPool(c.conv1.Forward(g, h), c.conv1.Out(), 2))
 	h = c.act2.Forward(g, g.MaxPool(c.conv2.Forward(g, h), c.conv2.Out(), 2))
-	h = c.act3.Forward(g, c.fc.Forward(g, h))
-	return c.out.Forward(g, h)
+	return c.act3.Forward(g, c.fc.Forward(g, h))
+}
+
+// Features returns the penultimate activations (N×Hidden) of the digits
+// in the rows of x (N×784 pixel values in [0, 1]), or, for StackedMNIST
+// images (N×2352, channel-major), those of the three channels side by
+// side (N×3·Hidden): the space a classifier Fréchet distance compares
+// samples in.
+func (c *Classifier) Features(x *tensor.Dense) (*tensor.Dense, error) {
+	channels := 1
+	switch x.C {
+	case data.MNISTPixels:
+	case data.StackedMNISTDim:
+		channels = data.StackedMNISTChannels
+	default:
+		return nil, fmt.Errorf("classify: images have %d values, want %d (28×28) or %d (3×28×28)", x.C, data.MNISTPixels, data.StackedMNISTDim)
+	}
+	digits := tensor.FromSlice(x.R*channels, data.MNISTPixels, x.Data)
+	out := tensor.New(x.R, channels*c.Config.Hidden)
+	g := c.graph
+	defer g.Reset()
+	for lo := 0; lo < digits.R; lo += predictRows {
+		hi := min(digits.R, lo+predictRows)
+		g.Reset()
+		g.SetRecord(false)
+		f := c.features(g, g.Const(tensor.FromSlice(hi-lo, digits.C, digits.Data[lo*digits.C:hi*digits.C]))).Value
+		// Digit rows of Hidden values are the N×(channels·Hidden) rows.
+		copy(out.Data[lo*c.Config.Hidden:hi*c.Config.Hidden], f.Data)
+	}
+	return out, nil
 }
 
 // Predict returns the most likely digit of each row of x (N×784 pixel

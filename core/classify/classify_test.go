@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -199,5 +200,41 @@ func TestLoadRejectsOtherCheckpoints(t *testing.T) {
 	}
 	if _, err := Load(filepath.Join(dir, "missing.npz")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("missing file: %v", err)
+	}
+}
+
+// A StackedMNIST image's features are its three digits' features side by
+// side, in channel order.
+func TestStackedFeaturesAreTheChannelsFeatures(t *testing.T) {
+	c, err := New(Config{Kernel: 5, Conv1: 2, Conv2: 2, Hidden: 6})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(3, 3))
+	stacked := tensor.New(2, data.StackedMNISTDim)
+	for i := range stacked.Data {
+		stacked.Data[i] = tensor.Float(rng.Float64())
+	}
+	f, err := c.Features(stacked)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.R != 2 || f.C != 18 {
+		t.Fatalf("features %d×%d, want 2×18", f.R, f.C)
+	}
+	for i := range 2 {
+		for ch := range 3 {
+			digit := tensor.FromSlice(1, data.MNISTPixels, stacked.Row(i)[ch*data.MNISTPixels:(ch+1)*data.MNISTPixels])
+			one, err := c.Features(digit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(one.Data, f.Row(i)[ch*6:(ch+1)*6]) {
+				t.Errorf("image %d channel %d: %v, want %v", i, ch, f.Row(i)[ch*6:(ch+1)*6], one.Data)
+			}
+		}
+	}
+	if _, err := c.Features(tensor.New(1, 5)); err == nil {
+		t.Error("accepted rows of 5 values")
 	}
 }

@@ -207,16 +207,25 @@ func (m *Model) StackedMNISTModel() error {
 	return nil
 }
 
-// StackedMNISTPixels maps the model's samples to what the digit classifier
-// reads: channel-major 3×28×28 pixel values in [0, 1]. An image model's
-// 32×32 samples in [−1, 1] are cropped; other models' rows are mapped from
-// space (the model's own, or another a caller chooses).
+// StackedMNISTPixels is DigitPixels for a model StackedMNISTModel accepts.
 func (m *Model) StackedMNISTPixels(samples *tensor.Dense, space data.Space) (*tensor.Dense, error) {
 	if err := m.StackedMNISTModel(); err != nil {
 		return nil, err
 	}
+	return m.DigitPixels(samples, space)
+}
+
+// DigitPixels maps the model's samples to what the digit classifier
+// reads: channel-major C×28×28 pixel values in [0, 1] (C = 1 for MNIST, 3
+// for StackedMNIST). An image model's 32×32 samples in [−1, 1] are
+// cropped; other models' rows (784 or 2352 values) are mapped from space
+// (the model's own, or another a caller chooses).
+func (m *Model) DigitPixels(samples *tensor.Dense, space data.Space) (*tensor.Dense, error) {
 	if _, ok := m.ImageLayout(); ok {
 		return m.ImagePixels(samples, data.MNISTSide)
+	}
+	if d := m.Config.Dim; d != data.MNISTPixels && d != data.StackedMNISTDim {
+		return nil, fmt.Errorf("the classifier reads 28×28 digits (%d or %d values); this model has dimension %d", data.MNISTPixels, data.StackedMNISTDim, d)
 	}
 	return space.ToPixels(samples), nil
 }
