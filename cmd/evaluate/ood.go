@@ -15,6 +15,7 @@ import (
 
 	"github.com/ddaebm/ddaebm/cmd/internal/cli"
 	"github.com/ddaebm/ddaebm/core/data"
+	"github.com/ddaebm/ddaebm/core/ddaebm"
 	"github.com/ddaebm/ddaebm/core/metrics"
 	"github.com/ddaebm/ddaebm/core/npy"
 	"github.com/ddaebm/ddaebm/core/plot"
@@ -31,9 +32,13 @@ func oodCmd(args []string, stdout io.Writer) error {
 	genWeightsFlag := cli.GeneratorWeightsFlag(flags)
 	ckpt := flags.String("checkpoint", "", "checkpoint written by train (required)")
 	weightsFlag := cli.EnergyWeightsFlag(flags)
-	inData := flags.String("data", "mnist", "in-distribution test images: mnist (the MNIST test set) or an N×D .npy of pixel values in [0, 1] (uint8 divided by 255)")
-	var extras []data.NamedSet
-	flags.Func("extra", "another OOD set, NAME=FILE.npy of N×D pixel values in [0, 1] (repeatable)", func(s string) error {
+	inData := flags.String("data", "mnist", "in-distribution test images: mnist (the MNIST test set), stackedmnist (image models: its test images), or a .npy of pixel values in [0, 1] (uint8 divided by 255): N×D, or N×C×H×W for an image model")
+	type extra struct {
+		name string
+		d    *data.Dataset
+	}
+	var extraSets []extra
+	flags.Func("extra", "another OOD set, NAME=FILE.npy of pixel values in [0, 1], N×D or (image models) N×C×H×W, e.g. SVHN or CIFAR-100 (repeatable)", func(s string) error {
 		name, path, ok := strings.Cut(s, "=")
 		if !ok || name == "" || path == "" {
 			return fmt.Errorf("want NAME=FILE.npy, got %q", s)
@@ -42,7 +47,7 @@ func oodCmd(args []string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		extras = append(extras, data.NamedSet{Name: name, X: d.X})
+		extraSets = append(extraSets, extra{name, d})
 		return nil
 	})
 	n := flags.Int("n", 0, "use the first N in-distribution images and N of every generated set (0: all)")
@@ -79,19 +84,48 @@ func oodCmd(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	inName, inPixels := "mnist", (*tensor.Dense)(nil)
-	if *inData == "mnist" {
+	// An image model reads its images as pixel-major rows, padded as it
+	// was trained: every set is laid out so before it is scored.
+	_, isImage := m.ImageLayout()
+	inName, inPixels := *inData, (*tensor.Dense)(nil)
+	switch {
+	case isImage && (*inData == ddaebm.MNISTData || *inData == ddaebm.StackedMNISTData):
+		images, err := ddaebm.LoadImageData(*inData, *mnistDir, m.Config.Seed, ddaebm.EvalSeed)
+		if err != nil {
+			return err
+		}
+		inPixels = images.Test
+	case *inData == ddaebm.MNISTData:
 		mnist, err := data.LoadMNIST(*mnistDir)
 		if err != nil {
 			return err
 		}
 		inPixels = mnist.Test.X
-	} else {
+	default:
 		d, err := data.ReadDataset(*inData)
 		if err != nil {
 			return err
 		}
 		inName, inPixels = "data", d.X
+		if isImage {
+			images, err := ddaebm.ImagesFromDataset(d)
+			if err != nil {
+				return fmt.Errorf("%s: %w", *inData, err)
+			}
+			inPixels = images.Train
+		}
+	}
+	var extras []data.NamedSet
+	for _, e := range extraSets {
+		x := e.d.X
+		if isImage {
+			images, err := ddaebm.ImagesFromDataset(e.d)
+			if err != nil {
+				return fmt.Errorf("-extra %s: %w", e.name, err)
+			}
+			x = images.Train
+		}
+		extras = append(extras, data.NamedSet{Name: e.name, X: x})
 	}
 	if *n > 0 && *n < inPixels.R {
 		inPixels = tensor.FromSlice(*n, inPixels.C, inPixels.Data[:*n*inPixels.C])

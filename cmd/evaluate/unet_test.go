@@ -113,3 +113,30 @@ func TestFDOfAnImageModel(t *testing.T) {
 		t.Error("accepted -n 1")
 	}
 }
+
+// The OOD evaluation of an image model: StackedMNIST's test images laid
+// out as the model reads them, the standard sets, and an N×C×H×W extra.
+func TestOODOfAnImageModel(t *testing.T) {
+	dir := t.TempDir()
+	model := unetModel(t, dir, autograd.Image{H: 32, W: 32, C: 3})
+	extra := filepath.Join(dir, "blank.npy")
+	if err := npy.WriteFile(extra, &npy.Array{Shape: []int{5, 3, 28, 28}, Dtype: npy.Uint8, U8: make([]uint8, 5*3*28*28)}); err != nil {
+		t.Fatal(err)
+	}
+	js := filepath.Join(dir, "ood.json")
+	var out bytes.Buffer
+	err := oodCmd([]string{"-checkpoint", model, "-data", "stackedmnist", "-n", "12", "-extra", "blank=" + extra, "-out", js, "-png", ""}, &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := readJSON(t, js)
+	auroc := r["auroc"].(map[string]any)
+	for _, name := range []string{"blank", "generator", "generator_1step", "inverted"} {
+		if v, ok := auroc[name].(float64); !ok || v < 0 || v > 1 {
+			t.Errorf("AUROC of %s: %v", name, auroc[name])
+		}
+	}
+	if r["n"] != 12.0 || r["space"] != "signed" {
+		t.Errorf("%v", r)
+	}
+}

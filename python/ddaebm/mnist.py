@@ -128,8 +128,11 @@ def ood_auroc(model, pixels, seed: int | None = OOD_SEED,
     class (1: every in-distribution image scores above every other one).
 
     pixels: in-distribution images, shape (n, model.dim), n ≥ 1, any real
-    dtype, values in [0, 1]. extra: more OOD sets, name → array (m, dim)
-    of pixel values in [0, 1]; names must differ from the built-in ones.
+    dtype, values in [0, 1]; for an image model (Model.image), images of
+    shape (n, C, H, W) (28×28 ones are padded to 32×32 as in training).
+    extra: more OOD sets, name → array (m, dim), or (m, C, H, W) for an
+    image model, of pixel values in [0, 1]; names must differ from the
+    built-in ones.
     seed: one random stream draws the OOD sets, the dequantisation and the
     generator's sets in the command's order, so the same images and
     seed give the command's numbers; None draws at random.
@@ -143,7 +146,7 @@ def ood_auroc(model, pixels, seed: int | None = OOD_SEED,
     """
     go = _handle(model)
     dim = model.dim
-    x = nat.matrix(pixels, "pixels", cols=dim)
+    x = nat.matrix(_image_rows(model, pixels, "pixels"), "pixels", cols=dim)
     if x.shape[0] == 0:
         raise InvalidArgumentError("pixels has no images")
     names = ood_set_names()
@@ -155,7 +158,7 @@ def ood_auroc(model, pixels, seed: int | None = OOD_SEED,
             if not isinstance(name, str) or name in names or name in (_IN, _ONE_STEP, _GENERATOR):
                 raise InvalidArgumentError(
                     f"extra set name {name!r} must be a string other than {', '.join([_IN, *names, _ONE_STEP, _GENERATOR])}")
-            a = nat.matrix(a, f"extra set {name!r}", cols=dim)
+            a = nat.matrix(_image_rows(model, a, f"extra set {name!r}"), f"extra set {name!r}", cols=dim)
             if a.shape[0] == 0:
                 raise InvalidArgumentError(f"extra set {name!r} has no images")
             extras[name] = a
@@ -198,3 +201,19 @@ def _handle(model):
     if go is None or not hasattr(go, "OODScores"):
         raise InvalidArgumentError(f"model must be a ddaebm.Model, got {type(model).__name__}")
     return go
+
+
+def _image_rows(model, pixels, what: str):
+    """For an image model, (n, C, H, W) pixel images as the rows it reads:
+    pixel-major, 28×28 padded with zeros to 32×32; other models' arrays as
+    they are."""
+    shape = model.image_shape
+    if shape is None:
+        return pixels
+    x = np.asarray(pixels)
+    c, h, w = shape
+    if x.ndim == 4 and x.shape[1:] == (c, 28, 28) and (h, w) == (32, 32):
+        x = np.pad(x, ((0, 0), (0, 0), (2, 2), (2, 2)))
+    if x.ndim != 4 or x.shape[1:] != shape:
+        raise InvalidArgumentError(f"{what} must be images of shape (n, {c}, {h}, {w}) (or 28×28 ones, padded), got {x.shape}")
+    return x.transpose(0, 2, 3, 1).reshape(x.shape[0], -1)

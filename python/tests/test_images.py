@@ -68,3 +68,14 @@ def test_export_images_and_grid(tmp_path):
     matplotlib.use("Agg")
     ax = ddaebm.plot.image_grid(x, ncols=1)
     assert ax.images[0].get_array().shape == (2 * 6, 7, 3)
+
+
+def test_ood_auroc_of_an_image_model():
+    m = ddaebm.Model.image("stackedmnist", "xs", device="cpu", **TINY)
+    digits = np.random.default_rng(0).uniform(0, 1, size=(6, 3, 28, 28)).astype(np.float32)
+    auroc, scores = ddaebm.ood_auroc(m, digits, seed=1, extra={"blank": np.zeros((4, 3, 32, 32), np.float32)})
+    assert set(auroc) >= {"blank", "generator", "generator_1step"}
+    assert all(0 <= v <= 1 for v in auroc.values())
+    assert scores["blank"].shape == (4,)
+    with pytest.raises(ddaebm.InvalidArgumentError, match=r"\(n, 3, 32, 32\)"):
+        ddaebm.ood_auroc(m, np.zeros((2, 784), np.float32))
