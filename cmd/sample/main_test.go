@@ -2,13 +2,16 @@ package main
 
 import (
 	"errors"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/ddaebm/ddaebm/cmd/internal/cli"
+	"github.com/ddaebm/ddaebm/core/autograd"
 	"github.com/ddaebm/ddaebm/core/ddaebm"
+	"github.com/ddaebm/ddaebm/core/models/unet"
 	"github.com/ddaebm/ddaebm/core/npy"
 )
 
@@ -60,5 +63,35 @@ func TestSampleWritesArrayAndPicture(t *testing.T) {
 	}
 	if err := run([]string{"-checkpoint", filepath.Join(dir, "missing.npz")}); err == nil || !strings.Contains(err.Error(), "no checkpoint") {
 		t.Errorf("missing checkpoint: %v", err)
+	}
+}
+
+func TestSampleImagesOfAnImageModel(t *testing.T) {
+	cfg, err := ddaebm.DefaultImageConfig("", "xs", autograd.Image{H: 8, W: 8, C: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := cfg.Net.(*unet.Settings)
+	s.NF, s.ChMult, s.AttnRes, s.ZEmbed, s.MapLayers, s.EncWidth, s.EncTEmbed = 4, []int{1, 2}, nil, 4, 1, 2, 4
+	cfg.ZDim = 3
+	m, err := ddaebm.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	ckpt := filepath.Join(dir, "c.npz")
+	if err := m.Save(ckpt); err != nil {
+		t.Fatal(err)
+	}
+	out, pic := filepath.Join(dir, "s.npy"), filepath.Join(dir, "s.png")
+	if err := run([]string{"-checkpoint", ckpt, "-n", "7", "-out", out, "-png", pic}); err != nil {
+		t.Fatal(err)
+	}
+	a, err := npy.ReadFile(out, npy.ReadOptions{})
+	if err != nil || !slices.Equal(a.Shape, []int{7, 3, 8, 8}) {
+		t.Fatalf("samples: shape %v, %v; want (7, 3, 8, 8)", a.Shape, err)
+	}
+	if st, err := os.Stat(pic); err != nil || st.Size() == 0 {
+		t.Errorf("no grid picture: %v", err)
 	}
 }

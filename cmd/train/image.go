@@ -370,7 +370,7 @@ func finishImage(m *ddaebm.Model, images *ddaebm.ImageData, out string, nSamples
 	if err := cli.WriteArray(filepath.Join(out, "samples.npy"), planes, nSamples, im.C, im.H, im.W); err != nil {
 		return err
 	}
-	if err := writeGrid(out, "samples", data.SignedSpace.ToPixels(planes)); err != nil {
+	if err := cli.WriteImageGrid(filepath.Join(out, "samples.png"), data.SignedSpace.ToPixels(planes)); err != nil {
 		return err
 	}
 	mt, err := imageMetrics(m, images, n, counter)

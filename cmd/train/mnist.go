@@ -4,9 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"image"
-	"image/png"
-	"io"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -17,7 +14,6 @@ import (
 	"github.com/ddaebm/ddaebm/cmd/internal/cli"
 	"github.com/ddaebm/ddaebm/core/data"
 	"github.com/ddaebm/ddaebm/core/ddaebm"
-	"github.com/ddaebm/ddaebm/core/npy"
 	"github.com/ddaebm/ddaebm/core/tensor"
 )
 
@@ -347,38 +343,5 @@ func writeDigits(dir, name string, x *tensor.Dense) error {
 	if err := cli.WriteMatrix(filepath.Join(dir, name+".npy"), x); err != nil {
 		return err
 	}
-	return writeGrid(dir, name, x)
-}
-
-// writeGrid is writeDigits's name.png alone.
-func writeGrid(dir, name string, x *tensor.Dense) error {
-	channels := 1
-	if x.C%3 == 0 && isSquare(x.C/3) {
-		channels = 3
-	} else if !isSquare(x.C) {
-		return nil // not square images: no picture
-	}
-	area := x.C / channels
-	side := int(math.Sqrt(float64(area)))
-	cols := min(10, x.R)
-	rows := min(10, (x.R+cols-1)/cols)
-	img := image.NewRGBA(image.Rect(0, 0, cols*(side+2), rows*(side+2)))
-	for i := 0; i < min(x.R, rows*cols); i++ {
-		ox, oy := (i%cols)*(side+2)+1, (i/cols)*(side+2)+1
-		row := x.Row(i)
-		for p := 0; p < area; p++ {
-			o := (oy+p/side)*img.Stride + 4*(ox+p%side)
-			for c := 0; c < 3; c++ {
-				v := row[min(c, channels-1)*area+p]
-				img.Pix[o+c] = uint8(math.Round(255 * min(max(float64(v), 0), 1)))
-			}
-			img.Pix[o+3] = 255
-		}
-	}
-	return npy.AtomicWriteFile(filepath.Join(dir, name+".png"), func(w io.Writer) error { return png.Encode(w, img) })
-}
-
-func isSquare(n int) bool {
-	s := int(math.Sqrt(float64(n)))
-	return n > 0 && s*s == n
+	return cli.WriteImageGrid(filepath.Join(dir, name+".png"), x)
 }
