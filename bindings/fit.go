@@ -131,14 +131,9 @@ func (f *Fit) UseDataset(ds *Dataset, keepPath string) (err error) {
 	if x := ds.d.X; x.C != cfg.Dim {
 		return invalid("training data has %d values per example, the model has dimension %d", x.C, cfg.Dim)
 	}
-	path, sha := ds.path, ds.d.SHA256
-	if keepPath != "" {
-		if path, err = filepath.Abs(keepPath); err != nil {
-			return err
-		}
-		if sha, err = data.WriteDataset(path, ds.d); err != nil {
-			return err
-		}
+	path, sha, err := ds.keep(keepPath)
+	if err != nil {
+		return err
 	}
 	src, err := ddaebm.NewArraySource(ds.d.X)
 	if err != nil {
@@ -155,6 +150,23 @@ func (f *Fit) UseDataset(ds *Dataset, keepPath string) (err error) {
 		m.matched = true
 	}
 	return nil
+}
+
+// keep writes the data set to keepPath (unless it is "" or already holds
+// it) and returns the file the data lives in, absolute, and its SHA-256:
+// keepPath, else the file ds was read from, else nothing (an array held
+// only in memory).
+func (ds *Dataset) keep(keepPath string) (path, sha string, err error) {
+	if keepPath == "" {
+		return ds.path, ds.d.SHA256, nil
+	}
+	if path, err = filepath.Abs(keepPath); err != nil {
+		return "", "", err
+	}
+	if sha, err = data.WriteDataset(path, ds.d); err != nil {
+		return "", "", err
+	}
+	return path, sha, nil
 }
 
 // Reseed restarts the random stream of batches, steps and noise.

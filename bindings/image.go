@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 
 	"github.com/ddaebm/ddaebm/core/autograd"
-	"github.com/ddaebm/ddaebm/core/data"
 	"github.com/ddaebm/ddaebm/core/ddaebm"
 	"github.com/ddaebm/ddaebm/core/models/unet"
 	"github.com/ddaebm/ddaebm/core/plot"
@@ -99,14 +98,9 @@ func (f *Fit) UseImages(ds *Dataset, keepPath string, flip bool) (err error) {
 	if err := f.useImages(images, flip); err != nil {
 		return err
 	}
-	path, sha := ds.path, ds.d.SHA256
-	if keepPath != "" {
-		if path, err = filepath.Abs(keepPath); err != nil {
-			return err
-		}
-		if sha, err = data.WriteDataset(path, ds.d); err != nil {
-			return err
-		}
+	path, sha, err := ds.keep(keepPath)
+	if err != nil {
+		return err
 	}
 	cfg := &f.m.m.Config
 	cfg.Data, cfg.DataSHA256 = path, sha
