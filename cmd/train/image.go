@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"math/rand/v2"
@@ -384,15 +383,7 @@ func finishImage(m *ddaebm.Model, images *ddaebm.ImageData, out string, nSamples
 		summary[k] = v
 	}
 	summary["iters"] = m.Step
-	if err := cli.WriteJSON(filepath.Join(out, "metrics.json"), summary); err != nil {
-		return err
-	}
-	b, err := json.MarshalIndent(summary, "", "  ")
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(os.Stderr, "wrote %s; metrics.json:\n%s\n", out, b)
-	return nil
+	return writeMetrics(out, summary)
 }
 
 func mean(v []float64) float64 {

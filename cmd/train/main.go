@@ -249,6 +249,11 @@ func finish(m *ddaebm.Model, cfg *ddaebm.Config, out string, src ddaebm.Source, 
 	default:
 		return fmt.Errorf("no outputs defined for a data source of type %T", src)
 	}
+	return writeMetrics(out, summary)
+}
+
+// writeMetrics writes out/metrics.json and shows it on stderr.
+func writeMetrics(out string, summary map[string]any) error {
 	if err := cli.WriteJSON(filepath.Join(out, "metrics.json"), summary); err != nil {
 		return err
 	}
