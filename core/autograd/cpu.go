@@ -135,13 +135,9 @@ func unaryRange(op UnaryOp, o, xs []tensor.Float, p tensor.Float) {
 			o[i] = tensor.Float(math.Tanh(float64(v)))
 		}
 	case OpSigmoid:
-		for i, v := range xs {
-			o[i] = tensor.Float(sigmoid(float64(v)))
-		}
+		tensor.Sigmoid(o, xs)
 	case OpSiLU:
-		for i, v := range xs {
-			o[i] = tensor.Float(float64(v) * sigmoid(float64(v)))
-		}
+		tensor.SiLU(o, xs)
 	}
 }
 
@@ -429,16 +425,6 @@ func splitMix64(z uint64) uint64 {
 	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9
 	z = (z ^ (z >> 27)) * 0x94D049BB133111EB
 	return z ^ (z >> 31)
-}
-
-// sigmoid is 1/(1 + e⁻ˣ), written so that neither branch overflows; the
-// kernels (ops.cu) compute it the same way.
-func sigmoid(x float64) float64 {
-	if x >= 0 {
-		return 1 / (1 + math.Exp(-x))
-	}
-	e := math.Exp(x)
-	return e / (1 + e)
 }
 
 // parallelElements is the work (elements touched) below which an
