@@ -12,6 +12,7 @@ import (
 // CPU is the host Backend: values in Go slices, step memory from an arena.
 type CPU struct {
 	arena tensor.Arena
+	runs  []colRun // colRuns' buffer, kept for reuse
 }
 
 // NewCPU returns a host backend.
@@ -292,11 +293,17 @@ func (c *CPU) ScatterRows(out, x *tensor.Dense, idx []int) {
 }
 
 func (c *CPU) GatherCols(out, x *tensor.Dense, idx []int) {
-	if !worthSplitting(out.R, len(idx)) {
+	runs, ok := c.colRuns(idx)
+	switch {
+	case !worthSplitting(out.R, len(idx)) && ok:
+		gatherColRuns(out, x, runs, 0, out.R)
+	case !worthSplitting(out.R, len(idx)):
 		gatherCols(out, x, idx, 0, out.R)
-		return
+	case ok:
+		inParallelRows(out.R, len(idx), func(lo, hi int) { gatherColRuns(out, x, runs, lo, hi) })
+	default:
+		inParallelRows(out.R, len(idx), func(lo, hi int) { gatherCols(out, x, idx, lo, hi) })
 	}
-	inParallelRows(out.R, len(idx), func(lo, hi int) { gatherCols(out, x, idx, lo, hi) })
 }
 
 func gatherCols(out, x *tensor.Dense, idx []int, lo, hi int) {
@@ -308,12 +315,44 @@ func gatherCols(out, x *tensor.Dense, idx []int, lo, hi int) {
 	}
 }
 
-func (c *CPU) ScatterCols(out, x *tensor.Dense, idx []int) {
-	if !worthSplitting(x.R, len(idx)) {
-		scatterCols(out, x, idx, 0, x.R)
+func gatherColRuns(out, x *tensor.Dense, runs []colRun, lo, hi int) {
+	for i := lo; i < hi; i++ {
+		o, xi := out.Row(i), x.Row(i)
+		for _, r := range runs {
+			dst := o[r.at : r.at+r.n]
+			if r.repeat {
+				fillWith(dst, xi[r.from])
+				continue
+			}
+			copy(dst, xi[r.from:r.from+r.n])
+		}
+	}
+}
+
+// fillWith sets every element of dst to v, clearing (which is vectorised)
+// when v is +0: a convolution's zero padding.
+func fillWith(dst []tensor.Float, v tensor.Float) {
+	if v == 0 && !math.Signbit(float64(v)) {
+		clear(dst)
 		return
 	}
-	inParallelRows(x.R, len(idx), func(lo, hi int) { scatterCols(out, x, idx, lo, hi) })
+	for j := range dst {
+		dst[j] = v
+	}
+}
+
+func (c *CPU) ScatterCols(out, x *tensor.Dense, idx []int) {
+	runs, ok := c.colRuns(idx)
+	switch {
+	case !worthSplitting(x.R, len(idx)) && ok:
+		scatterColRuns(out, x, runs, 0, x.R)
+	case !worthSplitting(x.R, len(idx)):
+		scatterCols(out, x, idx, 0, x.R)
+	case ok:
+		inParallelRows(x.R, len(idx), func(lo, hi int) { scatterColRuns(out, x, runs, lo, hi) })
+	default:
+		inParallelRows(x.R, len(idx), func(lo, hi int) { scatterCols(out, x, idx, lo, hi) })
+	}
 }
 
 func scatterCols(out, x *tensor.Dense, idx []int, lo, hi int) {
@@ -323,6 +362,67 @@ func scatterCols(out, x *tensor.Dense, idx []int, lo, hi int) {
 			o[k] += xi[j]
 		}
 	}
+}
+
+// scatterColRuns is scatterCols run by run. Runs are in the order of
+// idx, so every output element receives its terms in the same order and
+// the sums are the same.
+func scatterColRuns(out, x *tensor.Dense, runs []colRun, lo, hi int) {
+	for i := lo; i < hi; i++ {
+		o, xi := out.Row(i), x.Row(i)
+		for _, r := range runs {
+			src := xi[r.at : r.at+r.n]
+			if r.repeat {
+				s := o[r.from]
+				for _, v := range src {
+					s += v
+				}
+				o[r.from] = s
+				continue
+			}
+			dst := o[r.from : r.from+r.n]
+			for j, v := range src {
+				dst[j] += v
+			}
+		}
+	}
+}
+
+// A colRun is a stretch of a GatherCols or ScatterCols index list: its
+// columns [at, at+n) go with columns [from, from+n) of the other side of
+// the gather, or all with column from if repeat. An image's patches are
+// made of such runs, a pixel's channels at a time.
+type colRun struct {
+	at, from, n int
+	repeat      bool
+}
+
+// minColRun is the average run length below which moving columns run by
+// run gains too little over indexing them one by one.
+const minColRun = 8
+
+// colRuns splits idx into runs, reusing the CPU's buffer, or reports
+// that its runs are too short to be worth it; it gives up after reading
+// about len(idx)/minColRun indices of a list without runs.
+func (c *CPU) colRuns(idx []int) ([]colRun, bool) {
+	runs := c.runs[:0]
+	for j := 0; j < len(idx); {
+		if len(runs) >= len(idx)/minColRun {
+			return nil, false
+		}
+		r := colRun{at: j, from: idx[j], n: 1}
+		step := 1
+		if j+1 < len(idx) && idx[j+1] == idx[j] {
+			r.repeat, step = true, 0
+		}
+		for j+r.n < len(idx) && idx[j+r.n] == idx[j+r.n-1]+step {
+			r.n++
+		}
+		runs = append(runs, r)
+		j += r.n
+	}
+	c.runs = runs
+	return runs, true
 }
 
 func (c *CPU) MapCols(out, x *tensor.Dense, m *ColMap) {
