@@ -143,8 +143,17 @@ func unaryRange(op UnaryOp, o, xs []tensor.Float, p tensor.Float) {
 }
 
 func (c *CPU) RowBinary(op BinaryOp, out, x, row *tensor.Dense) {
+	if !worthSplitting(x.R, x.C) {
+		rowBinary(op, out, x, row, 0, x.R)
+		return
+	}
+	inParallelRows(x.R, x.C, func(lo, hi int) { rowBinary(op, out, x, row, lo, hi) })
+}
+
+// rowBinary is RowBinary on rows [lo, hi).
+func rowBinary(op BinaryOp, out, x, row *tensor.Dense, lo, hi int) {
 	rv := row.Data
-	for i := 0; i < x.R; i++ {
+	for i := lo; i < hi; i++ {
 		o, xi := out.Row(i), x.Row(i)
 		switch op {
 		case OpAdd:
@@ -261,7 +270,14 @@ func (c *CPU) BroadcastCols(out, col *tensor.Dense) {
 	}
 }
 
-func (c *CPU) BroadcastAll(out, s *tensor.Dense) { out.Fill(s.Data[0]) }
+func (c *CPU) BroadcastAll(out, s *tensor.Dense) {
+	v := s.Data[0]
+	if !worthSplitting(len(out.Data), 1) {
+		fill(out.Data, v)
+		return
+	}
+	inParallel(len(out.Data), func(lo, hi int) { fill(out.Data[lo:hi], v) })
+}
 
 func (c *CPU) MaskedScale(out, v, ref, slope *tensor.Dense) {
 	tensor.MaskedScale(out.Data, v.Data, ref.Data, slope.Data[0])
@@ -272,7 +288,16 @@ func (c *CPU) ZeroWherePositive(out, w, ref *tensor.Dense) {
 }
 
 func (c *CPU) CopyCols(dst *tensor.Dense, dstCol int, src *tensor.Dense, srcCol, width int) {
-	for i := 0; i < dst.R; i++ {
+	if !worthSplitting(dst.R, width) {
+		copyCols(dst, dstCol, src, srcCol, width, 0, dst.R)
+		return
+	}
+	inParallelRows(dst.R, width, func(lo, hi int) { copyCols(dst, dstCol, src, srcCol, width, lo, hi) })
+}
+
+// copyCols is CopyCols on rows [lo, hi).
+func copyCols(dst *tensor.Dense, dstCol int, src *tensor.Dense, srcCol, width, lo, hi int) {
+	for i := lo; i < hi; i++ {
 		copy(dst.Row(i)[dstCol:dstCol+width], src.Row(i)[srcCol:srcCol+width])
 	}
 }
@@ -321,7 +346,7 @@ func gatherColRuns(out, x *tensor.Dense, runs []colRun, lo, hi int) {
 		for _, r := range runs {
 			dst := o[r.at : r.at+r.n]
 			if r.repeat {
-				fillWith(dst, xi[r.from])
+				fill(dst, xi[r.from])
 				continue
 			}
 			copy(dst, xi[r.from:r.from+r.n])
@@ -329,9 +354,9 @@ func gatherColRuns(out, x *tensor.Dense, runs []colRun, lo, hi int) {
 	}
 }
 
-// fillWith sets every element of dst to v, clearing (which is vectorised)
+// fill sets every element of dst to v, clearing (which is vectorised)
 // when v is +0: a convolution's zero padding.
-func fillWith(dst []tensor.Float, v tensor.Float) {
+func fill(dst []tensor.Float, v tensor.Float) {
 	if v == 0 && !math.Signbit(float64(v)) {
 		clear(dst)
 		return

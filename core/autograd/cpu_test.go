@@ -118,5 +118,25 @@ func TestParallelSplitsCoverEveryRowOnce(t *testing.T) {
 				t.Fatalf("GOMAXPROCS %d: element %d is %v, want %v", procs, i, out.Data[i], v)
 			}
 		}
+		// The row and column operations that split by rows.
+		row := tensor.New(1, parallelElements)
+		for j := range row.Data {
+			row.Data[j] = tensor.Float(j)
+		}
+		cpu := NewCPU()
+		cpu.RowBinary(OpAdd, out, x, row)
+		cpu.CopyCols(want, 1, x, 0, parallelElements-1)
+		for i, v := range x.Data {
+			j := i % parallelElements
+			if out.Data[i] != v+row.Data[j] || j > 0 && want.Data[i] != x.Data[i-1] {
+				t.Fatalf("GOMAXPROCS %d: element %d: RowBinary %v, CopyCols %v", procs, i, out.Data[i], want.Data[i])
+			}
+		}
+		cpu.BroadcastAll(out, tensor.FromSlice(1, 1, []tensor.Float{3}))
+		for i, v := range out.Data {
+			if v != 3 {
+				t.Fatalf("GOMAXPROCS %d: BroadcastAll element %d is %v", procs, i, v)
+			}
+		}
 	}
 }
