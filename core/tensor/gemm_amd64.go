@@ -21,15 +21,15 @@ func kernAVX2(k int, a, b, c *float32, ldc int, alpha float32)
 //go:noescape
 func kernAVX2Set(k int, a, b, c *float32, ldc int, alpha float32)
 
-// kernAVX2Rows and kernAVX2RowsSet are kernAVX2 and kernAVX2Set reading A
-// in place rather than packed: its 6 rows lda floats apart from a, each
-// with its k values consecutive.
+// kernAVX2Strided and kernAVX2StridedSet are kernAVX2 and kernAVX2Set
+// reading A in place rather than packed: row r of the panel at step p is
+// a[r·rowStride + p·kStride].
 //
 //go:noescape
-func kernAVX2Rows(k int, a *float32, lda int, b, c *float32, ldc int, alpha float32)
+func kernAVX2Strided(k int, a *float32, rowStride, kStride int, b, c *float32, ldc int, alpha float32)
 
 //go:noescape
-func kernAVX2RowsSet(k int, a *float32, lda int, b, c *float32, ldc int, alpha float32)
+func kernAVX2StridedSet(k int, a *float32, rowStride, kStride int, b, c *float32, ldc int, alpha float32)
 
 // kernels lists the micro-kernels this CPU runs, fastest first; the tests
 // check every one of them, not only the one Gemm picks.
@@ -47,7 +47,7 @@ func init() {
 		kernels = append(kernels, &kernel{fn: kernAVX512, mr: 12, nr: 32, mc: 516, nc: 1024, kc: 256})
 	}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
-		kernels = append(kernels, &kernel{fn: kernAVX2, set: kernAVX2Set, rows: kernAVX2Rows, setRows: kernAVX2RowsSet, mr: 6, nr: 16, mc: 516, nc: 512, kc: 256})
+		kernels = append(kernels, &kernel{fn: kernAVX2, set: kernAVX2Set, strided: kernAVX2Strided, setStrided: kernAVX2StridedSet, mr: 6, nr: 16, mc: 516, nc: 512, kc: 256})
 	}
 	if len(kernels) > 0 {
 		gemm, gemmSet = kernels[0].gemm, kernels[0].gemmSet

@@ -249,33 +249,3 @@ func TestAVX512PackMatchesLoops(t *testing.T) {
 		}
 	}
 }
-
-// packTransposedA6 (with deal6) lays out the panels of a transposed A as
-// the definition of packA does, edge panel included, and writes nothing
-// else.
-func TestPackTransposedA6MatchesDefinition(t *testing.T) {
-	rng := rand.New(rand.NewPCG(11, 12))
-	for _, mb := range []int{1, 5, 6, 7, 12, 13, 516} {
-		for _, kb := range []int{1, 3, 256} {
-			i0, p0 := 2, 3
-			lda := i0 + mb + 5
-			a := randFloats(rng, (p0+kb)*lda)
-			panels := (mb + 5) / 6
-			want, got := make([]float32, panels*6*kb+7), make([]float32, panels*6*kb+7)
-			for i := range want {
-				want[i], got[i] = guard, guard
-			}
-			for i := range mb {
-				for p := range kb {
-					want[i/6*6*kb+p*6+i%6] = a[(p0+p)*lda+i0+i]
-				}
-			}
-			packTransposedA6(got, a, lda, i0, mb, p0, kb)
-			for i := range want {
-				if got[i] != want[i] {
-					t.Fatalf("mb=%d kb=%d: dst[%d] = %g, want %g", mb, kb, i, got[i], want[i])
-				}
-			}
-		}
-	}
-}

@@ -28,10 +28,10 @@
 	ADDQ         $24, SI; \
 	ADDQ         $64, DI
 
-// KSTEPROWS is KSTEP2 with A read in place rather than packed: the six
-// rows of the panel start at SI, SI+R9, SI+2·R9, R10, R10+R9 and R10+2·R9
-// (R10 = SI+3·R9), each with its k values consecutive.
-#define KSTEPROWS \
+// KSTEPSTRIDED is KSTEP2 with A read in place rather than packed: the six
+// values of a step are at SI, SI+R9, SI+2·R9, R10, R10+R9 and R10+2·R9
+// (R10 = SI+3·R9), and the next step's R11 bytes further.
+#define KSTEPSTRIDED \
 	VMOVUPS      (DI), Y12; \
 	VMOVUPS      32(DI), Y13; \
 	VBROADCASTSS (SI), Y14; \
@@ -52,21 +52,23 @@
 	VBROADCASTSS (R10)(R9*2), Y15; \
 	VFMADD231PS  Y12, Y15, Y10; \
 	VFMADD231PS  Y13, Y15, Y11; \
-	ADDQ         $4, SI; \
-	ADDQ         $4, R10; \
+	ADDQ         R11, SI; \
+	ADDQ         R11, R10; \
 	ADDQ         $64, DI
 
-// ROWSARGS loads the arguments of the kernels that read A in place.
-#define ROWSARGS \
+// STRIDEDARGS loads the arguments of the kernels that read A in place.
+#define STRIDEDARGS \
 	MOVQ k+0(FP), CX; \
 	MOVQ a+8(FP), SI; \
-	MOVQ lda+16(FP), R9; \
+	MOVQ rowStride+16(FP), R9; \
 	SHLQ $2, R9; \
 	LEAQ (SI)(R9*2), R10; \
 	ADDQ R9, R10; \
-	MOVQ b+24(FP), DI; \
-	MOVQ c+32(FP), DX; \
-	MOVQ ldc+40(FP), R8; \
+	MOVQ kStride+24(FP), R11; \
+	SHLQ $2, R11; \
+	MOVQ b+32(FP), DI; \
+	MOVQ c+40(FP), DX; \
+	MOVQ ldc+48(FP), R8; \
 	SHLQ $2, R8
 
 // KLOOP2 clears the accumulators and adds the k (CX) rank-1 updates that
@@ -151,18 +153,18 @@ TEXT ·kernAVX2Set(SB), NOSPLIT, $0-44
 	STORE2(SETROW2)
 	RET
 
-// func kernAVX2Rows(k int, a *float32, lda int, b, c *float32, ldc int, alpha float32)
-TEXT ·kernAVX2Rows(SB), NOSPLIT, $0-52
-	ROWSARGS
-	KLOOP2(KSTEPROWS, loop, tail, store)
-	VBROADCASTSS alpha+48(FP), Y14
+// func kernAVX2Strided(k int, a *float32, rowStride, kStride int, b, c *float32, ldc int, alpha float32)
+TEXT ·kernAVX2Strided(SB), NOSPLIT, $0-60
+	STRIDEDARGS
+	KLOOP2(KSTEPSTRIDED, loop, tail, store)
+	VBROADCASTSS alpha+56(FP), Y14
 	STORE2(ADDROW2)
 	RET
 
-// func kernAVX2RowsSet(k int, a *float32, lda int, b, c *float32, ldc int, alpha float32)
-TEXT ·kernAVX2RowsSet(SB), NOSPLIT, $0-52
-	ROWSARGS
-	KLOOP2(KSTEPROWS, loop, tail, store)
-	VBROADCASTSS alpha+48(FP), Y14
+// func kernAVX2StridedSet(k int, a *float32, rowStride, kStride int, b, c *float32, ldc int, alpha float32)
+TEXT ·kernAVX2StridedSet(SB), NOSPLIT, $0-60
+	STRIDEDARGS
+	KLOOP2(KSTEPSTRIDED, loop, tail, store)
+	VBROADCASTSS alpha+56(FP), Y14
 	STORE2(SETROW2)
 	RET

@@ -12,17 +12,18 @@ import (
 // A kernel is a register-blocked micro-kernel together with the cache
 // blocking that suits it. fn adds alpha times a packed mr×k A panel times a
 // packed k×nr B panel to an mr×nr tile of c; set, where there is one,
-// stores that product in the tile without reading it. rows and setRows,
-// where there are, are fn and set reading the A panel in place from a
-// row-major a (mr rows lda apart), which spares packing it: for an A
-// panel used by few B panels (a product with few columns, such as a
-// convolution's) packing costs as much as the multiplication.
+// stores that product in the tile without reading it. strided and
+// setStrided, where there are, are fn and set reading the A panel in
+// place from a (its rows a row stride apart, its steps a k stride apart),
+// which spares packing it: for an A panel used by few B panels (a product
+// with few columns, such as a convolution's) packing costs as much as the
+// multiplication.
 type kernel struct {
-	fn, set       func(k int, a, b, c *float32, ldc int, alpha float32)
-	rows, setRows func(k int, a *float32, lda int, b, c *float32, ldc int, alpha float32)
-	mr, nr        int
-	mc, nc, kc    int // block sizes; mc is a multiple of mr, nc of nr
-	bufs          freeList[packBuf]
+	fn, set             func(k int, a, b, c *float32, ldc int, alpha float32)
+	strided, setStrided func(k int, a *float32, rowStride, kStride int, b, c *float32, ldc int, alpha float32)
+	mr, nr              int
+	mc, nc, kc          int // block sizes; mc is a multiple of mr, nc of nr
+	bufs                freeList[packBuf]
 }
 
 // packBuf holds one goroutine's packed blocks and the scratch tile that
@@ -92,8 +93,14 @@ func (kn *kernel) product(set, transA, transB bool, m, n, k int, alpha float32, 
 	if len(c) < (m-1)*ldc+n {
 		panic(fmt.Sprintf("tensor: gemm: %d elements cannot hold %d×%d rows %d apart", len(c), m, n, ldc))
 	}
-	if kn.readsInPlace(transA) && len(a) < (m-1)*lda+k {
-		panic(fmt.Sprintf("tensor: gemm: %d elements cannot hold %d×%d rows %d apart", len(a), m, k, lda))
+	if kn.strided != nil {
+		ar, ac := m, k // the shape of a
+		if transA {
+			ar, ac = k, m
+		}
+		if len(a) < (ar-1)*lda+ac {
+			panic(fmt.Sprintf("tensor: gemm: %d elements cannot hold %d×%d rows %d apart", len(a), ar, ac, lda))
+		}
 	}
 	tilesM, tilesN := (m+kn.mr-1)/kn.mr, (n+kn.nr-1)/kn.nr
 	parts := min(runtime.GOMAXPROCS(0), m*n*k/parallelWork, max(tilesM, tilesN))
@@ -197,7 +204,11 @@ func (kn *kernel) gemmSerial(set, transA, transB bool, m, n, k int, alpha float3
 		buf.tile = make([]float32, kn.mr*kn.nr)
 	}
 	mr, nr := kn.mr, kn.nr
-	inPlace := kn.readsInPlace(transA)
+	// Where row r, step p of op(a) is in a.
+	rowStride, kStride := lda, 1
+	if transA {
+		rowStride, kStride = 1, lda
+	}
 	for j0 := 0; j0 < n; j0 += kn.nc {
 		nb := min(kn.nc, n-j0)
 		for p0 := 0; p0 < k; p0 += kn.kc {
@@ -207,7 +218,7 @@ func (kn *kernel) gemmSerial(set, transA, transB bool, m, n, k int, alpha float3
 			for i0 := 0; i0 < m; i0 += kn.mc {
 				mb := min(kn.mc, m-i0)
 				whole := 0 // panels [0, whole) are read in place, the rest packed
-				if inPlace {
+				if kn.strided != nil {
 					whole = mb - mb%mr
 				}
 				if whole < mb {
@@ -217,7 +228,7 @@ func (kn *kernel) gemmSerial(set, transA, transB bool, m, n, k int, alpha float3
 					direct := ir < whole
 					var ap *float32
 					if direct {
-						ap = &a[(i0+ir)*lda+p0]
+						ap = &a[(i0+ir)*rowStride+p0*kStride]
 					} else {
 						ap = &buf.a[(ir-whole)*kb]
 					}
@@ -227,11 +238,11 @@ func (kn *kernel) gemmSerial(set, transA, transB bool, m, n, k int, alpha float3
 						ct := (i0+ir)*ldc + j0 + jr
 						cols := min(nr, nb-jr)
 						if rows == mr && cols == nr {
-							kn.tile(direct, first, kb, ap, lda, bp, &c[ct], ldc, alpha)
+							kn.tile(direct, first, kb, ap, rowStride, kStride, bp, &c[ct], ldc, alpha)
 							continue
 						}
 						clear(buf.tile)
-						kn.tile(direct, false, kb, ap, lda, bp, &buf.tile[0], nr, alpha)
+						kn.tile(direct, false, kb, ap, rowStride, kStride, bp, &buf.tile[0], nr, alpha)
 						for r := range rows {
 							cr := c[ct+r*ldc:][:cols]
 							if first {
@@ -249,18 +260,14 @@ func (kn *kernel) gemmSerial(set, transA, transB bool, m, n, k int, alpha float3
 	}
 }
 
-// readsInPlace reports whether the kernel reads whole A panels of op(a)
-// from a itself: it can when they are rows of a.
-func (kn *kernel) readsInPlace(transA bool) bool { return !transA && kn.rows != nil }
-
 // tile runs the micro-kernel on one tile: A read in place (direct) or
 // packed, the tile overwritten (set) or added to.
-func (kn *kernel) tile(direct, set bool, k int, a *float32, lda int, b, c *float32, ldc int, alpha float32) {
+func (kn *kernel) tile(direct, set bool, k int, a *float32, rowStride, kStride int, b, c *float32, ldc int, alpha float32) {
 	switch {
 	case direct && set:
-		kn.setRows(k, a, lda, b, c, ldc, alpha)
+		kn.setStrided(k, a, rowStride, kStride, b, c, ldc, alpha)
 	case direct:
-		kn.rows(k, a, lda, b, c, ldc, alpha)
+		kn.strided(k, a, rowStride, kStride, b, c, ldc, alpha)
 	case set:
 		kn.set(k, a, b, c, ldc, alpha)
 	default:

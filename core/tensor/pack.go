@@ -8,10 +8,6 @@ package tensor
 // place. An edge panel's rows past mb keep whatever the buffer held: they
 // only feed tile rows that the driver discards.
 func packA(dst []float32, transA bool, a []float32, lda, i0, mb, p0, kb, mr int) {
-	if transA && mr == 6 && !useAVX512Pack {
-		packTransposedA6(dst, a, lda, i0, mb, p0, kb)
-		return
-	}
 	for ir := 0; ir < mb; ir += mr {
 		rows := min(mr, mb-ir)
 		d := dst[ir*kb : (ir+mr)*kb]
@@ -23,34 +19,6 @@ func packA(dst []float32, transA bool, a []float32, lda, i0, mb, p0, kb, mr int)
 		transposeInto(d, mr, a[(i0+ir)*lda+p0:], lda, rows, kb)
 	}
 }
-
-// packTransposedA6 is packA of a transposed a for the AVX2 kernel's 6-row
-// panels. It reads a row by row, each once and in order, and deals every
-// row out to all the panels: going panel by panel would read a narrow
-// column of many rows at a time, which defeats the prefetcher and costs
-// several times more when a is large (the weight gradient of a
-// convolution, whose a is the whole im2col matrix).
-func packTransposedA6(dst []float32, a []float32, lda, i0, mb, p0, kb int) {
-	panels := mb / 6
-	whole := 6 * panels
-	for p := range kb {
-		row := a[(p0+p)*lda+i0:][:mb]
-		if panels > 0 {
-			// The assembly does not bounds-check, so this slice does.
-			d := dst[p*6 : (panels-1)*6*kb+p*6+6]
-			deal6(&d[0], 6*kb, &row[0], panels)
-		}
-		if whole < mb {
-			copy(dst[whole*kb+p*6:][:mb-whole], row[whole:])
-		}
-	}
-}
-
-// deal6 copies n ≥ 1 groups of 6 floats, consecutive from src, to dst
-// with groups ldd floats apart.
-//
-//go:noescape
-func deal6(dst *float32, ldd int, src *float32, n int)
 
 // packB copies op(b)[p0:p0+kb, j0:j0+nb] into dst as panels of nr columns,
 // each stored row by row (element (p, c) of a panel at p*nr+c) so the

@@ -238,25 +238,3 @@ row:
 	JNZ     row
 	VZEROUPPER
 	RET
-
-// func deal6(dst *float32, ldd int, src *float32, n int)
-//
-// Copies n ≥ 1 groups of 6 floats, consecutive in src, to dst, ldd floats
-// apart: one 16-byte and one 8-byte move each.
-TEXT ·deal6(SB), NOSPLIT, $0-32
-	MOVQ dst+0(FP), DI
-	MOVQ ldd+8(FP), DX
-	SHLQ $2, DX
-	MOVQ src+16(FP), SI
-	MOVQ n+24(FP), CX
-
-deal6loop:
-	MOVUPS (SI), X0
-	MOVQ   16(SI), X1
-	MOVUPS X0, (DI)
-	MOVQ   X1, 16(DI)
-	ADDQ   $24, SI
-	ADDQ   DX, DI
-	DECQ   CX
-	JNZ    deal6loop
-	RET
