@@ -405,10 +405,7 @@ func scatterColRuns(out, x *tensor.Dense, runs []colRun, lo, hi int) {
 				o[r.from] = s
 				continue
 			}
-			dst := o[r.from : r.from+r.n]
-			for j, v := range src {
-				dst[j] += v
-			}
+			tensor.AddTo(o[r.from:r.from+r.n], src)
 		}
 	}
 }
