@@ -31,6 +31,12 @@ func kernAVX2Strided(k int, a *float32, rowStride, kStride int, b, c *float32, l
 //go:noescape
 func kernAVX2StridedSet(k int, a *float32, rowStride, kStride int, b, c *float32, ldc int, alpha float32)
 
+// prefetchRows asks for the first k floats of 6 rows of a, lda apart, to
+// be brought into the cache.
+//
+//go:noescape
+func prefetchRows(a *float32, lda, k int)
+
 // kernels lists the micro-kernels this CPU runs, fastest first; the tests
 // check every one of them, not only the one Gemm picks.
 var kernels []*kernel

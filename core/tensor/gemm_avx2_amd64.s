@@ -168,3 +168,24 @@ TEXT ·kernAVX2StridedSet(SB), NOSPLIT, $0-60
 	VBROADCASTSS alpha+56(FP), Y14
 	STORE2(SETROW2)
 	RET
+
+// func prefetchRows(a *float32, lda, k int)
+TEXT ·prefetchRows(SB), NOSPLIT, $0-24
+	MOVQ a+0(FP), SI
+	MOVQ lda+8(FP), DX
+	SHLQ $2, DX
+	MOVQ k+16(FP), CX
+	MOVQ $6, BX
+
+rows:
+	XORQ AX, AX
+
+lines:
+	PREFETCHT0 (SI)(AX*4)
+	ADDQ       $16, AX
+	CMPQ       AX, CX
+	JLT        lines
+	ADDQ       DX, SI
+	DECQ       BX
+	JNZ        rows
+	RET

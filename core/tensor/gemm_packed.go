@@ -229,6 +229,14 @@ func (kn *kernel) gemmSerial(set, transA, transB bool, m, n, k int, alpha float3
 					var ap *float32
 					if direct {
 						ap = &a[(i0+ir)*rowStride+p0*kStride]
+						if kStride == 1 && ir+mr < whole {
+							// The next panel's rows, likely in memory
+							// rather than cache (a large a is streamed
+							// once), are fetched while this panel's
+							// tiles are computed rather than when the
+							// kernel first stalls on them.
+							prefetchRows(&a[(i0+ir+mr)*rowStride+p0], rowStride, kb)
+						}
 					} else {
 						ap = &buf.a[(ir-whole)*kb]
 					}
