@@ -220,9 +220,7 @@ func (c *CPU) SumRows(out, x *tensor.Dense) {
 func (c *CPU) SumCols(out, x *tensor.Dense) {
 	clear(out.Data)
 	for i := 0; i < x.R; i++ {
-		for j, v := range x.Row(i) {
-			out.Data[j] += v
-		}
+		tensor.AddTo(out.Data, x.Row(i))
 	}
 }
 
