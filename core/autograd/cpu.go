@@ -18,9 +18,21 @@ type CPU struct {
 // NewCPU returns a host backend.
 func NewCPU() *CPU { return &CPU{} }
 
-func (c *CPU) New(r, cols int) *tensor.Dense       { return c.arena.New(r, cols) }
 func (c *CPU) NewUninit(r, cols int) *tensor.Dense { return c.arena.NewUninit(r, cols) }
 func (c *CPU) Reset()                              { c.arena.Reset() }
+
+// New clears a large matrix on every processor: a scatter's or a
+// padding's output (a convolution's, 16 MB) is cleared at memory speed
+// rather than one core's.
+func (c *CPU) New(r, cols int) *tensor.Dense {
+	d := c.arena.NewUninit(r, cols)
+	if !worthSplitting(len(d.Data), 1) {
+		clear(d.Data)
+		return d
+	}
+	inParallel(len(d.Data), func(lo, hi int) { clear(d.Data[lo:hi]) })
+	return d
+}
 
 // StepElements is the number of elements the step memory holds: the
 // largest step so far, kept for reuse after Reset.
