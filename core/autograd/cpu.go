@@ -440,6 +440,7 @@ func (c *CPU) colRuns(idx []int) ([]colRun, bool) {
 	runs := c.runs[:0]
 	for j := 0; j < len(idx); {
 		if len(runs) >= len(idx)/minColRun {
+			c.runs = runs // grown, for the next call not to grow it again
 			return nil, false
 		}
 		r := colRun{at: j, from: idx[j], n: 1}

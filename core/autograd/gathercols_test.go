@@ -113,3 +113,16 @@ func TestGatherScatterColsByRuns(t *testing.T) {
 		}
 	}
 }
+
+// A list without long runs (a permutation) is moved column by column, and
+// finding that out allocates nothing once the CPU's buffer has grown.
+func TestColRunsGiveUpWithoutAllocating(t *testing.T) {
+	idx := rand.New(rand.NewPCG(1, 1)).Perm(1000)
+	c := NewCPU()
+	if _, ok := c.colRuns(idx); ok {
+		t.Fatal("a permutation is moved by runs")
+	}
+	if n := testing.AllocsPerRun(10, func() { c.colRuns(idx) }); n != 0 {
+		t.Fatalf("colRuns made %v allocations", n)
+	}
+}
