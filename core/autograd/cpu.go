@@ -12,14 +12,27 @@ import (
 // CPU is the host Backend: values in Go slices, step memory from an arena.
 type CPU struct {
 	arena tensor.Arena
+	runs  []colRun // colRuns' buffer, kept for reuse
 }
 
 // NewCPU returns a host backend.
 func NewCPU() *CPU { return &CPU{} }
 
-func (c *CPU) New(r, cols int) *tensor.Dense       { return c.arena.New(r, cols) }
 func (c *CPU) NewUninit(r, cols int) *tensor.Dense { return c.arena.NewUninit(r, cols) }
 func (c *CPU) Reset()                              { c.arena.Reset() }
+
+// New clears a large matrix on every processor: a scatter's or a
+// padding's output (a convolution's, 16 MB) is cleared at memory speed
+// rather than one core's.
+func (c *CPU) New(r, cols int) *tensor.Dense {
+	d := c.arena.NewUninit(r, cols)
+	if !worthSplitting(len(d.Data), 1) {
+		clear(d.Data)
+		return d
+	}
+	inParallel(len(d.Data), func(lo, hi int) { clear(d.Data[lo:hi]) })
+	return d
+}
 
 // StepElements is the number of elements the step memory holds: the
 // largest step so far, kept for reuse after Reset.
@@ -135,14 +148,12 @@ func unaryRange(op UnaryOp, o, xs []tensor.Float, p tensor.Float) {
 			o[i] = tensor.Float(math.Tanh(float64(v)))
 		}
 	case OpSigmoid:
-		for i, v := range xs {
-			o[i] = tensor.Float(sigmoid(float64(v)))
-		}
+		tensor.Sigmoid(o, xs)
 	case OpSiLU:
-		for i, v := range xs {
-			o[i] = tensor.Float(float64(v) * sigmoid(float64(v)))
-		}
+		tensor.SiLU(o, xs)
 	case OpSiLUGrad:
+		// In float64: the derivatives cancel near their zeros, and the
+		// GPU computes them so.
 		for i, v := range xs {
 			x := float64(v)
 			s := sigmoid(x)
@@ -158,8 +169,17 @@ func unaryRange(op UnaryOp, o, xs []tensor.Float, p tensor.Float) {
 }
 
 func (c *CPU) RowBinary(op BinaryOp, out, x, row *tensor.Dense) {
+	if !worthSplitting(x.R, x.C) {
+		rowBinary(op, out, x, row, 0, x.R)
+		return
+	}
+	inParallelRows(x.R, x.C, func(lo, hi int) { rowBinary(op, out, x, row, lo, hi) })
+}
+
+// rowBinary is RowBinary on rows [lo, hi).
+func rowBinary(op BinaryOp, out, x, row *tensor.Dense, lo, hi int) {
 	rv := row.Data
-	for i := 0; i < x.R; i++ {
+	for i := lo; i < hi; i++ {
 		o, xi := out.Row(i), x.Row(i)
 		switch op {
 		case OpAdd:
@@ -226,9 +246,7 @@ func (c *CPU) SumRows(out, x *tensor.Dense) {
 func (c *CPU) SumCols(out, x *tensor.Dense) {
 	clear(out.Data)
 	for i := 0; i < x.R; i++ {
-		for j, v := range x.Row(i) {
-			out.Data[j] += v
-		}
+		tensor.AddTo(out.Data, x.Row(i))
 	}
 }
 
@@ -276,7 +294,14 @@ func (c *CPU) BroadcastCols(out, col *tensor.Dense) {
 	}
 }
 
-func (c *CPU) BroadcastAll(out, s *tensor.Dense) { out.Fill(s.Data[0]) }
+func (c *CPU) BroadcastAll(out, s *tensor.Dense) {
+	v := s.Data[0]
+	if !worthSplitting(len(out.Data), 1) {
+		fill(out.Data, v)
+		return
+	}
+	inParallel(len(out.Data), func(lo, hi int) { fill(out.Data[lo:hi], v) })
+}
 
 func (c *CPU) MaskedScale(out, v, ref, slope *tensor.Dense) {
 	tensor.MaskedScale(out.Data, v.Data, ref.Data, slope.Data[0])
@@ -287,7 +312,16 @@ func (c *CPU) ZeroWherePositive(out, w, ref *tensor.Dense) {
 }
 
 func (c *CPU) CopyCols(dst *tensor.Dense, dstCol int, src *tensor.Dense, srcCol, width int) {
-	for i := 0; i < dst.R; i++ {
+	if !worthSplitting(dst.R, width) {
+		copyCols(dst, dstCol, src, srcCol, width, 0, dst.R)
+		return
+	}
+	inParallelRows(dst.R, width, func(lo, hi int) { copyCols(dst, dstCol, src, srcCol, width, lo, hi) })
+}
+
+// copyCols is CopyCols on rows [lo, hi).
+func copyCols(dst *tensor.Dense, dstCol int, src *tensor.Dense, srcCol, width, lo, hi int) {
+	for i := lo; i < hi; i++ {
 		copy(dst.Row(i)[dstCol:dstCol+width], src.Row(i)[srcCol:srcCol+width])
 	}
 }
@@ -308,11 +342,17 @@ func (c *CPU) ScatterRows(out, x *tensor.Dense, idx []int) {
 }
 
 func (c *CPU) GatherCols(out, x *tensor.Dense, idx []int) {
-	if !worthSplitting(out.R, len(idx)) {
+	runs, ok := c.colRuns(idx)
+	switch {
+	case !worthSplitting(out.R, len(idx)) && ok:
+		gatherColRuns(out, x, runs, 0, out.R)
+	case !worthSplitting(out.R, len(idx)):
 		gatherCols(out, x, idx, 0, out.R)
-		return
+	case ok:
+		inParallelRows(out.R, len(idx), func(lo, hi int) { gatherColRuns(out, x, runs, lo, hi) })
+	default:
+		inParallelRows(out.R, len(idx), func(lo, hi int) { gatherCols(out, x, idx, lo, hi) })
 	}
-	inParallelRows(out.R, len(idx), func(lo, hi int) { gatherCols(out, x, idx, lo, hi) })
 }
 
 func gatherCols(out, x *tensor.Dense, idx []int, lo, hi int) {
@@ -324,12 +364,44 @@ func gatherCols(out, x *tensor.Dense, idx []int, lo, hi int) {
 	}
 }
 
-func (c *CPU) ScatterCols(out, x *tensor.Dense, idx []int) {
-	if !worthSplitting(x.R, len(idx)) {
-		scatterCols(out, x, idx, 0, x.R)
+func gatherColRuns(out, x *tensor.Dense, runs []colRun, lo, hi int) {
+	for i := lo; i < hi; i++ {
+		o, xi := out.Row(i), x.Row(i)
+		for _, r := range runs {
+			dst := o[r.at : r.at+r.n]
+			if r.repeat {
+				fill(dst, xi[r.from])
+				continue
+			}
+			copy(dst, xi[r.from:r.from+r.n])
+		}
+	}
+}
+
+// fill sets every element of dst to v, clearing (which is vectorised)
+// when v is +0: a convolution's zero padding.
+func fill(dst []tensor.Float, v tensor.Float) {
+	if v == 0 && !math.Signbit(float64(v)) {
+		clear(dst)
 		return
 	}
-	inParallelRows(x.R, len(idx), func(lo, hi int) { scatterCols(out, x, idx, lo, hi) })
+	for j := range dst {
+		dst[j] = v
+	}
+}
+
+func (c *CPU) ScatterCols(out, x *tensor.Dense, idx []int) {
+	runs, ok := c.colRuns(idx)
+	switch {
+	case !worthSplitting(x.R, len(idx)) && ok:
+		scatterColRuns(out, x, runs, 0, x.R)
+	case !worthSplitting(x.R, len(idx)):
+		scatterCols(out, x, idx, 0, x.R)
+	case ok:
+		inParallelRows(x.R, len(idx), func(lo, hi int) { scatterColRuns(out, x, runs, lo, hi) })
+	default:
+		inParallelRows(x.R, len(idx), func(lo, hi int) { scatterCols(out, x, idx, lo, hi) })
+	}
 }
 
 func scatterCols(out, x *tensor.Dense, idx []int, lo, hi int) {
@@ -339,6 +411,65 @@ func scatterCols(out, x *tensor.Dense, idx []int, lo, hi int) {
 			o[k] += xi[j]
 		}
 	}
+}
+
+// scatterColRuns is scatterCols run by run. Runs are in the order of
+// idx, so every output element receives its terms in the same order and
+// the sums are the same.
+func scatterColRuns(out, x *tensor.Dense, runs []colRun, lo, hi int) {
+	for i := lo; i < hi; i++ {
+		o, xi := out.Row(i), x.Row(i)
+		for _, r := range runs {
+			src := xi[r.at : r.at+r.n]
+			if r.repeat {
+				s := o[r.from]
+				for _, v := range src {
+					s += v
+				}
+				o[r.from] = s
+				continue
+			}
+			tensor.AddTo(o[r.from:r.from+r.n], src)
+		}
+	}
+}
+
+// A colRun is a stretch of a GatherCols or ScatterCols index list: its
+// columns [at, at+n) go with columns [from, from+n) of the other side of
+// the gather, or all with column from if repeat. An image's patches are
+// made of such runs, a pixel's channels at a time.
+type colRun struct {
+	at, from, n int
+	repeat      bool
+}
+
+// minColRun is the average run length below which moving columns run by
+// run gains too little over indexing them one by one.
+const minColRun = 8
+
+// colRuns splits idx into runs, reusing the CPU's buffer, or reports
+// that its runs are too short to be worth it; it gives up after reading
+// about len(idx)/minColRun indices of a list without runs.
+func (c *CPU) colRuns(idx []int) ([]colRun, bool) {
+	runs := c.runs[:0]
+	for j := 0; j < len(idx); {
+		if len(runs) >= len(idx)/minColRun {
+			c.runs = runs // grown, for the next call not to grow it again
+			return nil, false
+		}
+		r := colRun{at: j, from: idx[j], n: 1}
+		step := 1
+		if j+1 < len(idx) && idx[j+1] == idx[j] {
+			r.repeat, step = true, 0
+		}
+		for j+r.n < len(idx) && idx[j+r.n] == idx[j+r.n-1]+step {
+			r.n++
+		}
+		runs = append(runs, r)
+		j += r.n
+	}
+	c.runs = runs
+	return runs, true
 }
 
 func (c *CPU) MapCols(out, x *tensor.Dense, m *ColMap) {
@@ -443,16 +574,6 @@ func splitMix64(z uint64) uint64 {
 	return z ^ (z >> 31)
 }
 
-// sigmoid is 1/(1 + e⁻ˣ), written so that neither branch overflows; the
-// kernels (ops.cu) compute it the same way.
-func sigmoid(x float64) float64 {
-	if x >= 0 {
-		return 1 / (1 + math.Exp(-x))
-	}
-	e := math.Exp(x)
-	return e / (1 + e)
-}
-
 // parallelElements is the work (elements touched) below which an
 // operation stays on the calling goroutine: starting another costs about
 // a microsecond, and the toy networks' matrices (200×300) stay below it,
@@ -492,4 +613,13 @@ func inParallelRows(rows, cols int, f func(lo, hi int)) {
 	}
 	f(0, rows/parts)
 	wg.Wait()
+}
+
+// sigmoid is 1/(1 + e⁻ˣ) in float64 without overflow in either branch.
+func sigmoid(x float64) float64 {
+	if x >= 0 {
+		return 1 / (1 + math.Exp(-x))
+	}
+	e := math.Exp(x)
+	return e / (1 + e)
 }

@@ -112,11 +112,32 @@ func TestParallelSplitsCoverEveryRowOnce(t *testing.T) {
 		for i := range x.Data {
 			x.Data[i] = tensor.Float(i%1000) / 100
 		}
-		out := tensor.New(3, parallelElements)
+		out, want := tensor.New(3, parallelElements), tensor.New(3, parallelElements)
 		NewCPU().Unary(OpSiLU, out, x, 0)
+		tensor.SiLU(want.Data, x.Data)
+		for i, v := range want.Data {
+			if out.Data[i] != v {
+				t.Fatalf("GOMAXPROCS %d: element %d is %v, want %v", procs, i, out.Data[i], v)
+			}
+		}
+		// The row and column operations that split by rows.
+		row := tensor.New(1, parallelElements)
+		for j := range row.Data {
+			row.Data[j] = tensor.Float(j)
+		}
+		cpu := NewCPU()
+		cpu.RowBinary(OpAdd, out, x, row)
+		cpu.CopyCols(want, 1, x, 0, parallelElements-1)
 		for i, v := range x.Data {
-			if want := tensor.Float(float64(v) * sigmoid(float64(v))); out.Data[i] != want {
-				t.Fatalf("GOMAXPROCS %d: element %d is %v, want %v", procs, i, out.Data[i], want)
+			j := i % parallelElements
+			if out.Data[i] != v+row.Data[j] || j > 0 && want.Data[i] != x.Data[i-1] {
+				t.Fatalf("GOMAXPROCS %d: element %d: RowBinary %v, CopyCols %v", procs, i, out.Data[i], want.Data[i])
+			}
+		}
+		cpu.BroadcastAll(out, tensor.FromSlice(1, 1, []tensor.Float{3}))
+		for i, v := range out.Data {
+			if v != 3 {
+				t.Fatalf("GOMAXPROCS %d: BroadcastAll element %d is %v", procs, i, v)
 			}
 		}
 	}

@@ -2,6 +2,7 @@ package autograd
 
 import (
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/ddaebm/ddaebm/core/tensor"
@@ -74,5 +75,54 @@ func TestGatherColsRejectsBadIndices(t *testing.T) {
 			g := NewGraph()
 			f(g, g.Const(tensor.New(2, 3)))
 		})
+	}
+}
+
+// The run-by-run column moves (taken when an index list is made of long
+// runs, as a convolution's patches are) give exactly what moving column by
+// column does, serially and split across goroutines.
+func TestGatherScatterColsByRuns(t *testing.T) {
+	p := NewPatches(Image{H: 5, W: 6, C: 9}, Window{KH: 3, KW: 3, Pad: 1})
+	rng := rand.New(rand.NewPCG(7, 9))
+	for _, rows := range []int{1, 3, 4 * parallelElements / len(p.idx)} {
+		x := tensor.New(rows, p.In.Size()+1) // the zero column last, as Im2Col pads
+		for i := range x.Data {
+			if i%(p.In.Size()+1) != p.In.Size() {
+				x.Data[i] = tensor.Float(rng.NormFloat64())
+			}
+		}
+		c := NewCPU()
+		if _, ok := c.colRuns(p.idx); !ok {
+			t.Fatal("a convolution's patches are not moved by runs")
+		}
+		got, want := tensor.New(rows, len(p.idx)), tensor.New(rows, len(p.idx))
+		c.GatherCols(got, x, p.idx)
+		gatherCols(want, x, p.idx, 0, rows)
+		if !slices.Equal(got.Data, want.Data) {
+			t.Fatalf("%d rows: GatherCols by runs differs", rows)
+		}
+		y := tensor.New(rows, len(p.idx))
+		for i := range y.Data {
+			y.Data[i] = tensor.Float(rng.NormFloat64())
+		}
+		gotS, wantS := tensor.New(rows, x.C), tensor.New(rows, x.C)
+		c.ScatterCols(gotS, y, p.idx)
+		scatterCols(wantS, y, p.idx, 0, rows)
+		if !slices.Equal(gotS.Data, wantS.Data) {
+			t.Fatalf("%d rows: ScatterCols by runs differs", rows)
+		}
+	}
+}
+
+// A list without long runs (a permutation) is moved column by column, and
+// finding that out allocates nothing once the CPU's buffer has grown.
+func TestColRunsGiveUpWithoutAllocating(t *testing.T) {
+	idx := rand.New(rand.NewPCG(1, 1)).Perm(1000)
+	c := NewCPU()
+	if _, ok := c.colRuns(idx); ok {
+		t.Fatal("a permutation is moved by runs")
+	}
+	if n := testing.AllocsPerRun(10, func() { c.colRuns(idx) }); n != 0 {
+		t.Fatalf("colRuns made %v allocations", n)
 	}
 }

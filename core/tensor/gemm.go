@@ -7,16 +7,19 @@ import "fmt"
 // share storage with a or b.
 func Gemm(transA, transB bool, alpha Float, a, b *Dense, beta Float, c *Dense) {
 	m, n, k := GemmDims("tensor: Gemm", transA, transB, a, b, c)
-	if beta == 0 {
-		clear(c.Data)
-	} else if beta != 1 {
-		for i := range c.Data {
-			c.Data[i] *= beta
-		}
-	}
 	if m == 0 || n == 0 || k == 0 {
+		if beta == 0 {
+			clear(c.Data)
+		} else {
+			scale(beta, c.Data)
+		}
 		return
 	}
+	if beta == 0 {
+		gemmSet(transA, transB, m, n, k, alpha, a.Data, a.C, b.Data, b.C, c.Data, c.C)
+		return
+	}
+	scale(beta, c.Data)
 	gemm(transA, transB, m, n, k, alpha, a.Data, a.C, b.Data, b.C, c.Data, c.C)
 }
 
@@ -79,6 +82,16 @@ func gemmRef(transA, transB bool, m, n, k int, alpha Float, a []Float, lda int, 
 				ci[j] += alpha * s
 			}
 		}
+	}
+}
+
+// scale multiplies x by s (leaving it alone when s is 1).
+func scale(s Float, x []Float) {
+	if s == 1 {
+		return
+	}
+	for i := range x {
+		x[i] *= s
 	}
 }
 

@@ -15,6 +15,28 @@ func kernAVX512(k int, a, b, c *float32, ldc int, alpha float32)
 //go:noescape
 func kernAVX2(k int, a, b, c *float32, ldc int, alpha float32)
 
+// kernAVX2Set is kernAVX2 storing alpha times the product into the tile
+// rather than adding it: c is written without being read.
+//
+//go:noescape
+func kernAVX2Set(k int, a, b, c *float32, ldc int, alpha float32)
+
+// kernAVX2Strided and kernAVX2StridedSet are kernAVX2 and kernAVX2Set
+// reading A in place rather than packed: row r of the panel at step p is
+// a[r·rowStride + p·kStride].
+//
+//go:noescape
+func kernAVX2Strided(k int, a *float32, rowStride, kStride int, b, c *float32, ldc int, alpha float32)
+
+//go:noescape
+func kernAVX2StridedSet(k int, a *float32, rowStride, kStride int, b, c *float32, ldc int, alpha float32)
+
+// prefetchRows asks for the first k floats of 6 rows of a, lda apart, to
+// be brought into the cache.
+//
+//go:noescape
+func prefetchRows(a *float32, lda, k int)
+
 // kernels lists the micro-kernels this CPU runs, fastest first; the tests
 // check every one of them, not only the one Gemm picks.
 var kernels []*kernel
@@ -31,10 +53,10 @@ func init() {
 		kernels = append(kernels, &kernel{fn: kernAVX512, mr: 12, nr: 32, mc: 516, nc: 1024, kc: 256})
 	}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
-		kernels = append(kernels, &kernel{fn: kernAVX2, mr: 6, nr: 16, mc: 516, nc: 512, kc: 256})
+		kernels = append(kernels, &kernel{fn: kernAVX2, set: kernAVX2Set, strided: kernAVX2Strided, setStrided: kernAVX2StridedSet, mr: 6, nr: 16, mc: 516, nc: 512, kc: 256})
 	}
 	if len(kernels) > 0 {
-		gemm = kernels[0].gemm
+		gemm, gemmSet = kernels[0].gemm, kernels[0].gemmSet
 	}
 }
 

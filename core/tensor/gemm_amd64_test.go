@@ -108,6 +108,26 @@ func (p *product) check(name string, f gemmFunc) error {
 	return nil
 }
 
+// overwriting adapts a product that overwrites c to check's contract,
+// which adds to c: it fills c with NaNs, which would spread if it were
+// read, and adds the old values back after the product.
+func overwriting(set gemmFunc) gemmFunc {
+	return func(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
+		old := make([]float32, m*n)
+		for i := range m {
+			for j := range n {
+				old[i*n+j], c[i*ldc+j] = c[i*ldc+j], float32(math.NaN())
+			}
+		}
+		set(transA, transB, m, n, k, alpha, a, lda, b, ldb, c, ldc)
+		for i := range m {
+			for j := range n {
+				c[i*ldc+j] += old[i*n+j]
+			}
+		}
+	}
+}
+
 func TestKernelsMatchDefinition(t *testing.T) {
 	if len(kernels) == 0 {
 		t.Skip("no SIMD kernel for this CPU")
@@ -127,7 +147,15 @@ func TestKernelsMatchDefinition(t *testing.T) {
 		p := newProduct(rng, s[0], s[1], s[2])
 		for _, kn := range kernels {
 			name := fmt.Sprintf("%d×%d", kn.mr, kn.nr)
-			for _, err := range []error{p.check(name+" serial", kn.gemmSerial), p.check(name, kn.gemm)} {
+			serial := func(set bool) gemmFunc {
+				return func(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
+					kn.gemmSerial(set, transA, transB, m, n, k, alpha, a, lda, b, ldb, c, ldc)
+				}
+			}
+			for _, err := range []error{
+				p.check(name+" serial", serial(false)), p.check(name, kn.gemm),
+				p.check(name+" serial set", overwriting(serial(true))), p.check(name+" set", overwriting(kn.gemmSet)),
+			} {
 				if err != nil {
 					t.Fatal(err)
 				}

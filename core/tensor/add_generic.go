@@ -1,0 +1,5 @@
+//go:build !amd64 || f64
+
+package tensor
+
+var addTo = addToGo
