@@ -269,7 +269,7 @@ func runImage(args []string) error {
 	if *f.evalEvery > 0 {
 		opt.EvalEvery = *f.evalEvery
 		opt.Evaluate = func(m *ddaebm.Model) (map[string]float64, error) {
-			mt, err := imageMetrics(m, images, *f.evalN, counter)
+			mt, err := imageMetrics(ctx, m, images, *f.evalN, counter)
 			if err != nil {
 				return nil, err
 			}
@@ -289,9 +289,8 @@ func runImage(args []string) error {
 
 // imageMetrics scores n held-out (or training) images and n samples by
 // the energy E(x, 0) and, with a classifier, counts the samples'
-// StackedMNIST modes.
-func imageMetrics(m *ddaebm.Model, images *ddaebm.ImageData, n int, counter *classify.Classifier) (map[string]float64, error) {
-	ctx := context.Background()
+// StackedMNIST modes; it stops with ctx's error once ctx is done.
+func imageMetrics(ctx context.Context, m *ddaebm.Model, images *ddaebm.ImageData, n int, counter *classify.Classifier) (map[string]float64, error) {
 	samples, err := m.Sample(ctx, n, rand.New(rand.NewPCG(m.Config.Seed, uint64(m.Step))))
 	if err != nil {
 		return nil, err
@@ -372,7 +371,7 @@ func finishImage(m *ddaebm.Model, images *ddaebm.ImageData, out string, nSamples
 	if err := cli.WriteImageGrid(filepath.Join(out, "samples.png"), data.SignedSpace.ToPixels(planes)); err != nil {
 		return err
 	}
-	mt, err := imageMetrics(m, images, n, counter)
+	mt, err := imageMetrics(ctx, m, images, n, counter)
 	if err != nil {
 		return err
 	}

@@ -95,6 +95,10 @@ func (m *Model) Train(ctx context.Context, src Source, opt TrainOptions) (TrainR
 		}
 		if opt.Evaluate != nil && opt.EvalEvery > 0 && m.Step%opt.EvalEvery == 0 {
 			if p.Metrics, err = opt.Evaluate(m); err != nil {
+				if ctx.Err() != nil { // stopped during the evaluation: keep the step
+					res.Stopped = true
+					break
+				}
 				return res, fmt.Errorf("evaluation at step %d: %w", m.Step, err)
 			}
 		}
