@@ -45,15 +45,14 @@ func (g *Graph) Conv(x, w *Node, p *Patches) *Node {
 func (g *Graph) ConvTranspose(u, w *Node, p *Patches) *Node {
 	g.checkConv("ConvTranspose", u.Value, p.Positions()*w.Value.C, w.Value, p)
 	b, f, l := u.Value.R, w.Value.C, p.Len()
-	grads := g.be.View(g.scratchBuffer(1, b*p.Positions()*l), b*p.Positions(), l)
-	g.be.Gemm(false, true, g.be.View(u.Value, b*p.Positions(), f), w.Value, grads)
-	grads = g.be.View(grads, b, p.Positions()*l)
+	g.be.Gemm(false, true, g.be.View(u.Value, b*p.Positions(), f), w.Value, g.scratchView(1, b*p.Positions(), l))
+	grads := g.scratchView(1, b, p.Positions()*l)
 	size := p.In.Size()
 	var out *tensor.Dense
 	if p.Window.Pad > 0 {
 		// Padding elements point at column size: collect them in a
 		// scratch column, then keep the image's columns.
-		acc := g.be.View(g.scratchBuffer(2, b*(size+1)), b, size+1)
+		acc := g.scratchView(2, b, size+1)
 		g.be.Fill(acc, 0)
 		g.be.ScatterCols(acc, grads, p.idx)
 		out = g.be.NewUninit(b, size)
@@ -97,12 +96,27 @@ func (g *Graph) patchMatrix(x *tensor.Dense, p *Patches) *tensor.Dense {
 		// x with a zero column appended, which padding elements read.
 		// The buffer's last column is zeroed when it is allocated and
 		// never written.
-		src = g.be.View(g.scratchBuffer(0, b*(size+1)), b, size+1)
+		src = g.scratchView(0, b, size+1)
 		g.be.CopyCols(src, 0, x, 0, size)
 	}
-	patches := g.be.View(g.scratchBuffer(1, b*p.Positions()*p.Len()), b, p.Positions()*p.Len())
-	g.be.GatherCols(patches, src, p.idx)
-	return g.be.View(patches, b*p.Positions(), p.Len())
+	g.be.GatherCols(g.scratchView(1, b, p.Positions()*p.Len()), src, p.idx)
+	return g.scratchView(1, b*p.Positions(), p.Len())
+}
+
+// scratchView returns the slot's persistent buffer of r·c values as an
+// r×c matrix; views are kept with the buffers, so that a step allocates
+// none.
+func (g *Graph) scratchView(slot, r, c int) *tensor.Dense {
+	key := [3]int{slot, r, c}
+	if v, ok := g.scratchViews[key]; ok {
+		return v
+	}
+	if g.scratchViews == nil {
+		g.scratchViews = map[[3]int]*tensor.Dense{}
+	}
+	v := g.be.View(g.scratchBuffer(slot, r*c), r, c)
+	g.scratchViews[key] = v
+	return v
 }
 
 // scratchBuffer returns the persistent 1×n buffer of the slot, zeroed

@@ -41,7 +41,17 @@ func (c *CPU) StepElements() int { return c.arena.Held() }
 func (c *CPU) Alloc(r, cols int) *tensor.Dense { return tensor.New(r, cols) }
 
 func (c *CPU) View(x *tensor.Dense, r, cols int) *tensor.Dense {
-	return tensor.FromSlice(r, cols, x.Data)
+	if !c.arena.Holds(x.Data) {
+		return tensor.FromSlice(r, cols, x.Data)
+	}
+	// A view of step memory lives no longer than it: its header comes
+	// from the step too, as the matrices' own do.
+	d := c.arena.View(x.Data)
+	d.R, d.C = r, cols
+	if r*cols != len(x.Data) {
+		panic(fmt.Sprintf("autograd: CPU.View of %d values as %d×%d", len(x.Data), r, cols))
+	}
+	return d
 }
 
 func (c *CPU) Upload(dst, src *tensor.Dense)   { dst.CopyFrom(src) }

@@ -108,12 +108,14 @@ type Graph struct {
 	reuser reuse
 	// scratch holds the convolutions' working memory (conv.go), by slot
 	// and size: persistent buffers reused by every step.
-	scratch map[[2]int]*tensor.Dense
-	nodes   []*Node // recorded nodes, in creation (hence topological) order
-	pool    [][]Node
-	npool   int
-	record  bool
-	epoch   uint64
+	scratch      map[[2]int]*tensor.Dense
+	scratchViews map[[3]int]*tensor.Dense // shaped views of them, by slot and shape
+	pixelImages  map[[2]int][]int         // PerChannel's index lists (groupnorm.go)
+	nodes        []*Node                  // recorded nodes, in creation (hence topological) order
+	pool         [][]Node
+	npool        int
+	record       bool
+	epoch        uint64
 }
 
 // NewGraph returns an empty graph that records operations and computes

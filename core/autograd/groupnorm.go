@@ -74,14 +74,14 @@ func (g *Graph) PerChannel(x *Node, in Image, scale, shift *Node) *Node {
 	}
 	if scale != nil {
 		if perImage("scale", scale) {
-			pixels = g.Mul(pixels, g.GatherRows(scale, imageOfPixel(b, in.H*in.W)))
+			pixels = g.Mul(pixels, g.GatherRows(scale, g.imageOfPixel(b, in.H*in.W)))
 		} else {
 			pixels = g.MulRow(pixels, scale)
 		}
 	}
 	if shift != nil {
 		if perImage("shift", shift) {
-			pixels = g.Add(pixels, g.GatherRows(shift, imageOfPixel(b, in.H*in.W)))
+			pixels = g.Add(pixels, g.GatherRows(shift, g.imageOfPixel(b, in.H*in.W)))
 		} else {
 			pixels = g.AddRow(pixels, shift)
 		}
@@ -90,11 +90,19 @@ func (g *Graph) PerChannel(x *Node, in Image, scale, shift *Node) *Node {
 }
 
 // imageOfPixel lists, for the b·p pixels of b images of p pixels, the
-// image each belongs to.
-func imageOfPixel(b, p int) []int {
+// image each belongs to; the graph keeps each list for the next steps.
+func (g *Graph) imageOfPixel(b, p int) []int {
+	key := [2]int{b, p}
+	if idx, ok := g.pixelImages[key]; ok {
+		return idx
+	}
 	idx := make([]int, b*p)
 	for i := range idx {
 		idx[i] = i / p
 	}
+	if g.pixelImages == nil {
+		g.pixelImages = map[[2]int][]int{}
+	}
+	g.pixelImages[key] = idx
 	return idx
 }

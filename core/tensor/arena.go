@@ -1,5 +1,7 @@
 package tensor
 
+import "unsafe"
+
 // slabSize is the number of elements in one arena slab: large enough that a
 // toy training step fits in a few slabs, small enough not to matter on a laptop.
 const slabSize = 1 << 20
@@ -34,6 +36,29 @@ func (a *Arena) NewUninit(r, c int) *Dense {
 	d := a.header()
 	d.R, d.C = r, c
 	d.Data = a.take(r * c)
+	return d
+}
+
+// Holds reports whether s lies in the arena's memory.
+func (a *Arena) Holds(s []Float) bool {
+	if a == nil || len(s) == 0 {
+		return false
+	}
+	p := uintptr(unsafe.Pointer(unsafe.SliceData(s)))
+	for _, slab := range a.slabs {
+		lo := uintptr(unsafe.Pointer(unsafe.SliceData(slab)))
+		if p >= lo && p < lo+uintptr(len(slab))*unsafe.Sizeof(Float(0)) {
+			return true
+		}
+	}
+	return false
+}
+
+// View returns a header from the arena, valid until the next Reset, over
+// the values s (which the caller shapes).
+func (a *Arena) View(s []Float) *Dense {
+	d := a.header()
+	d.Data = s
 	return d
 }
 
