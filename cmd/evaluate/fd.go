@@ -8,13 +8,9 @@ import (
 	"io"
 	"math/rand/v2"
 
-	"gonum.org/v1/gonum/mat"
-
 	"github.com/ddaebm/ddaebm/cmd/internal/cli"
-	"github.com/ddaebm/ddaebm/core/classify"
 	"github.com/ddaebm/ddaebm/core/data"
 	"github.com/ddaebm/ddaebm/core/ddaebm"
-	"github.com/ddaebm/ddaebm/core/metrics"
 	"github.com/ddaebm/ddaebm/core/tensor"
 )
 
@@ -94,11 +90,11 @@ func fdCmd(args []string, stdout io.Writer) error {
 		train, test = tr.X, te.X
 	}
 	first := func(x *tensor.Dense) *tensor.Dense { return tensor.FromSlice(*n, x.C, x.Data[:*n*x.C]) }
-	fd, err := classifierFD(k, pixels, first(test))
+	fd, err := k.FrechetDistance(pixels, first(test))
 	if err != nil {
 		return err
 	}
-	floor, err := classifierFD(k, first(train), first(test))
+	floor, err := k.FrechetDistance(first(train), first(test))
 	if err != nil {
 		return err
 	}
@@ -119,26 +115,4 @@ func fdCmd(args []string, stdout io.Writer) error {
 		return cli.WriteJSON(*out, result)
 	}
 	return nil
-}
-
-// classifierFD is the Fréchet distance of two sets of images in k's
-// features.
-func classifierFD(k *classify.Classifier, x, y *tensor.Dense) (float64, error) {
-	fx, err := k.Features(x)
-	if err != nil {
-		return 0, err
-	}
-	fy, err := k.Features(y)
-	if err != nil {
-		return 0, err
-	}
-	return metrics.FrechetDistance(toMat(fx), toMat(fy))
-}
-
-func toMat(d *tensor.Dense) *mat.Dense {
-	v := make([]float64, len(d.Data))
-	for i, x := range d.Data {
-		v[i] = float64(x)
-	}
-	return mat.NewDense(d.R, d.C, v)
 }

@@ -289,7 +289,9 @@ func runImage(args []string) error {
 
 // imageMetrics scores n held-out (or training) images and n samples by
 // the energy E(x, 0) and, with a classifier, counts the samples'
-// StackedMNIST modes; it stops with ctx's error once ctx is done.
+// StackedMNIST modes and measures their Fréchet distance to the held-out
+// images in the classifier's features; it stops with ctx's error once ctx
+// is done.
 func imageMetrics(ctx context.Context, m *ddaebm.Model, images *ddaebm.ImageData, n int, counter *classify.Classifier) (map[string]float64, error) {
 	samples, err := m.Sample(ctx, n, rand.New(rand.NewPCG(m.Config.Seed, uint64(m.Step))))
 	if err != nil {
@@ -325,6 +327,25 @@ func imageMetrics(ctx context.Context, m *ddaebm.Model, images *ddaebm.ImageData
 		covered, kl := metrics.LabelCoverage(labels, data.StackedMNISTClasses)
 		mt["modes_covered"], mt["kl_uniform"] = float64(covered), kl
 		mt["kl_sampling_floor"] = metrics.UniformKLFloor(data.StackedMNISTClasses, n)
+		// The Fréchet distance to the held-out images, and that of as many
+		// training images: the floor a perfect model reaches at this n.
+		digits := func(pixels *tensor.Dense) (*tensor.Dense, error) {
+			return m.StackedMNISTPixels(data.SignedSpace.FromPixels(pixels, nil), data.SignedSpace)
+		}
+		realDigits, err := digits(real)
+		if err != nil {
+			return nil, err
+		}
+		trainDigits, err := digits(tensor.FromSlice(real.R, real.C, images.Train.Data[:real.R*real.C]))
+		if err != nil {
+			return nil, err
+		}
+		if mt["fd_classifier"], err = counter.FrechetDistance(pixels, realDigits); err != nil {
+			return nil, err
+		}
+		if mt["fd_classifier_floor"], err = counter.FrechetDistance(trainDigits, realDigits); err != nil {
+			return nil, err
+		}
 	}
 	return mt, nil
 }
@@ -333,7 +354,7 @@ func imageMetrics(ctx context.Context, m *ddaebm.Model, images *ddaebm.ImageData
 func describeImageMetrics(mt map[string]float64) string {
 	s := fmt.Sprintf("E(data) %.1f, E(samples) %.1f, AUROC data vs samples %.3f", mt["energy_data_mean"], mt["energy_samples_mean"], mt["auroc_data_vs_samples"])
 	if c, ok := mt["modes_covered"]; ok {
-		s += fmt.Sprintf(", %d modes, KL %.3f (floor %.3f at n = %d)", int(c), mt["kl_uniform"], mt["kl_sampling_floor"], int(mt["n"]))
+		s += fmt.Sprintf(", %d modes, KL %.3f (floor %.3f at n = %d), classifier FD %.1f (floor %.1f)", int(c), mt["kl_uniform"], mt["kl_sampling_floor"], int(mt["n"]), mt["fd_classifier"], mt["fd_classifier_floor"])
 	}
 	return s
 }

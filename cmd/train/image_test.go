@@ -53,6 +53,9 @@ func TestImageTrainsSamplesAndResumes(t *testing.T) {
 	if m["iters"].(float64) != 2 || m["n"].(float64) != 6 || m["modes_covered"].(float64) < 1 || m["energy_weights"] != "ema" {
 		t.Errorf("metrics %v: want 2 iterations, 6 images scored, modes counted, averaged weights", m)
 	}
+	if fd, floor := m["fd_classifier"].(float64), m["fd_classifier_floor"].(float64); !(fd > floor && floor > 0) {
+		t.Errorf("classifier FD %v with floor %v: want an untrained model's samples farther from the test images than training images are", fd, floor)
+	}
 	if lines := strings.Count(string(must(os.ReadFile(filepath.Join(out, "metrics.jsonl")))), "\n"); lines != 2 {
 		t.Errorf("metrics.jsonl has %d lines, want one per iteration", lines)
 	}
