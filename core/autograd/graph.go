@@ -111,6 +111,7 @@ type Graph struct {
 	scratch      map[[2]int]*tensor.Dense
 	scratchViews map[[3]int]*tensor.Dense // shaped views of them, by slot and shape
 	pixelImages  map[[2]int][]int         // PerChannel's index lists (groupnorm.go)
+	done         <-chan struct{}          // set inside Interruptible (interrupt.go)
 	nodes        []*Node                  // recorded nodes, in creation (hence topological) order
 	pool         [][]Node
 	npool        int
@@ -168,6 +169,9 @@ func (g *Graph) Leaf(v *tensor.Dense) *Node {
 }
 
 func (g *Graph) alloc() *Node {
+	if g.done != nil {
+		g.checkInterrupt()
+	}
 	const chunk = 512
 	i, j := g.npool/chunk, g.npool%chunk
 	if i == len(g.pool) {
@@ -260,8 +264,28 @@ func (g *Graph) Grad(y *Node, wrt []*Node, createGraph bool) []*Node {
 		return out // y does not depend on wrt
 	}
 
+	// The gradient fields are cleared on the way out, also when an
+	// interruption (interrupt.go) unwinds the pass: a parameter's stale
+	// gradient would otherwise be added to the next one.
 	saved := g.record
 	g.record = createGraph
+	defer func() {
+		g.record = saved
+		for _, n := range g.nodes[:end+1] {
+			n.grad = nil
+			for _, in := range n.in {
+				if in != nil {
+					in.grad = nil // parameters are not in g.nodes
+				}
+			}
+			for _, in := range n.more {
+				in.grad = nil
+			}
+		}
+		for _, w := range wrt {
+			w.grad = nil
+		}
+	}()
 	one := g.be.NewUninit(1, 1)
 	g.be.Fill(one, 1)
 	y.grad = g.Const(one)
@@ -285,24 +309,8 @@ func (g *Graph) Grad(y *Node, wrt []*Node, createGraph bool) []*Node {
 			reusing.releaseFresh()
 		}
 	}
-	g.record = saved
-
 	for i, w := range wrt {
 		out[i] = w.grad
-	}
-	for _, n := range g.nodes[:end+1] {
-		n.grad = nil
-		for _, in := range n.in {
-			if in != nil {
-				in.grad = nil // parameters are not in g.nodes
-			}
-		}
-		for _, in := range n.more {
-			in.grad = nil
-		}
-	}
-	for _, w := range wrt {
-		w.grad = nil
 	}
 	return out
 }

@@ -48,6 +48,7 @@ type Model struct {
 	lambda []float64 // importance ratio λ_k per step
 	batch  batchScratch
 	chain  *tensor.Dense // the sampler's x_k between steps, on the backend
+	undo   stepUndo      // what an interrupted step puts back (interrupt.go)
 }
 
 // batchScratch holds the per-iteration inputs, on the model's backend;

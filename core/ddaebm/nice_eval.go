@@ -67,7 +67,8 @@ func (m *Model) TestLogLikelihood(ctx context.Context, y *tensor.Dense) (LLRepor
 // in the space the model works in (logit space for MNIST), with the
 // energy weights ScoringWeights names. It stops with
 // ctx's error once ctx is done.
-func (m *Model) SampleFlow(ctx context.Context, n int, rng *rand.Rand) (*tensor.Dense, error) {
+func (m *Model) SampleFlow(ctx context.Context, n int, rng *rand.Rand) (_ *tensor.Dense, err error) {
+	defer m.graph.StopOn(ctx, &err)()
 	e, err := m.density()
 	if err != nil {
 		return nil, err

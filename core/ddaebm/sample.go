@@ -69,10 +69,11 @@ func (m *Model) Sample(ctx context.Context, n int, rng *rand.Rand) (*tensor.Dens
 // are restored afterwards, and chains run in equal batches of at least
 // minSampleBatch rows (more are drawn and dropped when n is smaller), so
 // the statistics never come from a handful of rows. Chains run a chunk
-// of rows at a time (rowsPerChunk); between chunks SampleWith returns
-// ctx's error once ctx is done, and the device's error once the
-// device has failed.
-func (m *Model) SampleWith(ctx context.Context, n int, rng *rand.Rand, bn BNStats) (*tensor.Dense, error) {
+// of rows at a time (rowsPerChunk). SampleWith returns ctx's error
+// within one operation of ctx being done (autograd.Graph.StopOn), and
+// the device's error, checked between chunks, once the device has failed.
+func (m *Model) SampleWith(ctx context.Context, n int, rng *rand.Rand, bn BNStats) (_ *tensor.Dense, err error) {
+	defer m.graph.StopOn(ctx, &err)()
 	if n < 1 {
 		return nil, fmt.Errorf("sample: n must be positive, got %d", n)
 	}
@@ -178,9 +179,10 @@ func (m *Model) interrupted(ctx context.Context) error {
 
 // EnergyAt returns E(x_i, k) for every row of x (float64, one per row),
 // with the energy weights ScoringWeights names, a chunk of rows at a time
-// (rowsPerChunk); between chunks it returns ctx's error once
-// ctx is done, and the device's error once the device has failed.
-func (m *Model) EnergyAt(ctx context.Context, x *tensor.Dense, k int) ([]float64, error) {
+// (rowsPerChunk); it returns ctx's error within one operation of ctx
+// being done, and the device's error once the device has failed.
+func (m *Model) EnergyAt(ctx context.Context, x *tensor.Dense, k int) (_ []float64, err error) {
+	defer m.graph.StopOn(ctx, &err)()
 	if x.C != m.Config.Dim {
 		return nil, fmt.Errorf("energy: points have %d columns, the model has dimension %d", x.C, m.Config.Dim)
 	}
@@ -232,7 +234,8 @@ func (m *Model) EnergyAt(ctx context.Context, x *tensor.Dense, k int) ([]float64
 // they test whether the energy sees the generator's small errors. bn
 // chooses the batch-norm statistics and SamplingWeights the generator
 // weights, as in SampleWith; the model is left unchanged.
-func (m *Model) OneStepFakes(ctx context.Context, x0 *tensor.Dense, rng *rand.Rand, bn BNStats) (*tensor.Dense, error) {
+func (m *Model) OneStepFakes(ctx context.Context, x0 *tensor.Dense, rng *rand.Rand, bn BNStats) (_ *tensor.Dense, err error) {
+	defer m.graph.StopOn(ctx, &err)()
 	if x0.C != m.Config.Dim || x0.R < 1 {
 		return nil, fmt.Errorf("one-step fakes: images are %d×%d, want at least one row of %d values", x0.R, x0.C, m.Config.Dim)
 	}

@@ -1,6 +1,7 @@
 package ddaebm
 
 import (
+	"context"
 	"fmt"
 	"math"
 
@@ -26,6 +27,34 @@ type StepStats struct {
 // instead). It returns an error, leaving the weights of the failing step
 // unapplied, when a loss is not finite.
 func (m *Model) TrainStep(x0 *tensor.Dense) (StepStats, error) {
+	return m.TrainStepContext(context.Background(), x0)
+}
+
+// TrainStepContext is TrainStep stopping once ctx is done, within one
+// operation of the step's graph: it then returns ctx's error with the
+// model exactly as before the step (weights, optimiser state, averages,
+// buffers and random stream), so that a run stopped and resumed is the
+// run that never stopped. Saving that state costs a copy of the energy's
+// weights and moments per step, made only when ctx can be done.
+func (m *Model) TrainStepContext(ctx context.Context, x0 *tensor.Dense) (StepStats, error) {
+	if ctx.Done() == nil {
+		return m.trainStep(x0)
+	}
+	if err := ctx.Err(); err != nil {
+		return StepStats{}, err
+	}
+	m.undo.save(m)
+	var st StepStats
+	var err error
+	if ierr := m.graph.Interruptible(ctx, func() { st, err = m.trainStep(x0) }); ierr != nil {
+		m.undo.restore(m)
+		return StepStats{}, ierr
+	}
+	return st, err
+}
+
+// trainStep is TrainStep's iteration.
+func (m *Model) trainStep(x0 *tensor.Dense) (StepStats, error) {
 	cfg := &m.Config
 	if x0.C != cfg.Dim || x0.R < 2 {
 		return StepStats{}, fmt.Errorf("batch is %d×%d, want at least 2 rows of %d values", x0.R, x0.C, cfg.Dim)

@@ -75,10 +75,16 @@ func (m *Model) Train(ctx context.Context, src Source, opt TrainOptions) (TrainR
 			break
 		}
 		t0 := time.Now()
+		before := *m.pcg // the batch's draws are undone with the step's
 		if err := src.Batch(batch, m.rng); err != nil {
 			return res, err
 		}
-		stats, err := m.TrainStep(batch)
+		stats, err := m.TrainStepContext(ctx, batch)
+		if err != nil && ctx.Err() != nil { // stopped within the step, which left no trace
+			*m.pcg = before
+			res.Stopped = true
+			break
+		}
 		if err != nil {
 			if serr := save(); serr != nil {
 				return res, fmt.Errorf("%w (and saving the checkpoint failed: %v)", err, serr)
