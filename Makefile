@@ -39,6 +39,7 @@ test-python:
 bench:
 	scripts/bench.sh
 	scripts/bench_conv.sh
+	scripts/bench_image.sh
 
 # Longer fuzzing of the file readers (go test runs their seed corpora).
 fuzz:

