@@ -21,13 +21,11 @@ const exportChunk = 500
 // images.npz, their uint8 pixels as an (n, H, W, C) array "images".
 func exportCmd(args []string) error {
 	flags := flag.NewFlagSet("evaluate export", flag.ContinueOnError)
+	model := cli.NewModelFlags(flags, "checkpoint of an image model (train image)", cli.GeneratorWeights)
 	flags.Usage = func() {
 		fmt.Fprint(flags.Output(), exportUsage)
 		flags.PrintDefaults()
 	}
-	device := cli.DeviceFlag(flags)
-	genWeightsFlag := cli.GeneratorWeightsFlag(flags)
-	ckpt := flags.String("checkpoint", "", "checkpoint of an image model (train image)")
 	n := flags.Int("n", 50000, "images to sample (50000 is the FID protocol's)")
 	seed := flags.Uint64("seed", 12345, "seed of the samples")
 	out := flags.String("out", "", "directory for the PNG files and images.npz (required)")
@@ -38,18 +36,13 @@ func exportCmd(args []string) error {
 	if *out == "" || *n < 1 {
 		return cli.Usagef("-out is required and -n must be positive")
 	}
-	genWeights, err := cli.Weights("generator-weights", *genWeightsFlag)
+	m, _, err := model.Load()
 	if err != nil {
 		return err
 	}
-	m, err := cli.LoadModel(*ckpt, *device)
-	if err != nil {
-		return err
-	}
-	m.SampleWeights = genWeights
 	im, ok := m.ImageLayout()
 	if !ok {
-		return fmt.Errorf("%s holds a %q model, not an image model (train image)", *ckpt, m.Config.Model)
+		return fmt.Errorf("%s holds a %q model, not an image model (train image)", model.Checkpoint(), m.Config.Model)
 	}
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return err
@@ -82,7 +75,7 @@ func exportCmd(args []string) error {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "wrote %d PNG files and images.npz (%d×%d×%d×%d uint8) to %s, from %s at step %d (%s generator weights)\n",
-		*n, *n, im.H, im.W, im.C, *out, *ckpt, m.Step, m.SamplingWeights())
+		*n, *n, im.H, im.W, im.C, *out, model.Checkpoint(), m.Step, m.SamplingWeights())
 	return nil
 }
 

@@ -22,10 +22,7 @@ import (
 // Inception's.
 func fdCmd(args []string, stdout io.Writer) error {
 	flags := flag.NewFlagSet("evaluate fd", flag.ContinueOnError)
-	device := cli.DeviceFlag(flags)
-	bnFlag := cli.BNStatsFlag(flags)
-	genWeightsFlag := cli.GeneratorWeightsFlag(flags)
-	ckpt := flags.String("checkpoint", "", "checkpoint of a model of MNIST or StackedMNIST (rows or 32×32 images)")
+	model := cli.NewModelFlags(flags, "checkpoint of a model of MNIST or StackedMNIST (rows or 32×32 images)", cli.GeneratorWeights|cli.BNStatistics)
 	classifier := flags.String("classifier", "", "MNIST classifier written by 'evaluate classifier -out' (required)")
 	n := flags.Int("n", 10000, "samples, test images and training images (at most 10000, the test set)")
 	seed := flags.Uint64("seed", 12345, "seed of the samples")
@@ -41,23 +38,14 @@ func fdCmd(args []string, stdout io.Writer) error {
 	if *n < 2 || *n > 10000 {
 		return cli.Usagef("-n must be in 2..10000 (the test set's size), got %d", *n)
 	}
-	bn, err := cli.BNStats(*bnFlag)
-	if err != nil {
-		return err
-	}
-	genWeights, err := cli.Weights("generator-weights", *genWeightsFlag)
-	if err != nil {
-		return err
-	}
 	k, err := loadClassifier(*classifier)
 	if err != nil {
 		return err
 	}
-	m, err := cli.LoadModel(*ckpt, *device)
+	m, bn, err := model.Load()
 	if err != nil {
 		return err
 	}
-	m.SampleWeights = genWeights
 	sp, err := modelSpace(*space, m)
 	if err != nil {
 		return err
@@ -101,7 +89,7 @@ func fdCmd(args []string, stdout io.Writer) error {
 	result := map[string]any{
 		"fd_classifier": fd, "fd_classifier_floor_train_vs_test": floor,
 		"n": *n, "data": name, "features": k.Config.Hidden * (pixels.C / data.MNISTPixels),
-		"checkpoint": *ckpt, "iters": m.Step, "classifier": *classifier, "bn_stats": bn,
+		"checkpoint": model.Checkpoint(), "iters": m.Step, "classifier": *classifier, "bn_stats": bn,
 		"what": "Fréchet distance in the MNIST classifier's penultimate features (not FID)",
 	}
 	if acc, ok := k.Meta["test_accuracy"]; ok {

@@ -117,9 +117,7 @@ func gridLimit(m *ddaebm.Model, lim float64) float64 {
 
 func energyCmd(args []string) error {
 	flags := flag.NewFlagSet("evaluate energy", flag.ContinueOnError)
-	device := cli.DeviceFlag(flags)
-	weightsFlag := cli.EnergyWeightsFlag(flags)
-	ckpt := flags.String("checkpoint", "", "checkpoint written by train (required)")
+	model := cli.NewModelFlags(flags, "checkpoint written by train (required)", cli.EnergyWeights)
 	points := flags.String("points", "", "N×D .npy file of points to score (required)")
 	out := flags.String("out", "energies.npy", "output .npy of N float32 energies")
 	k := flags.Int("k", 0, "diffusion step to score at (0: the data-level energy)")
@@ -137,15 +135,10 @@ func energyCmd(args []string) error {
 	if *gridN < 1 {
 		return cli.Usagef("-grid-n must be at least 1, got %d", *gridN)
 	}
-	weights, err := cli.Weights("energy-weights", *weightsFlag)
+	m, _, err := model.Load()
 	if err != nil {
 		return err
 	}
-	m, err := cli.LoadModel(*ckpt, *device)
-	if err != nil {
-		return err
-	}
-	m.ScoreWeights = weights
 	ds, err := data.ReadDataset(*points)
 	if err != nil {
 		return err
@@ -175,9 +168,7 @@ func energyCmd(args []string) error {
 
 func densityCmd(args []string) error {
 	flags := flag.NewFlagSet("evaluate density", flag.ContinueOnError)
-	device := cli.DeviceFlag(flags)
-	weightsFlag := cli.EnergyWeightsFlag(flags)
-	ckpt := flags.String("checkpoint", "", "checkpoint written by train (required)")
+	model := cli.NewModelFlags(flags, "checkpoint written by train (required)", cli.EnergyWeights)
 	out := flags.String("out", "density.npy", "output .npy: N×N log-density, row 0 at y = -lim")
 	png := flags.String("png", "density.png", "output heat map of the density (empty: none)")
 	lim := flags.Float64("lim", 0, "half-width of the grid (0: the training set's)")
@@ -191,15 +182,10 @@ func densityCmd(args []string) error {
 	if err := checkLimit(*lim); err != nil {
 		return err
 	}
-	weights, err := cli.Weights("energy-weights", *weightsFlag)
+	m, _, err := model.Load()
 	if err != nil {
 		return err
 	}
-	m, err := cli.LoadModel(*ckpt, *device)
-	if err != nil {
-		return err
-	}
-	m.ScoreWeights = weights
 	g, err := m.DensityGrid(context.Background(), gridLimit(m, *lim), *gridN)
 	if err != nil {
 		return err
@@ -222,10 +208,7 @@ func densityCmd(args []string) error {
 
 func toyCmd(args []string) error {
 	flags := flag.NewFlagSet("evaluate toy", flag.ContinueOnError)
-	device := cli.DeviceFlag(flags)
-	weightsFlag := cli.EnergyWeightsFlag(flags)
-	genWeightsFlag := cli.GeneratorWeightsFlag(flags)
-	ckpt := flags.String("checkpoint", "", "checkpoint written by train (required)")
+	model := cli.NewModelFlags(flags, "checkpoint written by train (required)", cli.EnergyWeights|cli.GeneratorWeights)
 	name := flags.String("data", "", "toy set to compare with (default: the training set)")
 	out := flags.String("out", "", "write the metrics as JSON to this file (default: stdout only)")
 	pictures := flags.String("pictures", "", "also write density.png and samples.png into this directory")
@@ -238,19 +221,10 @@ func toyCmd(args []string) error {
 	if *n < ddaebm.MinToyTestN || *gridN < 1 {
 		return cli.Usagef("-n must be at least %d (the MMD's bandwidth is the median distance between test points) and -grid-n at least 1, got %d and %d", ddaebm.MinToyTestN, *n, *gridN)
 	}
-	weights, err := cli.Weights("energy-weights", *weightsFlag)
+	m, _, err := model.Load()
 	if err != nil {
 		return err
 	}
-	genWeights, err := cli.Weights("generator-weights", *genWeightsFlag)
-	if err != nil {
-		return err
-	}
-	m, err := cli.LoadModel(*ckpt, *device)
-	if err != nil {
-		return err
-	}
-	m.ScoreWeights, m.SampleWeights = weights, genWeights
 	if *name == "" {
 		*name = m.Config.Data
 	}

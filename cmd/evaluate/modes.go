@@ -19,10 +19,7 @@ import (
 // 1000 digit triples are the modes.
 func modesCmd(args []string, stdout io.Writer) error {
 	flags := flag.NewFlagSet("evaluate modes", flag.ContinueOnError)
-	device := cli.DeviceFlag(flags)
-	bnFlag := cli.BNStatsFlag(flags)
-	genWeightsFlag := cli.GeneratorWeightsFlag(flags)
-	ckpt := flags.String("checkpoint", "", "checkpoint of a model of StackedMNIST: 2352-dimensional rows (train mnist -data stackedmnist) or 3×32×32 images (train image)")
+	model := cli.NewModelFlags(flags, "checkpoint of a model of StackedMNIST: 2352-dimensional rows (train mnist -data stackedmnist) or 3×32×32 images (train image)", cli.GeneratorWeights|cli.BNStatistics)
 	realData := flags.Bool("real", false, "count the modes of real StackedMNIST images (from MNIST test digits) instead of a model's samples: the protocol's reference")
 	classifier := flags.String("classifier", "", "MNIST classifier written by 'evaluate classifier -out' (required)")
 	n := flags.Int("n", 10000, "images to classify")
@@ -33,7 +30,7 @@ func modesCmd(args []string, stdout io.Writer) error {
 	if err := cli.Parse(flags, args); err != nil {
 		return err
 	}
-	if (*ckpt == "") == !*realData {
+	if (model.Checkpoint() == "") == !*realData {
 		return cli.Usagef("give -checkpoint (a model's samples) or -real (real images), not both")
 	}
 	if *classifier == "" {
@@ -41,14 +38,6 @@ func modesCmd(args []string, stdout io.Writer) error {
 	}
 	if *n < 1 {
 		return cli.Usagef("-n must be positive, got %d", *n)
-	}
-	bn, err := cli.BNStats(*bnFlag)
-	if err != nil {
-		return err
-	}
-	genWeights, err := cli.Weights("generator-weights", *genWeightsFlag)
-	if err != nil {
-		return err
 	}
 	k, err := loadClassifier(*classifier)
 	if err != nil {
@@ -74,11 +63,10 @@ func modesCmd(args []string, stdout io.Writer) error {
 		pixels = stacked.X
 		result["source"] = "StackedMNIST from MNIST test digits"
 	} else {
-		m, err := cli.LoadModel(*ckpt, *device)
+		m, bn, err := model.Load()
 		if err != nil {
 			return err
 		}
-		m.SampleWeights = genWeights
 		if err := m.StackedMNISTModel(); err != nil {
 			return err
 		}
@@ -93,7 +81,7 @@ func modesCmd(args []string, stdout io.Writer) error {
 		if pixels, err = m.StackedMNISTPixels(samples, sp); err != nil {
 			return err
 		}
-		result["source"], result["checkpoint"], result["iters"], result["space"], result["bn_stats"] = "model samples", *ckpt, m.Step, sp, bn
+		result["source"], result["checkpoint"], result["iters"], result["space"], result["bn_stats"] = "model samples", model.Checkpoint(), m.Step, sp, bn
 	}
 	labels, err := k.StackedLabels(pixels)
 	if err != nil {

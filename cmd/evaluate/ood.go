@@ -27,11 +27,7 @@ import (
 // test images by the AUROC of that score.
 func oodCmd(args []string, stdout io.Writer) error {
 	flags := flag.NewFlagSet("evaluate ood", flag.ContinueOnError)
-	device := cli.DeviceFlag(flags)
-	bnFlag := cli.BNStatsFlag(flags)
-	genWeightsFlag := cli.GeneratorWeightsFlag(flags)
-	ckpt := flags.String("checkpoint", "", "checkpoint written by train (required)")
-	weightsFlag := cli.EnergyWeightsFlag(flags)
+	model := cli.NewModelFlags(flags, "checkpoint written by train (required)", cli.EnergyWeights|cli.GeneratorWeights|cli.BNStatistics)
 	inData := flags.String("data", "mnist", "in-distribution test images: mnist (the MNIST test set), stackedmnist (image models: its test images), or a .npy of pixel values in [0, 1] (uint8 divided by 255): N×D, or N×C×H×W for an image model")
 	type extra struct {
 		name string
@@ -62,24 +58,10 @@ func oodCmd(args []string, stdout io.Writer) error {
 	if *n < 0 {
 		return cli.Usagef("-n must be ≥ 0, got %d", *n)
 	}
-	bn, err := cli.BNStats(*bnFlag)
+	m, bn, err := model.Load()
 	if err != nil {
 		return err
 	}
-	genWeights, err := cli.Weights("generator-weights", *genWeightsFlag)
-	if err != nil {
-		return err
-	}
-	weights, err := cli.Weights("energy-weights", *weightsFlag)
-	if err != nil {
-		return err
-	}
-	m, err := cli.LoadModel(*ckpt, *device)
-	if err != nil {
-		return err
-	}
-	m.SampleWeights = genWeights
-	m.ScoreWeights = weights
 	sp, err := modelSpace(*space, m)
 	if err != nil {
 		return err
@@ -144,7 +126,7 @@ func oodCmd(args []string, stdout io.Writer) error {
 		means[name] = mean(s)
 	}
 	result := map[string]any{
-		"checkpoint": *ckpt, "iters": m.Step, "space": sp, "seed": *seed, "bn_stats": bn,
+		"checkpoint": model.Checkpoint(), "iters": m.Step, "space": sp, "seed": *seed, "bn_stats": bn,
 		"in_distribution": inName, "n": inPixels.R, "score": "E(x, 0)",
 		"auroc": auroc, "mean_score": means,
 	}

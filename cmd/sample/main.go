@@ -21,22 +21,19 @@ func main() { cli.Exit("sample", run(os.Args[1:])) }
 
 func run(args []string) error {
 	flags := flag.NewFlagSet("sample", flag.ContinueOnError)
+	model := cli.NewModelFlags(flags, "checkpoint written by train (required)", cli.GeneratorWeights|cli.BNStatistics)
 	flags.Usage = func() {
 		fmt.Fprintln(flags.Output(), "Usage: sample -checkpoint FILE [flags]\n\nDraws samples x_T ~ N(0, I) → x_0 through the generator's T denoising steps.\n\nFlags:")
 		flags.PrintDefaults()
 	}
-	ckpt := flags.String("checkpoint", "", "checkpoint written by train (required)")
 	n := flags.Int("n", 5000, "number of samples")
 	seed := flags.Uint64("seed", 0, "random seed of the sampler")
 	out := flags.String("out", "samples.npy", "output .npy file (n×D float32; n×C×H×W in [−1, 1] for an image model)")
 	png := flags.String("png", "", "also draw a PNG: a scatter over fresh data (2-D models), a grid of up to 100 images (image models)")
-	device := cli.DeviceFlag(flags)
-	bnFlag := cli.BNStatsFlag(flags)
-	genWeightsFlag := cli.GeneratorWeightsFlag(flags)
 	if err := cli.Parse(flags, args); err != nil {
 		return err
 	}
-	if *ckpt == "" {
+	if model.Checkpoint() == "" {
 		return cli.Usagef("-checkpoint is required")
 	}
 	if *n < 1 {
@@ -45,19 +42,10 @@ func run(args []string) error {
 	if *png != "" && !strings.HasSuffix(*png, ".png") {
 		return cli.Usagef("-png %q must end in .png", *png)
 	}
-	bn, err := cli.BNStats(*bnFlag)
+	m, bn, err := model.Load()
 	if err != nil {
 		return err
 	}
-	genWeights, err := cli.Weights("generator-weights", *genWeightsFlag)
-	if err != nil {
-		return err
-	}
-	m, err := cli.LoadModel(*ckpt, *device)
-	if err != nil {
-		return err
-	}
-	m.SampleWeights = genWeights
 	samples, err := m.SampleWith(context.Background(), *n, rand.New(rand.NewPCG(*seed, 0)), bn)
 	if err != nil {
 		return err

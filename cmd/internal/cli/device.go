@@ -43,23 +43,23 @@ func BNStats(s string) (ddaebm.BNStats, error) {
 	return bn, nil
 }
 
-// EnergyWeightsFlag defines the -energy-weights flag of the commands that
+// energyWeightsFlag defines the -energy-weights flag of the commands that
 // score with the energy.
-func EnergyWeightsFlag(flags *flag.FlagSet) *string {
+func energyWeightsFlag(flags *flag.FlagSet) *string {
 	return flags.String("energy-weights", string(ddaebm.AveragedWeights),
 		"energy weights to score with: ema (the energy's weight average, where the checkpoint keeps one: train -energy-ema; else the last weights) or last (the weights after the last training step)")
 }
 
-// GeneratorWeightsFlag defines the -generator-weights flag of the
+// generatorWeightsFlag defines the -generator-weights flag of the
 // commands that sample.
-func GeneratorWeightsFlag(flags *flag.FlagSet) *string {
+func generatorWeightsFlag(flags *flag.FlagSet) *string {
 	return flags.String("generator-weights", string(ddaebm.AveragedWeights),
 		"generator weights to sample with: ema (the generator's weight average, where the checkpoint keeps one: train -ema; else the last weights) or last (the weights after the last training step)")
 }
 
-// Weights parses the value of the weights flag named flag; a bad one is
+// parseWeights parses the value of the weights flag named flag; a bad one is
 // a usage error.
-func Weights(flag, s string) (ddaebm.Weights, error) {
+func parseWeights(flag, s string) (ddaebm.Weights, error) {
 	w, err := ddaebm.ParseWeights(s)
 	if err != nil {
 		return "", Usagef("-%s: %v", flag, err)
@@ -67,9 +67,9 @@ func Weights(flag, s string) (ddaebm.Weights, error) {
 	return w, nil
 }
 
-// LoadModel restores the checkpoint at path (a -checkpoint value) and
+// loadModel restores the checkpoint at path (a -checkpoint value) and
 // moves the model to the -device choice.
-func LoadModel(path, device string) (*ddaebm.Model, error) {
+func loadModel(path, device string) (*ddaebm.Model, error) {
 	if path == "" {
 		return nil, Usagef("-checkpoint is required")
 	}
