@@ -245,12 +245,12 @@ func TestModelTrainSampleEnergy(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer fit.End()
-	_, err = fit.Train(5, 10, sa, sn)
+	_, err = fit.Train(nil, 5, 10, sa, sn)
 	wantKind(t, err, KindValue, "no training data")
 	if err := fit.UseToy("pinwheel"); err != nil {
 		t.Fatal(err)
 	}
-	done, err := fit.Train(5, 10, sa, sn)
+	done, err := fit.Train(nil, 5, 10, sa, sn)
 	runtime.KeepAlive(stats)
 	if err != nil || done != 5 {
 		t.Fatalf("Train = %d, %v", done, err)
@@ -261,7 +261,7 @@ func TestModelTrainSampleEnergy(t *testing.T) {
 		}
 	}
 	// A tiny time budget still runs one iteration, and stops there.
-	done, err = fit.Train(5, 1e-9, sa, sn)
+	done, err = fit.Train(nil, 5, 1e-9, sa, sn)
 	runtime.KeepAlive(stats)
 	if err != nil || done != 1 {
 		t.Fatalf("Train with no time = %d, %v; want 1 iteration", done, err)

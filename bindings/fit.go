@@ -1,7 +1,6 @@
 package bindings
 
 import (
-	"context"
 	"path/filepath"
 	"time"
 
@@ -184,11 +183,14 @@ func (f *Fit) Reseed(seed uint64) (err error) {
 // Train runs up to steps iterations on the data set by UseToy or
 // UseDataset, returning early once seconds have passed (after at least one
 // iteration), and returns how many it ran. Short calls are how Python
-// stays responsive: Ctrl-C, progress and callbacks happen between them.
+// stays responsive: progress and callbacks happen between them. c stops
+// the call within one operation of the step running then, which it leaves
+// without a trace (see Cancellation): an image model's iteration can take
+// seconds.
 // The losses of iteration i of this call go to stats[5i : 5i+5] (float64;
 // see StatsPerStep), which must hold 5·steps values. A non-finite loss is
 // an error, with the model left at the last good step.
-func (f *Fit) Train(steps int, seconds float64, statsAddr uintptr, statsBytes int) (done int, err error) {
+func (f *Fit) Train(c *Cancellation, steps int, seconds float64, statsAddr uintptr, statsBytes int) (done int, err error) {
 	defer guard(&err)
 	unlock, err := f.hold(true)
 	if err != nil {
@@ -208,7 +210,7 @@ func (f *Fit) Train(steps int, seconds float64, statsAddr uintptr, statsBytes in
 	m := f.m.m
 	start, t0 := m.Step, time.Now()
 	budget := time.Duration(seconds * float64(time.Second))
-	_, err = m.Train(context.Background(), f.src, ddaebm.TrainOptions{
+	_, err = m.Train(c.context(), f.src, ddaebm.TrainOptions{
 		Iters: start + int64(steps),
 		OnProgress: func(p ddaebm.Progress) bool {
 			s := p.Stats

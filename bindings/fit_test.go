@@ -51,7 +51,7 @@ func TestFitOwnsTheModel(t *testing.T) {
 	if err := a.UseToy("25gaussians"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.Train(3, 10, sa, sn); err != nil {
+	if _, err := a.Train(nil, 3, 10, sa, sn); err != nil {
 		t.Fatal(err)
 	}
 
@@ -66,7 +66,7 @@ func TestFitOwnsTheModel(t *testing.T) {
 	if err := m.Save(filepath.Join(t.TempDir(), "c.npz")); err != nil {
 		t.Errorf("saving while a fit holds the model: %v", err)
 	}
-	if _, err := a.Train(3, 10, sa, sn); err != nil {
+	if _, err := a.Train(nil, 3, 10, sa, sn); err != nil {
 		t.Fatal(err)
 	}
 	if cfg := modelConfig(t, m); cfg.Data != "25gaussians" {
@@ -76,7 +76,7 @@ func TestFitOwnsTheModel(t *testing.T) {
 	if err := a.End(); err != nil {
 		t.Fatal(err)
 	}
-	_, err = a.Train(3, 10, sa, sn)
+	_, err = a.Train(nil, 3, 10, sa, sn)
 	wantKind(t, err, KindValue, "this fit has ended")
 	wantKind(t, a.UseToy("pinwheel"), KindValue, "this fit has ended")
 	b, err := m.BeginFit("fit(array) in thread 'B'")

@@ -89,7 +89,7 @@ func TestDeviceFailuresReachPython(t *testing.T) {
 		"DensityGrid":   second(toy.DensityGrid(nil, 3, 4, ga, gn)),
 		"GridNLL":       second(toy.GridNLL(nil, 3, 4, pa, pn, 2)),
 		"EvaluateToy":   second(toy.EvaluateToy(nil, "8gaussians", 10, 20, 20, 1)),
-		"Train":         second(fit.Train(1, 1, ta, tn)),
+		"Train":         second(fit.Train(nil, 1, 1, ta, tn)),
 		"Save":          toy.Save(filepath.Join(t.TempDir(), "c.npz")),
 		"LogLikelihood": second(mn.LogLikelihood(nil, xa, xn, 3, 1)),
 		"OODScores":     mn.OODScores(nil, xa, xn, 3, 0, 0, "[]", 1, oa, on),

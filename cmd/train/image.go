@@ -114,7 +114,7 @@ func newImageFlags(cfg *ddaebm.Config) *imageFlags {
 	f.samples = flags.Int("samples", 64, "images to sample at the end")
 	f.evalEvery = flags.Int64("eval-every", 0, "evaluate every N iterations into metrics.jsonl (0: only at the end)")
 	f.evalN = flags.Int("eval-n", 1000, "samples and data images each evaluation scores")
-	f.classifier = flags.String("classifier", "", "StackedMNIST: the digit classifier (evaluate classifier -out) that counts the modes of each evaluation's samples")
+	f.classifier = flags.String("classifier", "", "StackedMNIST: the digit classifier (evaluate classifier -out) that counts the modes of each evaluation's samples and measures their Fréchet distance to test images in its features")
 	f.flip = flags.Bool("flip", false, "flip training images left to right at random (for natural images, e.g. CIFAR-10)")
 	f.mnistDir = flags.String("mnist-dir", "", "directory of the four MNIST files (default: $"+data.MNISTDirEnv+", else the GoMNIST module)")
 	f.out = flags.String("out", "runs/image", "output directory")

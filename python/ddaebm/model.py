@@ -15,9 +15,9 @@ from ._data import toy_limit, toy_names
 from ._errors import InvalidArgumentError, MissingFileError, call
 from ._progress import Progress
 
-# Longest stretch fit spends inside Go without returning to Python. Ctrl-C,
-# progress and callbacks happen between stretches, so this bounds how long
-# an interrupt waits (one more iteration at most).
+# Longest stretch fit spends inside Go without returning to Python:
+# progress and callbacks happen between stretches, and Ctrl-C stops a
+# stretch within one operation, mid-iteration.
 _SLICE_SECONDS = 0.2
 # Most iterations one call into Go may run: it sizes the buffer that call
 # writes its losses into (the time slice ends most calls sooner).
@@ -291,7 +291,7 @@ class Model:
                 if ckpt is not None:
                     n = min(n, checkpoint_every - step % checkpoint_every)
                 rows = np.empty((n, len(nat.STATS)), dtype=np.float64)
-                k = call(session.Train, n, _SLICE_SECONDS, nat.addr(rows), rows.nbytes)
+                k = nat.call_interruptible(session.Train, n, _SLICE_SECONDS, nat.addr(rows), rows.nbytes)
                 losses.append(rows[:k])
                 done += k
                 step = start + done
