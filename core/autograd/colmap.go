@@ -26,6 +26,10 @@ type ColMap struct {
 
 	once sync.Once // builds t on first use, safely from any goroutine
 	t    *ColMap   // the transpose
+
+	// blocks, when set, is the map's structure (blocks.go), which the CPU
+	// computes from instead of the terms.
+	blocks *channelBlocks
 }
 
 // ColTerm is one entry of a ColMap: W times input column From added into
@@ -81,6 +85,9 @@ func (m *ColMap) T() *ColMap {
 		}
 		t := NewColMap(m.Out, m.In, terms)
 		t.t = m
+		if m.blocks != nil {
+			t.blocks = m.blocks.transposed()
+		}
 		m.t = t
 	})
 	return m.t

@@ -484,12 +484,23 @@ func (c *CPU) colRuns(idx []int) ([]colRun, bool) {
 
 func (c *CPU) MapCols(out, x *tensor.Dense, m *ColMap) {
 	if !worthSplitting(out.R, len(m.Src)) {
-		mapCols(out, x, m, 0, out.R)
+		mapRows(out, x, m, 0, out.R)
 		return
 	}
-	inParallelRows(out.R, len(m.Src), func(lo, hi int) { mapCols(out, x, m, lo, hi) })
+	inParallelRows(out.R, len(m.Src), func(lo, hi int) { mapRows(out, x, m, lo, hi) })
 }
 
+// mapRows is MapCols on rows [lo, hi): from the map's structure where
+// it has one (blocks.go), else from its terms.
+func mapRows(out, x *tensor.Dense, m *ColMap, lo, hi int) {
+	if m.blocks != nil {
+		m.blocks.mapRows(out, x, lo, hi)
+		return
+	}
+	mapCols(out, x, m, lo, hi)
+}
+
+// mapCols is MapCols from the terms, on rows [lo, hi).
 func mapCols(out, x *tensor.Dense, m *ColMap, lo, hi int) {
 	for i := lo; i < hi; i++ {
 		o, xi := out.Row(i), x.Row(i)

@@ -33,10 +33,13 @@ func NewGroups(in Image, g int) *Groups {
 		}
 	}
 	mean := NewColMap(in.Size(), g, terms)
+	mean.blocks = &channelBlocks{pixels: in.H * in.W, C: in.C, per: per, w: tensor.Float(1 / n), reduce: true}
 	for i := range terms {
 		terms[i] = ColTerm{From: terms[i].To, To: terms[i].From, W: 1}
 	}
-	return &Groups{In: in, G: g, mean: mean, spread: NewColMap(g, in.Size(), terms)}
+	spread := NewColMap(g, in.Size(), terms)
+	spread.blocks = &channelBlocks{pixels: in.H * in.W, C: in.C, per: per, w: 1}
+	return &Groups{In: in, G: g, mean: mean, spread: spread}
 }
 
 // GroupNorm returns (x − μ)/√(σ² + eps) for the B images in the rows of
