@@ -12,7 +12,7 @@
 #                                    or is skipped, or the toy run misses
 #                                    the quality bar
 #   scripts/gpu-check.sh image DIR   on the GPU machine: the S image model
-#                                    on StackedMNIST for IMAGE_SECONDS
+#                                    on StackedMNIST (batch 128, docs/IMAGES.md §7) for IMAGE_SECONDS
 #                                    (default 480), then its modes and KL
 #                                    at n = 26000 and the classifier FD at
 #                                    n = 10000 (about 9 minutes in all)
@@ -182,7 +182,7 @@ image)
 	rm -rf "$out"
 	echo "== the S image model on StackedMNIST for $seconds s on the GPU (stopped with SIGINT, as Ctrl-C)"
 	# -quiet: the log keeps the evaluations, not a progress line per step.
-	DDAEBM_MNIST_DIR="$dir/mnist" timeout -s INT "$seconds" "$dir/train" image -data stackedmnist -config s -device cuda \
+	DDAEBM_MNIST_DIR="$dir/mnist" timeout -s INT "$seconds" "$dir/train" image -data stackedmnist -config s -batch 128 -device cuda \
 		-iters 1000000 -eval-every 500 -eval-n 2000 -checkpoint-every 500 -classifier "$dir/mnist_classifier.npz" -quiet -out "$out" || true
 	[ -f "$out/checkpoint.npz" ] || {
 		echo "gpu-check: the S run left no checkpoint" >&2

@@ -161,20 +161,8 @@ func unaryRange(op UnaryOp, o, xs []tensor.Float, p tensor.Float) {
 		tensor.Sigmoid(o, xs)
 	case OpSiLU:
 		tensor.SiLU(o, xs)
-	case OpSiLUGrad:
-		// In float64: the derivatives cancel near their zeros, and the
-		// GPU computes them so.
-		for i, v := range xs {
-			x := float64(v)
-			s := sigmoid(x)
-			o[i] = tensor.Float(s * (1 + x*(1-s)))
-		}
-	case OpSiLUGrad2:
-		for i, v := range xs {
-			x := float64(v)
-			s := sigmoid(x)
-			o[i] = tensor.Float(s * (1 - s) * (2 + x*(1-2*s)))
-		}
+	case OpSiLUGrad, OpSiLUGrad2:
+		siluGrads(op, o, xs) // silugrad.go
 	}
 }
 
