@@ -32,8 +32,8 @@ const (
 // none.
 var siluScratch = sync.Pool{New: func() any { return new([2][siluChunk]tensor.Float) }}
 
-// siluGrads sets o to silu'(xs) (OpSiLUGrad) or silu”(xs) (OpSiLUGrad2);
-// o may be xs.
+// siluGrads sets o to the first (OpSiLUGrad) or second (OpSiLUGrad2) derivative of
+// SiLU at xs; o may be xs.
 func siluGrads(op UnaryOp, o, xs []tensor.Float) {
 	if tensor.Is64 {
 		for i, v := range xs {
@@ -73,7 +73,7 @@ func siluGrads(op UnaryOp, o, xs []tensor.Float) {
 	}
 }
 
-// siluGradExact is silu'(x) or silu”(x) in float64 from math.Exp.
+// siluGradExact is SiLU's first or second derivative at x, in float64 from math.Exp.
 func siluGradExact(op UnaryOp, x float64) float64 {
 	s := sigmoid(x)
 	if op == OpSiLUGrad {

@@ -62,7 +62,7 @@ func TestSiLUGradsAreAccurate(t *testing.T) {
 	}
 }
 
-// siluGradReference is silu' or silu” in float64 with σ(−x) computed,
+// siluGradReference is SiLU's first or second derivative in float64 with σ(−x) computed,
 // not taken as 1 − σ(x), so that it is accurate for large x too.
 func siluGradReference(op UnaryOp, x float64) float64 {
 	sp, sn := sigmoid(x), sigmoid(-x)
@@ -72,7 +72,7 @@ func siluGradReference(op UnaryOp, x float64) float64 {
 	return sp * sn * (2 + x*(sn-sp))
 }
 
-// silu” of a million values (an S-network activation at batch 16).
+// SiLU's second derivative at a million values (an S-network activation at batch 16).
 func BenchmarkSiLUGrad2(b *testing.B) {
 	x := randMatrix(rand.New(rand.NewPCG(1, 1)), 1000, 1000)
 	out := tensor.New(1000, 1000)
