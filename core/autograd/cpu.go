@@ -92,17 +92,11 @@ func (c *CPU) Binary(op BinaryOp, out, a, b *tensor.Dense) {
 func binaryRange(op BinaryOp, o, ad, bd []tensor.Float) {
 	switch op {
 	case OpAdd:
-		for i, v := range ad {
-			o[i] = v + bd[i]
-		}
+		tensor.Add(o, ad, bd)
 	case OpSub:
-		for i, v := range ad {
-			o[i] = v - bd[i]
-		}
+		tensor.Sub(o, ad, bd)
 	case OpMul:
-		for i, v := range ad {
-			o[i] = v * bd[i]
-		}
+		tensor.Mul(o, ad, bd)
 	}
 }
 
@@ -176,23 +170,8 @@ func (c *CPU) RowBinary(op BinaryOp, out, x, row *tensor.Dense) {
 
 // rowBinary is RowBinary on rows [lo, hi).
 func rowBinary(op BinaryOp, out, x, row *tensor.Dense, lo, hi int) {
-	rv := row.Data
 	for i := lo; i < hi; i++ {
-		o, xi := out.Row(i), x.Row(i)
-		switch op {
-		case OpAdd:
-			for j, v := range xi {
-				o[j] = v + rv[j]
-			}
-		case OpSub:
-			for j, v := range xi {
-				o[j] = v - rv[j]
-			}
-		case OpMul:
-			for j, v := range xi {
-				o[j] = v * rv[j]
-			}
-		}
+		binaryRange(op, out.Row(i), x.Row(i), row.Data)
 	}
 }
 

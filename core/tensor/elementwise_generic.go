@@ -1,0 +1,5 @@
+//go:build !amd64 || f64
+
+package tensor
+
+var addVec, subVec, mulVec = addGo, subGo, mulGo
