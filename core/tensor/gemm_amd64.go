@@ -50,14 +50,45 @@ func init() {
 	// B panel rows in L1 and a 256×1024 B block (1 MiB) in the 2 MiB L2;
 	// one 516-row A block covers every batch size the networks use.
 	if cpu.X86.HasAVX512F {
-		kernels = append(kernels, &kernel{fn: kernAVX512, mr: 12, nr: 32, mc: 516, nc: 1024, kc: 256})
+		kernels = append(kernels, &kernel{name: "avx512", fn: kernAVX512, mr: 12, nr: 32, mc: 516, nc: 1024, kc: 256})
 	}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
-		kernels = append(kernels, &kernel{fn: kernAVX2, set: kernAVX2Set, strided: kernAVX2Strided, setStrided: kernAVX2StridedSet, mr: 6, nr: 16, mc: 516, nc: 512, kc: 256})
+		kernels = append(kernels, &kernel{name: "avx2", fn: kernAVX2, set: kernAVX2Set, strided: kernAVX2Strided, setStrided: kernAVX2StridedSet, mr: 6, nr: 16, mc: 516, nc: 512, kc: 256})
 	}
-	if len(kernels) > 0 {
+	switch {
+	case len(kernels) == 2:
+		wide, narrow = kernels[0], kernels[1]
+		gemm, gemmSet = chosenGemm, chosenGemmSet
+	case len(kernels) == 1:
 		gemm, gemmSet = kernels[0].gemm, kernels[0].gemmSet
 	}
+}
+
+// wide and narrow are the AVX-512 and AVX2 kernels where the CPU has both.
+var wide, narrow *kernel
+
+// pick returns the kernel for an m×n product over k: the AVX-512 kernel
+// packs every block of A it reads, which pays for itself only where each
+// packed row meets enough columns of B and enough steps of k; the AVX2
+// kernel reads A in place. Narrow products (n < 32: a convolution with 16
+// output channels, or the weight gradient of one) and short ones (k < 64,
+// A not transposed: the input gradient of such a convolution) run up to
+// 2.5× faster on AVX2 on the 2-core machine the README describes
+// (BenchmarkGemmKernels); everything wider keeps AVX-512,
+// up to 1.5× faster there.
+func pick(transA bool, n, k int) *kernel {
+	if n < 32 || (k < 64 && !transA) {
+		return narrow
+	}
+	return wide
+}
+
+func chosenGemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
+	pick(transA, n, k).gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, c, ldc)
+}
+
+func chosenGemmSet(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
+	pick(transA, n, k).gemmSet(transA, transB, m, n, k, alpha, a, lda, b, ldb, c, ldc)
 }
 
 // transpose16 writes row r of a 16-row block of src, found offs[r] floats

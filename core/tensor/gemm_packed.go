@@ -19,6 +19,7 @@ import (
 // with few columns, such as a convolution's) packing costs as much as the
 // multiplication.
 type kernel struct {
+	name                string // the instruction set, for benchmarks
 	fn, set             func(k int, a, b, c *float32, ldc int, alpha float32)
 	strided, setStrided func(k int, a *float32, rowStride, kStride int, b, c *float32, ldc int, alpha float32)
 	mr, nr              int
