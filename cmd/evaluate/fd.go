@@ -50,7 +50,7 @@ func fdCmd(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	samples, err := m.SampleWith(context.Background(), *n, rand.New(rand.NewPCG(*seed, 0)), bn)
+	samples, err := m.SampleWith(cli.WithWorkProgress(context.Background(), "sampling"), *n, rand.New(rand.NewPCG(*seed, 0)), bn)
 	if err != nil {
 		return err
 	}

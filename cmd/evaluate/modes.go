@@ -74,7 +74,7 @@ func modesCmd(args []string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		samples, err := m.SampleWith(context.Background(), *n, rng, bn)
+		samples, err := m.SampleWith(cli.WithWorkProgress(context.Background(), "sampling"), *n, rng, bn)
 		if err != nil {
 			return err
 		}

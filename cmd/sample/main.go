@@ -46,7 +46,7 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	samples, err := m.SampleWith(context.Background(), *n, rand.New(rand.NewPCG(*seed, 0)), bn)
+	samples, err := m.SampleWith(cli.WithWorkProgress(context.Background(), "sampling"), *n, rand.New(rand.NewPCG(*seed, 0)), bn)
 	if err != nil {
 		return err
 	}

@@ -72,6 +72,7 @@ func (m *Model) Sample(ctx context.Context, n int, rng *rand.Rand) (*tensor.Dens
 // of rows at a time (rowsPerChunk). SampleWith returns ctx's error
 // within one operation of ctx being done (autograd.Graph.StopOn), and
 // the device's error, checked between chunks, once the device has failed.
+// It reports its progress after each chunk to a WithWorkProgress context.
 func (m *Model) SampleWith(ctx context.Context, n int, rng *rand.Rand, bn BNStats) (_ *tensor.Dense, err error) {
 	defer m.graph.StopOn(ctx, &err)()
 	if n < 1 {
@@ -94,6 +95,7 @@ func (m *Model) SampleWith(ctx context.Context, n int, rng *rand.Rand, bn BNStat
 			if err := m.sampleChunk(ctx, tensor.FromSlice(hi-lo, d, out.Data[lo*d:hi*d]), rng, false); err != nil {
 				return nil, err
 			}
+			reportWork(ctx, hi, n)
 		}
 		return out, nil
 	}
@@ -106,6 +108,7 @@ func (m *Model) SampleWith(ctx context.Context, n int, rng *rand.Rand, bn BNStat
 			return nil, err
 		}
 		copy(out.Data[lo*d:], x.Data[:min(rows, n-lo)*d])
+		reportWork(ctx, min(n, lo+rows), n)
 	}
 	return out, nil
 }

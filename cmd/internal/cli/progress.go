@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -71,3 +72,36 @@ func (pr *Progress) Update(p ddaebm.Progress) {
 	}
 	fmt.Fprintln(pr.w, line)
 }
+
+// WithWorkProgress returns ctx with a reporter that prints what's progress
+// ("sampling 2560/26000 (9.8%)  elapsed 41s  ETA 6m16s") to stderr, as
+// Progress prints training steps, for the core's long calls that report
+// through ddaebm.WithWorkProgress. Work that ends within a few seconds
+// prints nothing.
+func WithWorkProgress(ctx context.Context, what string) context.Context {
+	pr, start := NewProgress(), time.Now()
+	return ddaebm.WithWorkProgress(ctx, func(done, total int) { pr.work(what, start, done, total) })
+}
+
+// work prints one line of WithWorkProgress.
+func (pr *Progress) work(what string, start time.Time, done, total int) {
+	final, elapsed := done == total, time.Since(start)
+	if elapsed < quietWork || (!final && time.Since(pr.last) < pr.every) {
+		return
+	}
+	pr.last = time.Now()
+	eta := time.Duration(float64(elapsed) * float64(total-done) / float64(max(done, 1)))
+	line := fmt.Sprintf("%s %d/%d (%4.1f%%)  elapsed %s  ETA %s", what, done, total,
+		100*float64(done)/float64(total), elapsed.Round(time.Second), eta.Round(time.Second))
+	if pr.terminal && !final {
+		fmt.Fprintf(pr.w, "\r\033[K%s", line)
+		return
+	}
+	if pr.terminal {
+		fmt.Fprint(pr.w, "\r\033[K")
+	}
+	fmt.Fprintln(pr.w, line)
+}
+
+// quietWork is how long work runs before its progress is shown.
+const quietWork = 2 * time.Second
