@@ -72,10 +72,10 @@ var wide, narrow *kernel
 // packed row meets enough columns of B and enough steps of k; the AVX2
 // kernel reads A in place. Narrow products (n < 32: a convolution with 16
 // output channels, or the weight gradient of one) and short ones (k < 64,
-// A not transposed: the input gradient of such a convolution) run up to
-// 2.5× faster on AVX2 on the 2-core machine the README describes
-// (BenchmarkGemmKernels); everything wider keeps AVX-512,
-// up to 1.5× faster there.
+// A not transposed: the input gradient of such a convolution) run 1.5–2×
+// faster on AVX2 on the 2-core AVX-512 Xeon the README describes
+// (BenchmarkGemmKernels, 16 channels); the two are level at 32 channels,
+// and at 128 AVX-512 is 1.5–1.7× faster.
 func pick(transA bool, n, k int) *kernel {
 	if n < 32 || (k < 64 && !transA) {
 		return narrow
