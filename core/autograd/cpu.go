@@ -529,12 +529,7 @@ func (c *CPU) Lerp(dst, src *tensor.Dense, t, scale tensor.Float) {
 }
 
 func (c *CPU) Adam(w, g, m, v *tensor.Dense, stepSize, beta1, beta2, invSqrtC2, eps tensor.Float) {
-	md, vd, wd := m.Data, v.Data, w.Data
-	for j, gj := range g.Data {
-		md[j] = beta1*md[j] + (1-beta1)*gj
-		vd[j] = beta2*vd[j] + (1-beta2)*gj*gj
-		wd[j] -= stepSize * md[j] / (tensor.Float(math.Sqrt(float64(vd[j])))*invSqrtC2 + eps)
-	}
+	tensor.Adam(w.Data, g.Data, m.Data, v.Data, stepSize, beta1, beta2, invSqrtC2, eps)
 }
 
 // NormalPair returns the standard normal values number 2·pair and
