@@ -82,24 +82,31 @@ LONG_CALL = textwrap.dedent("""
 """)
 
 
-@pytest.mark.parametrize("name", ["sample", "density_grid", "evaluate_toy", "energy"])
-def test_ctrl_c_stops_long_calls(name):
-    # Each of these runs for tens of seconds to minutes on 2 cores.
-    p = subprocess.Popen([sys.executable, "-c", LONG_CALL, name], stdout=subprocess.PIPE,
+def interrupted(script, args, ready, what):
+    """Runs script, sends SIGINT 1.5 s after it prints ready, and returns
+    its output and the monotonic time of the signal once it has exited 0."""
+    p = subprocess.Popen([sys.executable, "-c", script, *args], stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True)
     try:
-        assert p.stdout.readline().strip() == "started", p.stderr.read()
-        time.sleep(1.5)  # well into the call
+        assert p.stdout.readline().strip() == ready, p.stderr.read()
+        time.sleep(1.5)
         sent = time.monotonic()
         p.send_signal(signal.SIGINT)
         try:
             out, err = p.communicate(timeout=60)
         except subprocess.TimeoutExpired:
             p.kill()
-            raise AssertionError(f"{name} did not stop after Ctrl-C")
+            raise AssertionError(f"{what} did not stop after Ctrl-C")
     finally:
         p.kill()
     assert p.returncode == 0, err
+    return out, sent
+
+
+@pytest.mark.parametrize("name", ["sample", "density_grid", "evaluate_toy", "energy"])
+def test_ctrl_c_stops_long_calls(name):
+    # Each of these runs for tens of seconds to minutes on 2 cores.
+    out, sent = interrupted(LONG_CALL, [name], "started", name)  # 1.5 s is well into the call
     lines = out.splitlines()
     word, caught = lines[0].split()
     assert word == "interrupted", out
@@ -127,21 +134,7 @@ IMAGE_FIT = textwrap.dedent("""
 
 
 def test_ctrl_c_stops_an_image_iteration(tmp_path):
-    p = subprocess.Popen([sys.executable, "-c", IMAGE_FIT, str(tmp_path)], stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True)
-    try:
-        assert p.stdout.readline().strip() == "ready", p.stderr.read()
-        time.sleep(1.5)  # inside the first iteration
-        sent = time.monotonic()
-        p.send_signal(signal.SIGINT)
-        try:
-            out, err = p.communicate(timeout=60)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            raise AssertionError("fit did not stop after Ctrl-C")
-    finally:
-        p.kill()
-    assert p.returncode == 0, err
+    out, sent = interrupted(IMAGE_FIT, [str(tmp_path)], "ready", "fit")  # 1.5 s is inside the first iteration
     word, caught, step = out.split()
     assert word == "interrupted", out
     latency = float(caught) - sent
