@@ -37,6 +37,20 @@ usage() {
 }
 
 [ $# -eq 2 ] || usage
+
+# check_built FILE... stops unless the build phase left each FILE in DIR,
+# then names the GPU (where nvidia-smi is present).
+check_built() {
+	for b in "$@"; do
+		[ -e "$dir/$b" ] || {
+			echo "$0: $dir/$b missing: run '$0 build $dir' first" >&2
+			exit 1
+		}
+	done
+	if command -v nvidia-smi >/dev/null 2>&1; then
+		nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || true
+	fi
+}
 phase=$1
 [ "$phase" = build ] && mkdir -p "$2"
 [ -d "$2" ] || {
@@ -82,15 +96,7 @@ build)
 	echo "built $binaries in $dir; copy it to the GPU machine and run: $0 run DIR"
 	;;
 run)
-	for b in $binaries; do
-		[ -x "$dir/$b" ] || {
-			echo "$0: $dir/$b missing: run '$0 build $2' first" >&2
-			exit 1
-		}
-	done
-	if command -v nvidia-smi >/dev/null 2>&1; then
-		nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || true
-	fi
+	check_built $binaries
 	status=0
 	for b in cuda.test cuda-nocgo.test cuda-f64.test; do
 		echo "== $b"
@@ -168,15 +174,7 @@ PY
 	exit $status
 	;;
 image)
-	for b in train evaluate mnist_classifier.npz; do
-		[ -e "$dir/$b" ] || {
-			echo "$0: $dir/$b missing: run '$0 build $2' first" >&2
-			exit 1
-		}
-	done
-	if command -v nvidia-smi >/dev/null 2>&1; then
-		nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || true
-	fi
+	check_built train evaluate mnist_classifier.npz
 	seconds=${IMAGE_SECONDS:-480}
 	out=$dir/image-s
 	rm -rf "$out"
