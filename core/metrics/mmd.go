@@ -51,19 +51,20 @@ func kernelSum(ctx context.Context, a, b []float64, dim int, scale float64, symm
 	rows := len(a) / dim
 	// Workers take blocks of rows from a shared counter: with symmetric sums
 	// the early rows have the most pairs, so fixed shares would be uneven.
+	// Each block's sum is kept and the blocks are added in order, so the
+	// result does not depend on which worker took which block.
 	const block = 32
 	var next atomic.Int64
-	workers := runtime.GOMAXPROCS(0)
-	partial := make([]float64, workers)
+	blockSums := make([]float64, (rows+block-1)/block)
 	var wg sync.WaitGroup
-	for w := range workers {
+	for range runtime.GOMAXPROCS(0) {
 		wg.Go(func() {
-			sum := 0.0
 			for {
 				start := int(next.Add(block)) - block
 				if start >= rows || ctx.Err() != nil {
 					break
 				}
+				sum := 0.0
 				for i := start; i < min(start+block, rows); i++ {
 					ai := a[i*dim : (i+1)*dim]
 					from := 0
@@ -80,13 +81,13 @@ func kernelSum(ctx context.Context, a, b []float64, dim int, scale float64, symm
 						sum += math.Exp(scale * d2)
 					}
 				}
+				blockSums[start/block] = sum
 			}
-			partial[w] = sum
 		})
 	}
 	wg.Wait()
 	total := 0.0
-	for _, s := range partial {
+	for _, s := range blockSums {
 		total += s
 	}
 	if err := ctx.Err(); err != nil {
